@@ -1,0 +1,216 @@
+"""A dataset: events, places, controllers and what the map covers, loaded and checked together.
+
+The embedded default dataset (the 2017–2019 Euphrates campaign) lives in ``mapgen/data``
+(``data/`` in the repository) and is used for any file the caller does not give.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from mapgen._io import read_text
+from mapgen.controllers import Controllers, read_controllers
+from mapgen.dates import parse_day
+from mapgen.errors import DateRangeError, InputFileError
+from mapgen.events import read_events
+from mapgen.gazetteer import Gazetteer, read_city_polygons, read_places
+from mapgen.problems import Problems, display_path
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+@dataclass(frozen=True)
+class DatasetFiles:
+    """The files a dataset is read from; ``None`` means the embedded default for that part."""
+
+    events: Path = DATA_DIR / "events.csv"
+    places: Path = DATA_DIR / "places.csv"
+    controllers: Path = DATA_DIR / "controllers.csv"
+    city_polygons: Path | None = DATA_DIR / "city_polygons.geojson"
+    info: Path | None = DATA_DIR / "dataset.toml"
+
+    @classmethod
+    def from_options(
+        cls,
+        *,
+        events: Path | str | None = None,
+        places: Path | str | None = None,
+        controllers: Path | str | None = None,
+        city_polygons: Path | str | None = None,
+        info: Path | str | None = None,
+    ) -> DatasetFiles:
+        """Files from user options; a user's own events table does not inherit our range."""
+        default = cls()
+        own_events = events is not None
+        return cls(
+            events=Path(events) if events else default.events,
+            places=Path(places) if places else default.places,
+            controllers=Path(controllers) if controllers else default.controllers,
+            city_polygons=Path(city_polygons) if city_polygons else default.city_polygons,
+            info=Path(info) if info else (None if own_events else default.info),
+        )
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A dated note for the time axis (e.g. a declaration of victory), with its source."""
+
+    date: pd.Timestamp
+    label: str
+    source: str
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What a dataset is about: a title, the map's date range and its extent."""
+
+    title: str = "Territorial control"
+    start: pd.Timestamp | None = None
+    end: pd.Timestamp | None = None
+    extent: tuple[float, float, float, float] | None = None
+    description: str = ""
+    milestones: tuple[Milestone, ...] = ()
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Checked, resolved input: the contract every later step reads from."""
+
+    events: pd.DataFrame
+    places: Gazetteer
+    controllers: Controllers
+    info: DatasetInfo
+    files: DatasetFiles = field(default_factory=DatasetFiles)
+    problems: Problems = field(default_factory=Problems)
+
+    @property
+    def start(self) -> pd.Timestamp:
+        """The first day of the map's range (from the dataset's info or its first event)."""
+        if self.info.start is not None:
+            return self.info.start
+        return self.events["start"].min()
+
+    @property
+    def end(self) -> pd.Timestamp:
+        """The last day of the map's range, inclusive."""
+        if self.info.end is not None:
+            return self.info.end
+        return self.events["start"].max()
+
+    def with_range(self, start: pd.Timestamp | None, end: pd.Timestamp | None) -> Dataset:
+        """The same dataset with another map range (``None`` keeps that end as it is)."""
+        start = start if start is not None else self.start
+        end = end if end is not None else self.end
+        if end < start:
+            raise DateRangeError(
+                f"the range is inverted: --end {end:%Y-%m-%d} is before --start {start:%Y-%m-%d}"
+            )
+        info = DatasetInfo(
+            self.info.title,
+            start,
+            end,
+            self.info.extent,
+            self.info.description,
+            self.info.milestones,
+        )
+        return Dataset(self.events, self.places, self.controllers, info, self.files, self.problems)
+
+
+def check_dataset(
+    files: DatasetFiles | None = None,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> tuple[Dataset, Problems]:
+    """Read and check every file, collecting all problems; never raises on bad content.
+
+    The returned dataset holds the rows that passed; look at the problems before using it.
+    """
+    files = files or DatasetFiles()
+    problems = Problems()
+    info = read_info(files.info, problems) if files.info else DatasetInfo()
+    controllers = read_controllers(files.controllers, problems)
+    places = read_places(files.places, problems)
+    if files.city_polygons is not None:
+        places = read_city_polygons(files.city_polygons, places, problems)
+    range_end = end if end is not None else info.end
+    events = read_events(
+        files.events, problems, gazetteer=places, controllers=controllers, end=range_end
+    )
+    if events.empty and not problems.errors:
+        problems.error("the events table has no rows", path=display_path(files.events), line=2)
+    dataset = Dataset(events, places, controllers, info, files, problems)
+    if not events.empty:
+        dataset = dataset.with_range(start, end)
+    return dataset, problems
+
+
+def load_dataset(
+    files: DatasetFiles | None = None,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> Dataset:
+    """Read, check and resolve a dataset; raise ValidationError listing every error at once."""
+    dataset, problems = check_dataset(files, start=start, end=end)
+    problems.raise_if_errors()
+    return dataset
+
+
+def read_info(path: Path, problems: Problems) -> DatasetInfo:
+    """Read ``dataset.toml``: title, start, end, extent (lon/lat bbox) and milestones."""
+    shown = display_path(path)
+    try:
+        raw = tomllib.loads(read_text(path))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputFileError(f"{shown}: not valid TOML ({exc})") from exc
+    start = _info_day(raw, "start", shown, problems)
+    end = _info_day(raw, "end", shown, problems)
+    extent = raw.get("extent")
+    if extent is not None and not _is_bbox(extent):
+        problems.error(
+            "extent must be [lon_min, lat_min, lon_max, lat_max]",
+            path=shown,
+            column="extent",
+            value=str(extent),
+        )
+        extent = None
+    milestones = []
+    for item in raw.get("milestones", []):
+        day = _info_day(item, "date", shown, problems)
+        if day is not None:
+            milestones.append(
+                Milestone(day, str(item.get("label", "")), str(item.get("source", "")))
+            )
+    return DatasetInfo(
+        title=str(raw.get("title", DatasetInfo.title)),
+        start=start,
+        end=end,
+        extent=tuple(float(x) for x in extent) if extent else None,  # type: ignore[arg-type]
+        description=str(raw.get("description", "")),
+        milestones=tuple(milestones),
+    )
+
+
+def _info_day(raw: dict, key: str, path: str, problems: Problems) -> pd.Timestamp | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    try:
+        return parse_day(str(value), what=key)
+    except DateRangeError as exc:
+        problems.error(str(exc), path=path, column=key, value=str(value))
+        return None
+
+
+def _is_bbox(value: object) -> bool:
+    if not isinstance(value, list) or len(value) != 4:
+        return False
+    if not all(isinstance(x, int | float) for x in value):
+        return False
+    lon0, lat0, lon1, lat1 = value
+    return -180 <= lon0 < lon1 <= 180 and -90 <= lat0 < lat1 <= 90

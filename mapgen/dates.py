@@ -1,0 +1,114 @@
+"""Dates with a precision: a day, an approximate week, a month or a year.
+
+An event written "2017-11" happened some time in November 2017. mapgen keeps that: the
+precision travels with the date into the timeline and every output, and a date is shown
+the way it was reported. Where a single day is needed to order events or draw a map, the
+first day the event can have happened is used (:attr:`ReportedDate.start`); nothing else is
+invented.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from mapgen.errors import DateRangeError
+
+Precision = Literal["day", "week", "month", "year"]
+PRECISIONS: tuple[Precision, ...] = ("day", "week", "month", "year")
+DATE_FORMATS_HINT = "use YYYY-MM-DD, YYYY-MM (month only) or YYYY (year only)"
+_PATTERNS: list[tuple[re.Pattern[str], Precision]] = [
+    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "day"),
+    (re.compile(r"^(\d{4})-(\d{2})$"), "month"),
+    (re.compile(r"^(\d{4})$"), "year"),
+]
+
+
+@dataclass(frozen=True)
+class ReportedDate:
+    """A date as reported: its first possible day and its precision."""
+
+    start: pd.Timestamp
+    precision: Precision
+
+    @property
+    def end(self) -> pd.Timestamp:
+        """The day after the last day the date can mean (exclusive)."""
+        if self.precision == "month":
+            return self.start + pd.offsets.MonthBegin(1)
+        if self.precision == "year":
+            return self.start + pd.offsets.YearBegin(1)
+        if self.precision == "week":
+            return self.start + pd.Timedelta(days=7)
+        return self.start + pd.Timedelta(days=1)
+
+    def __str__(self) -> str:
+        return format_date(self.start, self.precision)
+
+
+@functools.lru_cache(maxsize=65536)
+def parse_date(text: str, precision: str = "") -> ReportedDate:
+    """Parse ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``; raise ValueError naming what is valid.
+
+    ``precision`` may say ``week`` for a day date that is only approximately right (an
+    article's "about a week ago"); it must otherwise agree with the date's form.
+    """
+    for pattern, found in _PATTERNS:
+        m = pattern.match(text.strip())
+        if m is None:
+            continue
+        parts = [int(g) for g in m.groups()] + [1] * (3 - len(m.groups()))
+        try:
+            start = pd.Timestamp(year=parts[0], month=parts[1], day=parts[2])
+        except ValueError as exc:
+            raise ValueError(f"{text!r} is not a calendar date") from exc
+        return ReportedDate(start, _precision(found, precision, text))
+    raise ValueError(f"{text!r} is not a date; {DATE_FORMATS_HINT}")
+
+
+def _precision(found: Precision, declared: str, text: str) -> Precision:
+    if not declared or declared == found:
+        return found
+    if declared == "week" and found == "day":
+        return "week"
+    if declared not in PRECISIONS:
+        raise ValueError(f"precision {declared!r} is not one of {', '.join(PRECISIONS)}")
+    raise ValueError(
+        f"date {text!r} has {found} precision but the row says {declared!r}; "
+        "write the date with only the parts that are known"
+    )
+
+
+def format_date(day: pd.Timestamp, precision: str = "day") -> str:
+    """Show a date the way it was reported: ``2017-11-09``, ``≈2017-10-27``, ``2017-11``."""
+    if precision == "month":
+        return day.strftime("%Y-%m")
+    if precision == "year":
+        return day.strftime("%Y")
+    if precision == "week":
+        return "≈" + day.strftime("%Y-%m-%d")
+    return day.strftime("%Y-%m-%d")
+
+
+def parse_day(text: str, *, what: str = "date") -> pd.Timestamp:
+    """A single day from ``YYYY-MM-DD`` (a command-line option), or DateRangeError."""
+    try:
+        reported = parse_date(text)
+    except ValueError as exc:
+        raise DateRangeError(f"{what}: {exc}") from exc
+    if reported.precision != "day":
+        raise DateRangeError(f"{what}: {text!r} is not a single day; use YYYY-MM-DD")
+    return reported.start
+
+
+def day_range(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
+    """Every day from ``start`` to ``end`` inclusive; DateRangeError if the range is inverted."""
+    if end < start:
+        raise DateRangeError(
+            f"the range is inverted: end {end:%Y-%m-%d} is before start {start:%Y-%m-%d}"
+        )
+    return pd.date_range(start, end, freq="D")

@@ -1,0 +1,275 @@
+"""Places: points, optional city polygons, multilingual names and lookup.
+
+The gazetteer is a table (``data/places.csv``) with one row per place and a stable id. City
+polygons (``data/city_polygons.geojson``) are optional and replaceable: a user can pass a
+file of their own, e.g. an urban outline traced in QGIS, with a ``place`` property naming the
+place id.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry import Point
+
+from mapgen._io import check_columns, read_csv
+from mapgen.errors import InputFileError
+from mapgen.names import name_keys, split_aliases
+from mapgen.problems import Problems, did_you_mean, display_path
+
+REQUIRED_COLUMNS = ["id", "name", "lat", "lon"]
+OPTIONAL_COLUMNS = [
+    "name_ar",
+    "aliases",
+    "country",
+    "governorate",
+    "population",
+    "population_source",
+    "geonames_id",
+    "kind",
+    "origin",
+    "notes",
+]
+CRS = "EPSG:4326"
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+class Gazetteer:
+    """Places with their names, points and (for some) polygons, looked up by any name.
+
+    Attributes
+    ----------
+    places
+        GeoDataFrame indexed by place id, EPSG:4326 points, columns as in ``places.csv``.
+    polygons
+        GeoDataFrame indexed by place id of the places that have an area (``method`` says
+        how each polygon was made).
+    """
+
+    def __init__(self, places: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame | None = None):
+        self.places = places
+        self.polygons = polygons if polygons is not None else _empty_polygons()
+        self._keys: dict[str, set[str]] = {}
+        self._memo: dict[str, list[str]] = {}
+        for pid, row in places.iterrows():
+            for text in (str(pid), row["name"], row["name_ar"], *row["aliases"]):
+                for key in name_keys(text) if text else ():
+                    self._keys.setdefault(key, set()).add(str(pid))
+
+    def __contains__(self, place_id: object) -> bool:
+        return place_id in self.places.index
+
+    def __len__(self) -> int:
+        return len(self.places)
+
+    def resolve(self, text: str) -> list[str]:
+        """The ids of the places whose id, name or alias matches ``text``."""
+        if text not in self._memo:
+            found: set[str] = {text} if text in self.places.index else set()
+            for key in () if found else name_keys(text):
+                found |= self._keys.get(key, set())
+            self._memo[text] = sorted(found)
+        return list(self._memo[text])
+
+    def hint_for(self, text: str) -> str:
+        names = list(self.places.index) + list(self.places["name"])
+        suggestion = did_you_mean(text, names)
+        return suggestion or "use a place id or a name or alias from the gazetteer"
+
+    def name(self, place_id: str) -> str:
+        return str(self.places.at[place_id, "name"])
+
+    def footprints(self) -> gpd.GeoSeries:
+        """Each place's polygon where it has one, else its point (EPSG:4326)."""
+        geoms = self.places.geometry.copy()
+        common = self.polygons.index.intersection(geoms.index)
+        geoms.loc[common] = self.polygons.geometry.loc[common]
+        return geoms
+
+    def with_polygons(self, polygons: gpd.GeoDataFrame) -> Gazetteer:
+        return Gazetteer(self.places, polygons)
+
+
+def _empty_polygons() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"method": pd.Series(dtype="str")},
+        geometry=gpd.GeoSeries([], crs=CRS),
+        index=pd.Index([], name="place", dtype="str"),
+    )
+
+
+def read_places(path: Path | str, problems: Problems) -> Gazetteer:
+    """Read and check the places table; problems go to ``problems``, good rows are kept."""
+    table = read_csv(path, problems)
+    if not check_columns(table, problems, required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS):
+        return Gazetteer(_frame([]))
+    records: list[dict[str, object]] = []
+    seen: dict[str, int] = {}
+    for row in table.rows:
+        record = _place_record(row.values, problems, path=table.path, line=row.line, seen=seen)
+        if record is not None:
+            seen[str(record["id"])] = row.line
+            records.append(record)
+    return Gazetteer(_frame(records))
+
+
+def _place_record(
+    v: dict[str, str], problems: Problems, *, path: str, line: int, seen: dict[str, int]
+) -> dict[str, object] | None:
+    where = {"path": path, "line": line}
+    before = len(problems.errors)
+    if not _ID.match(v["id"]):
+        problems.error(
+            "place id must be lower case letters, digits, '-' or '_'",
+            column="id",
+            value=v["id"],
+            hint="e.g. 'abu-kamal'",
+            **where,
+        )
+    elif v["id"] in seen:
+        problems.error(
+            f"duplicate place id (first on line {seen[v['id']]})",
+            column="id",
+            value=v["id"],
+            **where,
+        )
+    if not v["name"]:
+        problems.error("a place needs a name", column="name", **where)
+    lat = _number(v["lat"], "lat", -90, 90, problems, where)
+    lon = _number(v["lon"], "lon", -180, 180, problems, where)
+    population = _optional_int(v.get("population", ""), "population", problems, where)
+    geonames_id = _optional_int(v.get("geonames_id", ""), "geonames_id", problems, where)
+    if len(problems.errors) > before or lat is None or lon is None:
+        return None
+    return {
+        "id": v["id"],
+        "name": v["name"],
+        "name_ar": v.get("name_ar", ""),
+        "aliases": split_aliases(v.get("aliases", "")),
+        "country": v.get("country", ""),
+        "governorate": v.get("governorate", ""),
+        "population": population,
+        "population_source": v.get("population_source", ""),
+        "geonames_id": geonames_id,
+        "kind": v.get("kind", ""),
+        "origin": v.get("origin", ""),
+        "notes": v.get("notes", ""),
+        "geometry": Point(lon, lat),
+    }
+
+
+def _number(
+    text: str, column: str, low: float, high: float, problems: Problems, where: dict
+) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or not low <= value <= high:
+        problems.error(
+            f"{column} must be a number from {low} to {high}",
+            column=column,
+            value=text,
+            hint="decimal degrees, WGS 84, e.g. 34.45226",
+            **where,
+        )
+        return None
+    return value
+
+
+def _optional_int(text: str, column: str, problems: Problems, where: dict) -> int | None:
+    if not text:
+        return None
+    if not text.isdigit():
+        problems.error(
+            f"{column} must be a whole number ≥ 0 or empty", column=column, value=text, **where
+        )
+        return None
+    return int(text)
+
+
+def _frame(records: list[dict[str, object]]) -> gpd.GeoDataFrame:
+    columns = ["id", "name", *OPTIONAL_COLUMNS, "geometry"]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    frame["population"] = frame["population"].astype("Int64")
+    frame["geonames_id"] = frame["geonames_id"].astype("Int64")
+    gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS)
+    return gdf.set_index("id")
+
+
+def read_city_polygons(path: Path | str, gazetteer: Gazetteer, problems: Problems) -> Gazetteer:
+    """Attach polygons from a GeoJSON/GeoPackage whose features have a ``place`` property.
+
+    Features are checked: the place must exist, the geometry must be a valid (Multi)Polygon
+    and should contain the place's point. Returns a new gazetteer with the good polygons.
+    """
+    shown = display_path(path)
+    try:
+        frame = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        if not Path(path).exists():
+            raise InputFileError(f"{shown}: no such file") from exc
+        raise InputFileError(f"{shown}: cannot read as a vector file ({exc})") from exc
+    if "place" not in frame.columns:
+        problems.error(
+            "the polygons need a 'place' property with a place id",
+            path=shown,
+            hint=f"found properties: {', '.join(c for c in frame.columns if c != 'geometry')}",
+        )
+        return gazetteer
+    if frame.crs is not None and not frame.crs.equals(CRS):
+        frame = frame.to_crs(CRS)
+    keep: dict[str, object] = {}
+    methods: dict[str, str] = {}
+    for i, row in frame.iterrows():
+        ok = _check_polygon(row, int(str(i)) + 1, gazetteer, problems, shown, keep)
+        if ok:
+            keep[row["place"]] = row.geometry
+            methods[row["place"]] = str(row.get("method") or "user-supplied")
+    polygons = gpd.GeoDataFrame(
+        {"method": pd.Series(methods, dtype="str")},
+        geometry=gpd.GeoSeries(keep, crs=CRS),
+    )
+    polygons.index.name = "place"
+    return gazetteer.with_polygons(polygons.sort_index())
+
+
+def _check_polygon(
+    row: pd.Series,
+    number: int,
+    gazetteer: Gazetteer,
+    problems: Problems,
+    path: str,
+    keep: dict[str, object],
+) -> bool:
+    where = {"path": path, "column": "place", "value": str(row["place"])}
+    feature = f"feature {number}"
+    geom = row.geometry
+    if row["place"] not in gazetteer:
+        problems.error(
+            f"{feature}: unknown place", hint=gazetteer.hint_for(str(row["place"])), **where
+        )
+        return False
+    if row["place"] in keep:
+        problems.error(f"{feature}: a second polygon for the same place", **where)
+        return False
+    if geom is None or geom.geom_type not in ("Polygon", "MultiPolygon"):
+        kind = "no geometry" if geom is None else geom.geom_type
+        problems.error(f"{feature}: needs a Polygon or MultiPolygon, not {kind}", **where)
+        return False
+    if not geom.is_valid:
+        problems.error(
+            f"{feature}: invalid polygon ({shapely.is_valid_reason(geom)})",
+            hint="repair it, e.g. with QGIS 'Fix geometries'",
+            **where,
+        )
+        return False
+    point = gazetteer.places.geometry.loc[row["place"]]
+    if not geom.buffer(0.01).contains(point):
+        problems.warning(f"{feature}: the polygon is away from the place's point", **where)
+    return True
