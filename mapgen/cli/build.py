@@ -1,0 +1,35 @@
+"""``mapgen build``: the main job, every output into one folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mapgen.build import build
+from mapgen.cli.options import dataset_options, files_from, range_options, territory_options
+from mapgen.dataset import load_dataset
+
+
+@click.command("build")
+@dataset_options
+@range_options
+@territory_options
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("out"),
+    show_default=True,
+    help="Folder to write into (created if needed).",
+)
+def build_command(out: Path, territory: Any, **options: Any) -> None:
+    """Validate the dataset and write every output into --out.
+
+    Example: mapgen build --out out --method voronoi --start 2017-10-01 --end 2017-12-31
+    """
+    dataset = load_dataset(files_from(options), start=options["start"], end=options["end"])
+    for problem in dataset.problems.warnings:
+        click.echo(str(problem), err=True)
+    for path in build(dataset, out, territory=territory):
+        click.echo(f"wrote {path}", err=True)

@@ -1,0 +1,102 @@
+"""Options shared by several commands."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+
+from mapgen.dataset import DatasetFiles
+from mapgen.dates import parse_day
+
+_FILE = click.Path(path_type=Path, dir_okay=False)
+
+
+def dataset_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--events/--places/--controllers/--city-polygons/--info, defaulting to the embedded data."""
+    options = [
+        click.option("--events", type=_FILE, help="Events table (CSV). Default: embedded."),
+        click.option("--places", type=_FILE, help="Gazetteer (CSV). Default: embedded."),
+        click.option("--controllers", type=_FILE, help="Controllers (CSV). Default: embedded."),
+        click.option(
+            "--city-polygons",
+            type=_FILE,
+            help="Polygons of places (GeoJSON/GPKG with a 'place' property). Default: embedded.",
+        ),
+        click.option(
+            "--info",
+            type=_FILE,
+            help="Dataset info (TOML: title, start, end, extent). Default: embedded, "
+            "unless --events is given.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def files_from(options: dict[str, Any]) -> DatasetFiles:
+    """The dataset files named by :func:`dataset_options` values."""
+    return DatasetFiles.from_options(
+        events=options.get("events"),
+        places=options.get("places"),
+        controllers=options.get("controllers"),
+        city_polygons=options.get("city_polygons"),
+        info=options.get("info"),
+    )
+
+
+def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        return parse_day(value, what=f"--{param.name}")
+    except ValueError as exc:
+        raise click.BadParameter(str(exc).split(": ", 1)[-1]) from exc
+
+
+def range_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--start/--end: the first and last day of the map (YYYY-MM-DD)."""
+    func = click.option(
+        "--end", callback=_day, metavar="YYYY-MM-DD", help="Last day (default: dataset's)."
+    )(func)
+    return click.option(
+        "--start", callback=_day, metavar="YYYY-MM-DD", help="First day (default: dataset's)."
+    )(func)
+
+
+def territory_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--method/--desert/--infer, gathered into one ``territory`` argument."""
+    from mapgen.territory import DESERT_RULES, METHODS, TerritoryOptions
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, method: str, desert: str, infer: bool, **kwargs: Any) -> Any:
+        kwargs["territory"] = TerritoryOptions(method=method, desert=desert, infer=infer)
+        return func(*args, **kwargs)
+
+    defaults = TerritoryOptions()
+    wrapper = click.option(
+        "--infer/--no-infer",
+        default=defaults.infer,
+        show_default=True,
+        help="Let gazetteer places without events inherit the state of the nearest "
+        "reported place on the same river bank (marked as inferred).",
+    )(wrapper)
+    wrapper = click.option(
+        "--desert",
+        type=click.Choice(DESERT_RULES),
+        default=defaults.desert,
+        show_default=True,
+        help="Empty desert: leave it unassigned, or give it to whoever holds the nearest places.",
+    )(wrapper)
+    return click.option(
+        "--method",
+        type=click.Choice(list(METHODS)),
+        default=defaults.method,
+        show_default=True,
+        help="How held places become held ground.",
+    )(wrapper)

@@ -1,0 +1,68 @@
+"""Shared fixtures: a tiny made-up dataset written to files, and paths to the seed articles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from mapgen.dataset import DatasetFiles
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+TINY_CONTROLLERS = """id,name,color,aliases,notes
+red,Red side,#d55e00,Reds|الحمر|Red army,
+blue,Blue side,#0072b2,Blues|Blue forces,
+"""
+
+TINY_PLACES = """id,name,name_ar,aliases,lat,lon,country,governorate,population,geonames_id
+alpha,Alpha,ألفا,Al-Alpha|Alfa,35.0,40.0,SYR,North,10000,1
+bravo,Bravo,برافو,Bravo Town,35.0,40.5,SYR,North,5000,2
+charlie,Charlie,,,35.0,41.0,IRQ,South,,
+"""
+
+TINY_EVENTS = """event_id,date,place,controller,status,opponent,source,source_url,notes
+T1,2020-01-01,alpha,red,controlled,,Report A 2020-01-01,,
+T2,2020-01-01,bravo,red,controlled,,Report A 2020-01-01,,
+T3,2020-01-01,charlie,blue,controlled,,Report B 2020-01-01,https://example.org/b,
+T4,2020-01-10,bravo,red,contested,blue,Report C 2020-01-10,,
+T5,2020-01-15,bravo,blue,controlled,,Report D 2020-01-15,,
+"""
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[[str, str | bytes], Path]:
+    """Write a file under tmp_path exactly as given (str as UTF-8, bytes untouched)."""
+
+    def _write(name: str, content: str | bytes) -> Path:
+        path = tmp_path / name
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        path.write_bytes(data)
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def tiny_files(write: Callable[[str, str | bytes], Path]) -> Callable[..., DatasetFiles]:
+    """Files of the tiny dataset; pass events=... (text) to use other events."""
+
+    def _files(events: str = TINY_EVENTS, places: str = TINY_PLACES) -> DatasetFiles:
+        return DatasetFiles(
+            events=write("events.csv", events),
+            places=write("places.csv", places),
+            controllers=write("controllers.csv", TINY_CONTROLLERS),
+            city_polygons=None,
+            info=None,
+        )
+
+    return _files
+
+
+@pytest.fixture
+def seeds() -> Path:
+    """The seed articles folder; tests using it skip when it is absent."""
+    if not SEEDS.is_dir():
+        pytest.skip(f"seed articles not found at {SEEDS}")
+    return SEEDS

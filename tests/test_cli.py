@@ -1,0 +1,97 @@
+"""The command line: help everywhere, exit codes, and the main job's outputs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from mapgen.cli import cli
+from tests.conftest import TINY_CONTROLLERS, TINY_EVENTS, TINY_PLACES
+
+
+def invoke(*args: str) -> object:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def tiny_args(tmp_path, events=TINY_EVENTS):
+    for name, text in [
+        ("events.csv", events),
+        ("places.csv", TINY_PLACES),
+        ("controllers.csv", TINY_CONTROLLERS),
+    ]:
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return [
+        "--events",
+        str(tmp_path / "events.csv"),
+        "--places",
+        str(tmp_path / "places.csv"),
+        "--controllers",
+        str(tmp_path / "controllers.csv"),
+    ]
+
+
+def test_every_command_has_help():
+    for name, command in cli.commands.items():
+        result = invoke(name, "--help")
+        assert result.exit_code == 0, name
+        assert command.help and len(command.help) > 20, name
+        assert "Example:" in command.help, name
+
+
+def test_validate_default_passes():
+    result = invoke("validate")
+    assert result.exit_code == 0
+    assert "0 error(s), 0 warning(s)" in result.output
+    assert "range 2017-07-01 to 2019-03-31" in result.output
+
+
+def test_validate_broken_exits_1_and_lists_problems(tmp_path):
+    events = TINY_EVENTS + "T9,2020-02-30,alpha,red,,,R,,\nT10,2020-03-01,nowhere,red,,,R,,\n"
+    result = invoke("validate", *tiny_args(tmp_path, events))
+    assert result.exit_code == 1
+    assert "events.csv:7, column 'date'" in result.output
+    assert "events.csv:8, column 'place'" in result.output
+    assert "2 error(s)" in result.output
+
+
+def test_build_writes_the_timeline(tmp_path):
+    out = tmp_path / "out"
+    result = invoke("build", *tiny_args(tmp_path), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    timeline = pd.read_csv(out / "timeline.csv", keep_default_na=False)
+    bravo = timeline[timeline["place_id"] == "bravo"]
+    assert list(bravo["valid_from"]) == ["2020-01-01", "2020-01-10", "2020-01-15"]
+    assert list(bravo["valid_to"]) == ["2020-01-10", "2020-01-15", ""]
+    changes = pd.read_csv(out / "changes.csv", keep_default_na=False)
+    assert list(changes["place_id"]) == ["bravo", "bravo"]
+
+
+def test_build_refuses_an_inverted_range_and_bad_dates(tmp_path):
+    result = CliRunner().invoke(
+        cli, ["build", *tiny_args(tmp_path), "--start", "2020-02-01", "--end", "2020-01-01"]
+    )
+    assert result.exit_code == 1
+    assert "inverted" in result.output
+    result = CliRunner().invoke(cli, ["build", "--start", "2020-02"])
+    assert result.exit_code == 2
+    assert "YYYY-MM-DD" in result.output
+
+
+def test_build_with_errors_lists_them_and_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    events = TINY_EVENTS + "T9,2020-02-30,alpha,red,,,R,,\n"
+    result = CliRunner().invoke(cli, ["build", *tiny_args(tmp_path, events), "--out", str(out)])
+    assert result.exit_code == 1
+    assert "events.csv:7, column 'date'" in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("argv", [["-m", "mapgen", "--help"], ["-m", "mapgen", "validate"]])
+def test_python_dash_m_works(argv):
+    done = subprocess.run([sys.executable, *argv], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "mapgen" in done.stdout or "error(s)" in done.stdout
