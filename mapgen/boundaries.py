@@ -1,0 +1,91 @@
+"""Base layers from ``data/boundaries/`` and the study area the territory model works in.
+
+The layers (Natural Earth countries, governorates and lakes; GSHHG/WDBII rivers) are small
+GeoJSON files in EPSG:4326, clipped to the region around Syria and Iraq. See
+``data/boundaries/README.md`` for their provenance and licences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+from pyproj import CRS
+from shapely.geometry import Polygon, box
+from shapely.geometry.base import BaseGeometry
+
+from mapgen.dataset import DATA_DIR
+
+BOUNDARIES_DIR = DATA_DIR / "boundaries"
+LAYERS = ("countries", "governorates", "governorate_lines", "rivers", "lakes")
+# Rivers that separate the banks a place can be on.
+MAIN_RIVERS = ("Euphrates", "Tigris")
+_MARGIN_DEG = 0.5
+
+
+@cache
+def read_layer(name: str, folder: Path = BOUNDARIES_DIR) -> gpd.GeoDataFrame:
+    """One base layer as a GeoDataFrame in EPSG:4326 (cached; do not modify it)."""
+    if name not in LAYERS:
+        raise ValueError(f"unknown layer {name!r}; the layers are {', '.join(LAYERS)}")
+    return gpd.read_file(folder / f"{name}.geojson")
+
+
+def main_rivers() -> BaseGeometry:
+    """The Euphrates and the Tigris as one (multi)line, EPSG:4326."""
+    rivers = read_layer("rivers")
+    return rivers.loc[rivers["name"].isin(MAIN_RIVERS)].geometry.union_all()
+
+
+@dataclass(frozen=True)
+class StudyArea:
+    """Where control is mapped: land of the covering countries inside the extent."""
+
+    geometry: BaseGeometry  # EPSG:4326
+    extent: tuple[float, float, float, float]
+    countries: tuple[str, ...]
+
+    @property
+    def crs(self) -> CRS:
+        """The equal-area CRS used for areas and distances (Albers for the extent)."""
+        return metric_crs(self.extent)
+
+
+def metric_crs(extent: tuple[float, float, float, float]) -> CRS:
+    """An Albers equal-area CRS fitted to a lon/lat extent (standard parallels at 1/6, 5/6).
+
+    Areas are exact; distances inside a few hundred km are within about 1 %.
+    """
+    lon0, lat0, lon1, lat1 = extent
+    span = lat1 - lat0
+    return CRS.from_proj4(
+        f"+proj=aea +lat_1={lat0 + span / 6:.4f} +lat_2={lat1 - span / 6:.4f} "
+        f"+lat_0={(lat0 + lat1) / 2:.4f} +lon_0={(lon0 + lon1) / 2:.4f} "
+        "+x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
+    )
+
+
+def study_area(
+    points: gpd.GeoSeries, extent: tuple[float, float, float, float] | None = None
+) -> StudyArea:
+    """The land to map: the countries holding ``points``, cut to ``extent``, minus lakes.
+
+    Without an extent, the points' bounding box plus half a degree is used. Where no
+    country of the base layers holds the points (a dataset from elsewhere), the study area
+    is that box itself.
+    """
+    if extent is None:
+        x0, y0, x1, y1 = points.total_bounds
+        extent = (x0 - _MARGIN_DEG, y0 - _MARGIN_DEG, x1 + _MARGIN_DEG, y1 + _MARGIN_DEG)
+    frame: Polygon = box(*extent)
+    countries = read_layer("countries")
+    holding = countries[countries.intersects(shapely.MultiPoint(list(points)))]
+    if holding.empty:
+        return StudyArea(frame, extent, ())
+    land = holding.geometry.union_all().intersection(frame)
+    lakes = read_layer("lakes").geometry.union_all()
+    area = shapely.make_valid(land.difference(lakes))
+    return StudyArea(area, extent, tuple(sorted(holding["iso_a3"])))

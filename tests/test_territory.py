@@ -1,0 +1,186 @@
+"""The territory model on geometry a person can check by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from shapely.geometry import Point
+
+from mapgen.boundaries import read_layer
+from mapgen.dataset import load_dataset
+from mapgen.errors import UnknownMethodError
+from mapgen.territory import TerritoryOptions, build_territory
+from mapgen.timeline import build_timeline
+from tests.conftest import TINY_EVENTS
+
+HEADER = "event_id,date,place,controller,status,opponent,source,source_url,notes\n"
+PLACES_HEADER = "id,name,lat,lon,population\n"
+
+
+def territory_of(tiny_files, events=TINY_EVENTS, places=None, **options):
+    files = tiny_files(events=events, **({"places": places} if places else {}))
+    return build_territory(build_timeline(load_dataset(files)), TerritoryOptions(**options))
+
+
+def metric(territory, frame):
+    return frame.to_crs(territory.crs)
+
+
+@pytest.mark.parametrize("method", ["voronoi", "cost"])
+def test_three_places_on_a_line_give_two_frontlines_at_the_midpoints(tiny_files, method):
+    # in the Syrian desert, 50 km and more from any river
+    places = PLACES_HEADER + "".join(
+        f"{pid},{pid.title()},34.0,{lon},1000\n"
+        for pid, lon in [("alpha", 39.0), ("bravo", 39.5), ("charlie", 40.0)]
+    )
+    events = (
+        HEADER
+        + "A,2020-01-01,alpha,red,,,R,,\n"
+        + "B,2020-01-01,bravo,blue,,,R,,\n"
+        + "C,2020-01-01,charlie,red,,,R,,\n"
+    )
+    t = territory_of(tiny_files, events, places, method=method, desert="nearest")
+    assert len(t.frontlines) == 1
+    front = t.frontlines.iloc[0]
+    assert (front.side_a, front.side_b) == ("blue", "red")
+    parts = shapely.get_parts(front.geometry)
+    assert len(parts) == 2
+    # where the lines cross the parallel of the three places, lon 39.25 and 39.75
+    parallel = shapely.LineString([(38.0, 34.0), (41.0, 34.0)])
+    crossings = sorted(shapely.get_coordinates(parallel.intersection(front.geometry))[:, 0])
+    tolerance = 0.01 if method == "voronoi" else 0.05  # the cost grid is 2 km
+    assert crossings == pytest.approx([39.25, 39.75], abs=tolerance)
+
+
+def _river_pair():
+    """Two points 4 km off the Euphrates on opposite banks, 30 km apart along the river."""
+    rivers = read_layer("rivers")
+    euphrates = rivers.loc[rivers["name"] == "Euphrates"].geometry.union_all()
+    near = Point(40.45154, 35.01982)  # Al Mayadin
+    line = min(shapely.get_parts(shapely.line_merge(euphrates)), key=near.distance)
+    at = line.project(near)
+    step = 0.27  # degrees along the line, about 30 km
+
+    def off_bank(distance: float, side: float) -> Point:
+        a, b = line.interpolate(distance - 0.01), line.interpolate(distance + 0.01)
+        dx, dy = b.x - a.x, b.y - a.y
+        norm = np.hypot(dx, dy)
+        p = line.interpolate(distance)
+        return Point(p.x - side * dy / norm * 0.04, p.y + side * dx / norm * 0.04)
+
+    return off_bank(at - step / 2, +1), off_bank(at + step / 2, -1), line
+
+
+def test_cost_frontline_follows_the_river_voronoi_does_not(tiny_files):
+    west, east, river = _river_pair()
+    places = (
+        PLACES_HEADER
+        + f"west,West,{west.y:.5f},{west.x:.5f},20000\neast,East,{east.y:.5f},{east.x:.5f},20000\n"
+    )
+    events = HEADER + "A,2020-01-01,west,red,,,R,,\nB,2020-01-01,east,blue,,,R,,\n"
+    share_near_river = {}
+    for method in ("cost", "voronoi"):
+        t = territory_of(tiny_files, events, places, method=method, desert="nearest")
+        front = t.frontlines.to_crs(t.crs).geometry.iloc[0]
+        river_m = (
+            t.frontlines.iloc[[0]].set_geometry([river], crs=4326).to_crs(t.crs).geometry.iloc[0]
+        )
+        # the part of the frontline between the two places (within 25 km of both)
+        middle = front.intersection(
+            t.frontlines.iloc[[0]]
+            .set_geometry([shapely.MultiPoint([west, east])], crs=4326)
+            .to_crs(t.crs)
+            .geometry.iloc[0]
+            .convex_hull.buffer(25_000)
+        )
+        share_near_river[method] = middle.intersection(river_m.buffer(3000)).length / middle.length
+    assert share_near_river["cost"] > 0.8
+    assert share_near_river["voronoi"] < 0.4
+
+
+def test_reversal_gives_back_the_earlier_geometry(tiny_files):
+    events = (
+        HEADER
+        + "A,2020-01-01,alpha,red,,,R,,\n"
+        + "B,2020-01-01,bravo,red,,,R,,\n"
+        + "C,2020-01-01,charlie,blue,,,R,,\n"
+        + "D,2020-01-05,bravo,blue,,,R,,\nE,2020-01-09,bravo,red,,,R,,\n"
+    )
+    t = territory_of(tiny_files, events, method="voronoi", desert="nearest")
+    before, during, after = (t.on(day) for day in ("2020-01-02", "2020-01-06", "2020-01-09"))
+    assert before.frontlines.geometry.iloc[0].equals(after.frontlines.geometry.iloc[0])
+    assert not before.frontlines.geometry.iloc[0].equals(during.frontlines.geometry.iloc[0])
+    bravo = [s.areas.set_index("place_id").geometry["bravo"] for s in (before, during, after)]
+    assert bravo[0].equals(bravo[1]) and bravo[1].equals(bravo[2])
+    assert list(t.areas[t.areas.place_id == "bravo"].controller) == ["red", "blue", "red"]
+
+
+@pytest.mark.parametrize("desert", ["unassigned", "nearest"])
+@pytest.mark.parametrize("method", ["voronoi", "cost"])
+def test_sides_plus_unassigned_equal_the_study_area_without_overlap(tiny_files, method, desert):
+    t = territory_of(tiny_files, method=method, desert=desert)
+    stats = t.stats()
+    totals = stats.groupby("date")["area_km2"].sum()
+    assert np.allclose(totals, t.study_area_km2, atol=1.0)
+    for day in ("2020-01-01", "2020-01-12"):
+        areas = metric(t, t.on(day).areas)
+        assert areas.is_valid.all()
+        union = shapely.union_all(areas.geometry.values).area
+        assert union == pytest.approx(areas.geometry.area.sum(), rel=1e-6)
+        held = stats[(stats.date == day) & (stats.controller != "unassigned")]["area_km2"].sum()
+        assert held == pytest.approx(union / 1e6, abs=1.0)
+    assert t.frontlines.is_valid.all()
+    if desert == "unassigned":
+        assert stats[stats.controller == "unassigned"]["area_km2"].min() > 0
+    # the reach grows with population: alpha (10,000) reaches further than charlie (unknown)
+    first = t.on("2020-01-01").areas.set_index("place_id")["area_km2"]
+    if desert == "unassigned":
+        assert first["alpha"] > first["charlie"]
+
+
+def test_areas_are_per_change_not_per_day(tiny_files):
+    t = territory_of(tiny_files, method="voronoi")
+    # 3 places; bravo changes twice: 5 intervals for 15 days
+    assert len(t.areas) == 5
+    contested = t.on("2020-01-12").areas.set_index("place_id").loc["bravo"]
+    assert (contested.status, contested.controller, contested.opponent) == (
+        "contested",
+        "red",
+        "blue",
+    )
+    assert contested.sources == "T4"
+    assert t.areas["valid_from"].min() == pd.Timestamp("2020-01-01")
+    assert t.areas["valid_to"].max() == pd.Timestamp("2020-01-16")
+
+
+def test_inference_copies_the_nearest_place_on_the_same_bank(tiny_files):
+    west, east, _ = _river_pair()
+    # a minor place 2 km from 'east' but on the west bank would be wrong to infer from east
+    places = (
+        PLACES_HEADER
+        + f"west,West,{west.y:.5f},{west.x:.5f},20000\n"
+        + f"east,East,{east.y:.5f},{east.x:.5f},20000\n"
+        + f"minor,Minor,{west.y + 0.02:.5f},{west.x + 0.02:.5f},500\n"
+    )
+    events = HEADER + "A,2020-01-01,west,red,,,R,,\nB,2020-01-01,east,blue,,,R,,\n"
+    off = territory_of(tiny_files, events, places, method="voronoi")
+    assert "minor" not in set(off.places.place_id)
+    on = territory_of(tiny_files, events, places, method="voronoi", infer=True)
+    minor = on.places.set_index("place_id").loc["minor"]
+    assert (minor.controller, minor.basis, minor.inferred_from, minor.sources) == (
+        "red",
+        "inferred",
+        "west",
+        "A",
+    )
+    assert set(on.areas[on.areas.place_id == "minor"].basis) == {"inferred"}
+    assert set(on.areas[on.areas.place_id == "west"].basis) == {"reported"}
+
+
+def test_unknown_method_and_desert_rule_are_clear_errors(tiny_files):
+    with pytest.raises(UnknownMethodError, match="choose one of cost, voronoi"):
+        territory_of(tiny_files, method="kriging")
+    with pytest.raises(UnknownMethodError, match="unassigned, nearest"):
+        territory_of(tiny_files, desert="everything")
