@@ -1,26 +1,67 @@
-"""The main job: from a dataset to every output in one folder."""
+"""The main job: from a dataset to every output in one folder.
+
+``build`` computes the timeline and the territory once and hands them to each registered
+writer (:data:`WRITERS`); a writer returns the files it wrote. Options that only one
+writer reads live in :class:`BuildOptions`.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mapgen.dataset import Dataset
 from mapgen.export import write_changes_csv, write_stats_csv, write_timeline_csv
-from mapgen.territory import TerritoryOptions, build_territory
+from mapgen.territory import Territory, TerritoryOptions, build_territory
 from mapgen.timeline import build_timeline
 
 log = logging.getLogger(__name__)
 
 
-def build(
-    dataset: Dataset, out: Path | str, *, territory: TerritoryOptions | None = None
-) -> list[Path]:
+@dataclass(frozen=True)
+class BuildOptions:
+    """Options of the main job beyond the dataset and the range."""
+
+    territory: TerritoryOptions = field(default_factory=TerritoryOptions)
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """What every writer gets: the computed territory (with its timeline and dataset)."""
+
+    territory: Territory
+    out: Path
+    options: BuildOptions
+
+    @property
+    def dataset(self) -> Dataset:
+        return self.territory.timeline.dataset
+
+
+def write_tables(ctx: BuildContext) -> list[Path]:
+    """timeline.csv, changes.csv and stats.csv."""
+    timeline = ctx.territory.timeline
+    return [
+        write_timeline_csv(timeline, ctx.out / "timeline.csv"),
+        write_changes_csv(timeline, ctx.out / "changes.csv"),
+        write_stats_csv(ctx.territory, ctx.out / "stats.csv"),
+    ]
+
+
+Writer = Callable[[BuildContext], list[Path]]
+WRITERS: dict[str, Writer] = {
+    "tables": write_tables,
+}
+
+
+def build(dataset: Dataset, out: Path | str, options: BuildOptions | None = None) -> list[Path]:
     """Compute the timeline and the territory, write every output into ``out``.
 
     Returns the files written.
     """
-    out = Path(out)
+    options = options or BuildOptions()
     timeline = build_timeline(dataset)
     log.info(
         "timeline: %d places, %d intervals, %d change dates from %s to %s",
@@ -30,16 +71,17 @@ def build(
         f"{timeline.start:%Y-%m-%d}",
         f"{timeline.end:%Y-%m-%d}",
     )
-    result = build_territory(timeline, territory)
+    territory = build_territory(timeline, options.territory)
     log.info(
         "territory (%s, desert %s): %d areas, %d frontlines",
-        result.options.method,
-        result.options.desert,
-        len(result.areas),
-        len(result.frontlines),
+        territory.options.method,
+        territory.options.desert,
+        len(territory.areas),
+        len(territory.frontlines),
     )
-    return [
-        write_timeline_csv(timeline, out / "timeline.csv"),
-        write_changes_csv(timeline, out / "changes.csv"),
-        write_stats_csv(result, out / "stats.csv"),
-    ]
+    ctx = BuildContext(territory, Path(out), options)
+    written: list[Path] = []
+    for name, writer in WRITERS.items():
+        log.debug("writing %s", name)
+        written += writer(ctx)
+    return written

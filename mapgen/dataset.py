@@ -43,14 +43,21 @@ class DatasetFiles:
         city_polygons: Path | str | None = None,
         info: Path | str | None = None,
     ) -> DatasetFiles:
-        """Files from user options; a user's own events table does not inherit our range."""
+        """Files from user options.
+
+        A user's own events table does not inherit the default range and extent, and a
+        user's own gazetteer does not inherit the default city polygons.
+        """
         default = cls()
         own_events = events is not None
+        own_places = places is not None
         return cls(
             events=Path(events) if events else default.events,
             places=Path(places) if places else default.places,
             controllers=Path(controllers) if controllers else default.controllers,
-            city_polygons=Path(city_polygons) if city_polygons else default.city_polygons,
+            city_polygons=Path(city_polygons)
+            if city_polygons
+            else (None if own_places else default.city_polygons),
             info=Path(info) if info else (None if own_events else default.info),
         )
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from mapgen.build import build
+from mapgen.build import BuildOptions, build
 from mapgen.cli.options import dataset_options, files_from, range_options, territory_options
 from mapgen.dataset import load_dataset
 
@@ -31,5 +31,5 @@ def build_command(out: Path, territory: Any, **options: Any) -> None:
     dataset = load_dataset(files_from(options), start=options["start"], end=options["end"])
     for problem in dataset.problems.warnings:
         click.echo(str(problem), err=True)
-    for path in build(dataset, out, territory=territory):
+    for path in build(dataset, out, BuildOptions(territory=territory)):
         click.echo(f"wrote {path}", err=True)
