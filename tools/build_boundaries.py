@@ -1396,6 +1396,9 @@ def check_layers(layers: Layers, originals: dict[str, shapely.Geometry], towns: 
             continue
         if not geom.is_simple:
             problems.append(f"{river} crosses itself")
+        else:
+            km = GEOD.geometry_length(geom) / 1000
+            log.info("check: %s is one simple LineString, %d vertices, %.0f km", river, len(geom.coords), km)
     for spec in RIVERS:
         geom = rivers.get(spec.name)
         if geom is None:
