@@ -30,7 +30,7 @@ import sys
 import tempfile
 import zipfile
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -1451,7 +1451,7 @@ def feature_json(props: dict[str, Any], geom: shapely.Geometry) -> str:
     )
 
 
-def collection_text(features: Sequence[dict[str, Any]], sort_key) -> str:
+def collection_text(features: Sequence[dict[str, Any]], sort_key: Callable[[dict[str, Any]], Any]) -> str:
     """A FeatureCollection, one feature per line, features in a stable order."""
     ordered = sorted(features, key=sort_key)
     lines = [feature_json(f["properties"], f["geometry"]) for f in ordered]
