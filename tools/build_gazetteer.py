@@ -29,10 +29,11 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry import LineString, Point, mapping
-from shapely.ops import split, transform
+from shapely.ops import split
 
 log = logging.getLogger("build_gazetteer")
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,7 +126,7 @@ def merge_aliases(*groups: list[str]) -> list[str]:
 
 def governorate_names(boundaries: Path) -> dict[tuple[str, str], str]:
     gov = gpd.read_file(boundaries / "governorates.geojson")
-    return {(r.country, r.admin1code): r["name"] for _, r in gov.iterrows()}
+    return {(r.country, r.admin1code.split(".")[-1]): r["name"] for _, r in gov.iterrows()}
 
 
 def geonames_rows(records: list[dict], curated: dict[int, dict], govs: dict) -> list[dict]:
@@ -185,7 +186,7 @@ def hand_rows(hand: list[dict], placed: dict[str, Point], boundaries: Path) -> l
             point = border_point_near(placed[rule[1]], placed[rule[2]], countries)
         else:
             point = Point(float(h["lon"]), float(h["lat"]))
-        inside = gov[gov.contains(point)]
+        inside = gov[gov.intersects(point.buffer(1e-6))]
         rows.append(
             {
                 "id": h["id"],
@@ -194,8 +195,8 @@ def hand_rows(hand: list[dict], placed: dict[str, Point], boundaries: Path) -> l
                 "aliases": h["aliases"],
                 "lat": f"{point.y:.5f}",
                 "lon": f"{point.x:.5f}",
-                "country": inside["country"].iloc[0] if len(inside) else h["country"],
-                "governorate": inside["name"].iloc[0] if len(inside) else h["governorate"],
+                "country": h["country"] or inside["country"].iloc[0],
+                "governorate": h["governorate"] or inside["name"].iloc[0],
                 "population": "",
                 "population_source": "",
                 "geonames_id": "",
@@ -212,19 +213,28 @@ def local_crs(point: Point) -> CRS:
     return CRS.from_proj4(f"+proj=aeqd +lat_0={point.y} +lon_0={point.x} +datum=WGS84 +units=m")
 
 
+def _coords(transformer: Transformer):
+    """A coordinate-array function for ``shapely.transform`` from a pyproj transformer."""
+
+    def apply(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+
+    return apply
+
+
 def city_polygon(point: Point, population: int | None, river: LineString | None):
     """A disc whose area is population / DENSITY_PER_KM2, cut to the point's river bank."""
     area_km2 = (population or 0) / DENSITY_PER_KM2
     radius_km = max(math.sqrt(area_km2 / math.pi), MIN_RADIUS_KM)
     crs = local_crs(point)
-    to_local = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform
-    to_wgs = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform
+    to_local = _coords(Transformer.from_crs("EPSG:4326", crs, always_xy=True))
+    to_wgs = _coords(Transformer.from_crs(crs, "EPSG:4326", always_xy=True))
     disc = Point(0, 0).buffer(radius_km * 1000, quad_segs=16)
     if river is not None:
-        local_river = transform(to_local, river)
+        local_river = shapely.transform(river, to_local)
         parts = split(disc, local_river)
         disc = next(g for g in parts.geoms if g.buffer(1).contains(Point(0, 0)))
-    polygon = transform(to_wgs, disc)
+    polygon = shapely.transform(disc, to_wgs)
     return shapely.set_precision(polygon, 1e-5), radius_km
 
 
