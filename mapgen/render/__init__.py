@@ -1,0 +1,1 @@
+"""Renderers: each reads a :class:`mapgen.territory.Territory`; none imports another."""
