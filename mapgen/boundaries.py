@@ -69,9 +69,13 @@ def metric_crs(extent: tuple[float, float, float, float]) -> CRS:
 
 
 def study_area(
-    points: gpd.GeoSeries, extent: tuple[float, float, float, float] | None = None
+    points: gpd.GeoSeries,
+    extent: tuple[float, float, float, float] | None = None,
+    *,
+    countries: tuple[str, ...] | None = None,
 ) -> StudyArea:
-    """The land to map: the countries holding ``points``, cut to ``extent``, minus lakes.
+    """The land to map: the countries holding ``points`` (or the ISO3 ``countries``), cut to
+    ``extent``, minus lakes.
 
     Without an extent, the points' bounding box plus half a degree is used. Where no
     country of the base layers holds the points (a dataset from elsewhere), the study area
@@ -81,8 +85,11 @@ def study_area(
         x0, y0, x1, y1 = points.total_bounds
         extent = (x0 - _MARGIN_DEG, y0 - _MARGIN_DEG, x1 + _MARGIN_DEG, y1 + _MARGIN_DEG)
     frame: Polygon = box(*extent)
-    countries = read_layer("countries")
-    holding = countries[countries.intersects(shapely.MultiPoint(list(points)))]
+    layer = read_layer("countries")
+    if countries is not None:
+        holding = layer[layer["iso_a3"].isin(countries)]
+    else:
+        holding = layer[layer.intersects(shapely.MultiPoint(list(points)))]
     if holding.empty:
         return StudyArea(frame, extent, ())
     land = holding.geometry.union_all().intersection(frame)

@@ -13,6 +13,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -115,7 +116,7 @@ def synthesize(
 
 def _place_points(n: int, extent: tuple, rng: np.random.Generator) -> np.ndarray:
     """60 % along rivers (within ~3 km of the bank), 40 % along roads between river points."""
-    area = study_area(shapely.points([extent[:2], extent[2:]]), extent).geometry
+    area = study_area(gpd.GeoSeries([], crs=4326), extent, countries=("SYR", "IRQ")).geometry
     rivers = read_layer("rivers").geometry.union_all().intersection(area)
     lines = [g for g in shapely.get_parts(rivers) if g.length > 0.05]
     lengths = np.array([g.length for g in lines])

@@ -184,3 +184,39 @@ def test_unknown_method_and_desert_rule_are_clear_errors(tiny_files):
         territory_of(tiny_files, method="kriging")
     with pytest.raises(UnknownMethodError, match="unassigned, nearest"):
         territory_of(tiny_files, desert="everything")
+
+
+@pytest.fixture(scope="module")
+def default_territory():
+    return build_territory(build_timeline(load_dataset()), TerritoryOptions())
+
+
+def test_default_campaign_key_dates(default_territory):
+    t = default_territory
+    day = t.on("2017-11-10")
+    areas = day.areas.set_index("place_id")
+    assert areas.loc["abu-kamal", "controller"] == "syria"
+    assert areas.loc["al-qaim", "controller"] == "iraq"
+    assert areas.loc["deir-ez-zor", "status"] == "controlled"
+    # the city polygon is held whole by its controller and by nobody else
+    polygon = t.timeline.dataset.places.polygons.geometry["abu-kamal"]
+    cell = areas.geometry["abu-kamal"]
+    assert polygon.difference(cell).area < 1e-3 * polygon.area  # up to coordinate rounding
+    others = areas.drop(index="abu-kamal").geometry
+    assert others.intersection(polygon).area.max() < 1e-3 * polygon.area
+    # on 2017-11-12 Islamic State holds it again, contested by the army
+    again = t.on("2017-11-12").areas.set_index("place_id").loc["abu-kamal"]
+    assert (again.controller, again.status, again.opponent) == ("isis", "contested", "syria")
+    assert again.sources == "E058"
+
+
+def test_area_within_a_governorate_sums_to_its_land(default_territory):
+    dz = read_layer("governorates").set_index("name").geometry["Deir ez-Zor"]
+    held = default_territory.area_within(dz, "2017-11-03")
+    assert held.sum() == pytest.approx(26_700, rel=0.02)  # the governorate in Natural Earth
+    assert held["isis"] > 0 and held["syria"] > 0
+    nearest = build_territory(
+        default_territory.timeline, TerritoryOptions(desert="nearest")
+    ).area_within(dz, "2017-11-03")
+    # giving the desert to the nearest holder raises Islamic State's share a lot
+    assert nearest["isis"] / nearest.sum() > 5 * held["isis"] / held.sum()

@@ -20,8 +20,10 @@ from affine import Affine
 from rasterio import features
 from scipy import ndimage, sparse
 from scipy.sparse import csgraph
+from scipy.spatial import cKDTree
 
 from mapgen.territory.options import Setting
+from mapgen.territory.voronoi import tessellate
 
 _STEPS = ((0, 1), (1, 0), (1, 1), (1, -1))  # east, south, south-east, south-west
 
@@ -63,7 +65,7 @@ def _build_grid(setting: Setting) -> Grid:
     river = np.zeros(shape, dtype=bool)
     if not setting.rivers.is_empty:
         river = features.rasterize(
-            [(setting.rivers, 1)], out_shape=shape, transform=transform, all_touched=True
+            [(setting.rivers, 1)], out_shape=shape, transform=transform
         ).astype(bool)
     valley_cells = round(opts.valley_km * 1000 / res)
     valley = (
@@ -71,11 +73,19 @@ def _build_grid(setting: Setting) -> Grid:
     )
     friction = np.where(valley, 1.0, opts.desert_friction)
     friction = np.where(river, 1.0 + opts.crossing_penalty_km * 1000 / res, friction)
-    return Grid(transform, shape, passable, river & passable, _graph(friction, passable, res))
+    graph = _graph(friction, passable, river, res)
+    return Grid(transform, shape, passable, river & passable, graph)
 
 
-def _graph(friction: np.ndarray, passable: np.ndarray, res: float) -> sparse.csr_matrix:
-    """Eight-neighbour graph: an edge costs its length times the mean friction of its ends."""
+def _graph(
+    friction: np.ndarray, passable: np.ndarray, river: np.ndarray, res: float
+) -> sparse.csr_matrix:
+    """Eight-neighbour graph: an edge costs its length times the mean friction of its ends.
+
+    The river raster is a thin, eight-connected line, so a diagonal step between two cells
+    whose two shared neighbours are both river cells would slip through it: such steps
+    are left out.
+    """
     rows, cols = friction.shape
     index = np.arange(rows * cols).reshape(rows, cols)
     heads, tails, weights = [], [], []
@@ -85,6 +95,10 @@ def _graph(friction: np.ndarray, passable: np.ndarray, res: float) -> sparse.csr
         a = (slice(r0, r1), slice(c0, c1))
         b = (slice(r0 + dr, r1 + dr), slice(c0 + dc, c1 + dc))
         ok = passable[a] & passable[b]
+        if dr and dc:
+            corner_a = (slice(r0, r1), slice(c0 + dc, c1 + dc))
+            corner_b = (slice(r0 + dr, r1 + dr), slice(c0, c1))
+            ok &= ~(river[corner_a] & river[corner_b])
         step = res * (np.sqrt(2.0) if dr and dc else 1.0)
         w = step * (friction[a] + friction[b]) / 2.0
         heads += [index[a][ok], index[b][ok]]
@@ -97,43 +111,63 @@ def _graph(friction: np.ndarray, passable: np.ndarray, res: float) -> sparse.csr
 
 
 def catchments(points: gpd.GeoSeries, population: np.ndarray, setting: Setting) -> np.ndarray:
-    """One polygon per point: the ground its place reaches before any other place."""
+    """One polygon per point: the ground its place reaches before any other place.
+
+    Places that start from the same grid cell share its catchment by a Voronoi split, so
+    every place keeps a cell however dense the places are.
+    """
     grid = grid_for(setting)
-    sources, owners = _source_cells(points, grid)
-    reach = setting.options.reach_m(population)
+    cells = _source_cells(points, grid)
+    sources, group = np.unique(cells, return_inverse=True)
+    reach = np.zeros(len(sources))
+    np.maximum.at(reach, group, setting.options.reach_m(population))
     nearest = setting.options.desert == "nearest"
     limit = np.inf if nearest else float(reach.max())
     dist, _, origin = csgraph.dijkstra(
         grid.graph, indices=sources, min_only=True, limit=limit, return_predecessors=True
     )
-    owner_of_node = np.full(grid.shape[0] * grid.shape[1], -1)
-    owner_of_node[sources] = owners
-    label = np.where(origin >= 0, owner_of_node[np.maximum(origin, 0)], -1)
+    group_of_node = np.full(grid.shape[0] * grid.shape[1], -1)
+    group_of_node[sources] = np.arange(len(sources))
+    label = np.where(origin >= 0, group_of_node[np.maximum(origin, 0)], -1)
     label[~np.isfinite(dist)] = -1
     if not nearest:
         label[(label >= 0) & (dist > reach[np.maximum(label, 0)])] = -1
     label[~grid.passable.ravel()] = -1
-    return _vectorise(label.reshape(grid.shape), len(points), grid, setting)
+    shared = _vectorise(label.reshape(grid.shape), len(sources), grid, setting)
+    return _split_shared(shared, group, points.values)
 
 
-def _source_cells(points: gpd.GeoSeries, grid: Grid) -> tuple[np.ndarray, np.ndarray]:
+def _split_shared(shared: np.ndarray, group: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Each place's part of its start cell's catchment (the whole of it if alone there)."""
+    cells = shared[group].copy()
+    for g in np.flatnonzero(np.bincount(group) > 1):
+        if shared[g].is_empty:
+            continue
+        members = np.flatnonzero(group == g)
+        # a place standing in the river starts from the bank: pull its point into the cell
+        inside = shapely.shortest_line(points[members], shared[g])
+        starts = shapely.get_point(inside, -1)
+        cells[members] = tessellate(starts, shared[g])
+    return cells
+
+
+def _source_cells(points: gpd.GeoSeries, grid: Grid) -> np.ndarray:
     """The start cell of each point: its own cell, or the nearest passable non-river cell.
 
     A town on the river bank starts on land, so the river still separates it from the
-    other bank. Two places in one cell: the first keeps it.
+    other bank. The river cells are those the river line is burnt into (one cell wide).
     """
     xy = shapely.get_coordinates(points.values)
     good = (grid.passable & ~grid.river).ravel()
     cells = grid.cell_of(xy)
-    candidates = np.flatnonzero(good)
-    rows, cols = np.divmod(candidates, grid.shape[1])
-    centres_x, centres_y = grid.transform @ (cols + 0.5, rows + 0.5)
-    tree_xy = np.column_stack([centres_x, centres_y])
-    for i in np.flatnonzero((cells < 0) | ~good[np.maximum(cells, 0)]):
-        d2 = ((tree_xy - xy[i]) ** 2).sum(axis=1)
-        cells[i] = candidates[int(np.argmin(d2))]
-    unique, first = np.unique(cells, return_index=True)
-    return unique, first
+    moved = np.flatnonzero((cells < 0) | ~good[np.maximum(cells, 0)])
+    if len(moved):
+        candidates = np.flatnonzero(good)
+        rows, cols = np.divmod(candidates, grid.shape[1])
+        centres = np.column_stack(grid.transform @ (cols + 0.5, rows + 0.5))
+        _, nearest = cKDTree(centres).query(xy[moved])
+        cells[moved] = candidates[nearest]
+    return cells
 
 
 def _vectorise(label: np.ndarray, n: int, grid: Grid, setting: Setting) -> np.ndarray:
@@ -146,7 +180,7 @@ def _vectorise(label: np.ndarray, n: int, grid: Grid, setting: Setting) -> np.nd
     for value, polys in parts.items():
         cells[value] = shapely.MultiPolygon(polys) if len(polys) > 1 else polys[0]
     present = np.flatnonzero(~shapely.is_empty(cells))
-    tolerance = setting.options.resolution_m * 0.75
+    tolerance = setting.options.resolution_m * 1.5
     cells[present] = shapely.coverage_simplify(cells[present], tolerance)
     shapely.prepare(setting.area)
     return shapely.make_valid(shapely.intersection(cells, setting.area))

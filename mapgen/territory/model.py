@@ -91,6 +91,20 @@ class Territory:
         merged = daily.merge(self.period_stats, on="period", how="left")
         return merged.drop(columns="period").sort_values(["date", "controller"], kind="stable")
 
+    def area_within(self, region: BaseGeometry, day: pd.Timestamp | str) -> pd.Series:
+        """km² held by each side inside ``region`` (EPSG:4326) on ``day``, with the
+        unassigned rest of the region's part of the study area under ``unassigned``."""
+        inside = _to_metric(region, self.crs).intersection(_to_metric(self.study_area, self.crs))
+        areas = self.on(day).areas.to_crs(self.crs)
+        held = areas.geometry.intersection(inside).area / 1e6
+        by_side = held.groupby(areas["controller"]).sum()
+        by_side[UNASSIGNED] = inside.area / 1e6 - by_side.sum()
+        return by_side.round(1)
+
+
+def _to_metric(geom: BaseGeometry, crs: CRS) -> BaseGeometry:
+    return gpd.GeoSeries([geom], crs=WGS84).to_crs(crs).iloc[0]
+
 
 def _valid(frame: gpd.GeoDataFrame, day: pd.Timestamp) -> gpd.GeoDataFrame:
     ok = (frame["valid_from"] <= day) & (frame["valid_to"].isna() | (frame["valid_to"] > day))
@@ -124,15 +138,12 @@ def build_territory(timeline: Timeline, options: TerritoryOptions | None = None)
 
 
 def _setting(area: BaseGeometry, crs: CRS, options: TerritoryOptions) -> Setting:
-    def metric(geom: BaseGeometry) -> BaseGeometry:
-        return gpd.GeoSeries([geom], crs=WGS84).to_crs(crs).iloc[0]
-
-    area_m = metric(area)
-    rivers = read_layer("rivers").geometry.union_all().intersection(area.buffer(0.1))
+    near = area.buffer(0.1)
+    rivers = read_layer("rivers").geometry.union_all().intersection(near)
     return Setting(
-        area=area_m,
-        rivers=metric(rivers),
-        main_rivers=metric(main_rivers().intersection(area.buffer(0.1))),
+        area=_to_metric(area, crs),
+        rivers=_to_metric(rivers, crs),
+        main_rivers=_to_metric(main_rivers().intersection(near), crs),
         crs=crs,
         options=options,
     )

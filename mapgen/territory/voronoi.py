@@ -10,25 +10,34 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from shapely.geometry import MultiPoint
+from shapely.geometry.base import BaseGeometry
 
 from mapgen.territory.options import Setting
 
 
+def tessellate(points: np.ndarray, frame: BaseGeometry) -> np.ndarray:
+    """Voronoi cells of point geometries, in their order, within ``frame``.
+
+    Points at the same spot: the first one gets the cell, the others an empty polygon.
+    """
+    coords = shapely.get_coordinates(points)
+    _, first = np.unique(coords, axis=0, return_index=True)
+    first = np.sort(first)
+    cells = np.full(len(points), shapely.Polygon(), dtype=object)
+    if len(first) == 1:
+        cells[first] = [frame]
+    else:
+        tessellation = shapely.voronoi_polygons(
+            MultiPoint(coords[first]), extend_to=frame.envelope.buffer(1000.0), ordered=True
+        )
+        cells[first] = shapely.get_parts(tessellation)
+    shapely.prepare(frame)
+    return shapely.intersection(cells, frame)
+
+
 def catchments(points: gpd.GeoSeries, population: np.ndarray, setting: Setting) -> np.ndarray:
     """One cell per point (an array of geometries in the setting's CRS, empty if none)."""
-    coords = shapely.get_coordinates(points.values)
-    unique, first = np.unique(coords, axis=0, return_index=True)
-    cells = np.full(len(points), shapely.Polygon(), dtype=object)
-    if len(unique) == 1:
-        cells[first] = [setting.area]
-    else:
-        frame = setting.area.envelope.buffer(1000.0)
-        tessellation = shapely.voronoi_polygons(
-            MultiPoint(coords[np.sort(first)]), extend_to=frame, ordered=True
-        )
-        cells[np.sort(first)] = shapely.get_parts(tessellation)
-    shapely.prepare(setting.area)
-    cells = shapely.intersection(cells, setting.area)
+    cells = tessellate(points.values, setting.area)
     if setting.options.desert == "unassigned":
         discs = shapely.buffer(points.values, setting.options.reach_m(population), quad_segs=16)
         cells = shapely.intersection(cells, discs)
