@@ -91,6 +91,26 @@ class Territory:
         merged = daily.merge(self.period_stats, on="period", how="left")
         return merged.drop(columns="period").sort_values(["date", "controller"], kind="stable")
 
+    def ground_changed(self) -> pd.DataFrame:
+        """For each change date, the km² of ground whose controller or status changed.
+
+        Columns: ``date``, ``changed_km2``, ``places`` (ids of the places whose cells changed).
+        """
+        rows = []
+        for day in self.timeline.change_dates:
+            before = self.on(day - pd.Timedelta(days=1)).areas.set_index("place_id")
+            after = self.on(day).areas.set_index("place_id")
+            key = ["controller", "status"]
+            joined = after[[*key, "area_km2"]].join(before[key], rsuffix="_before", how="left")
+            moved = (joined["controller"] != joined["controller_before"]) | (
+                joined["status"] != joined["status_before"]
+            )
+            lost = before.index.difference(after.index)
+            km2 = joined.loc[moved, "area_km2"].sum() + before.loc[lost, "area_km2"].sum()
+            places = sorted([*joined.index[moved], *lost])
+            rows.append({"date": day, "changed_km2": round(float(km2), 1), "places": places})
+        return pd.DataFrame(rows, columns=["date", "changed_km2", "places"])
+
     def area_within(self, region: BaseGeometry, day: pd.Timestamp | str) -> pd.Series:
         """km² held by each side inside ``region`` (EPSG:4326) on ``day``, with the
         unassigned rest of the region's part of the study area under ``unassigned``."""
