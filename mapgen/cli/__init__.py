@@ -39,6 +39,7 @@ def cli(verbose: int, quiet: int) -> None:
     """
     level = logging.INFO + 10 * (quiet - verbose)
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s")
+    logging.getLogger("pyogrio").setLevel(max(level, logging.WARNING))  # not its record counts
 
 
 cli.add_command(validate_command)
