@@ -73,6 +73,16 @@ def vector_report(layer: QgsVectorLayer, name: str, days: list[str]) -> dict:
         report["symbol_layers"] = [
             first.symbolLayer(i).layerType() for i in range(first.symbolLayerCount())
         ]
+    if not temporal.isActive():
+        # QGIS resets the temporal switch after applying the default style when it opens a
+        # layer; applying the same default style again shows what the stored style holds.
+        layer.loadDefaultStyle()
+        temporal = layer.temporalProperties()
+        report["after_reload"] = {
+            "active": temporal.isActive(),
+            "start_field": temporal.startField(),
+            "end_field": temporal.endField(),
+        }
     context = QgsVectorLayerTemporalContext()
     context.setLayer(layer)
     report["on"] = {}
@@ -104,7 +114,9 @@ def raster_report(path: Path) -> dict:
 
 
 def main(out: Path, days: list[str]) -> dict:
-    report: dict = {"qgis": Qgis.QGIS_VERSION, "layers": {}}
+    from osgeo import gdal
+
+    report: dict = {"qgis": Qgis.QGIS_VERSION, "gdal": gdal.__version__, "layers": {}}
     for name in ("areas", "frontlines", "places"):
         layer = QgsVectorLayer(str(out / f"{name}.geojson"), name, "ogr")
         report["layers"][f"geojson:{name}"] = vector_report(layer, name, days)

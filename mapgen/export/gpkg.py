@@ -70,7 +70,7 @@ def _style_rows(layers: list[Layer], styles: dict[str, str], as_of: pd.Timestamp
             "description": ["mapgen: colours by controller, time from the date fields"] * count,
             "owner": [""] * count,
             "ui": [None] * count,
-            "update_time": pd.Series([as_of] * count, dtype="datetime64[ns]"),
+            "update_time": pd.Series([as_of] * count, dtype="datetime64[ns]").dt.tz_localize("UTC"),
         }
     )
 
