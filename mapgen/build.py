@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mapgen.dataset import Dataset
-from mapgen.export import write_changes_csv, write_stats_csv, write_timeline_csv
+from mapgen.export import write_changes_csv, write_gis, write_stats_csv, write_timeline_csv
 from mapgen.territory import Territory, TerritoryOptions, build_territory
 from mapgen.timeline import build_timeline
 
@@ -25,6 +25,7 @@ class BuildOptions:
     """Options of the main job beyond the dataset and the range."""
 
     territory: TerritoryOptions = field(default_factory=TerritoryOptions)
+    daily: bool = False  # also write one GeoJSON snapshot per day (gis writer)
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,15 @@ def write_tables(ctx: BuildContext) -> list[Path]:
     ]
 
 
+def write_gis_layers(ctx: BuildContext) -> list[Path]:
+    """GeoJSON + QML styles, mapgen.gpkg, control.tif; daily snapshots with ``daily``."""
+    return write_gis(ctx.territory, ctx.out, daily=ctx.options.daily)
+
+
 Writer = Callable[[BuildContext], list[Path]]
 WRITERS: dict[str, Writer] = {
     "tables": write_tables,
+    "gis": write_gis_layers,
 }
 
 

@@ -32,6 +32,7 @@ class DatasetFiles:
     controllers: Path = DATA_DIR / "controllers.csv"
     city_polygons: Path | None = DATA_DIR / "city_polygons.geojson"
     info: Path | None = DATA_DIR / "dataset.toml"
+    extra_places: tuple[Path, ...] = ()  # more places, added to the gazetteer's
 
     @classmethod
     def from_options(
@@ -42,6 +43,7 @@ class DatasetFiles:
         controllers: Path | str | None = None,
         city_polygons: Path | str | None = None,
         info: Path | str | None = None,
+        extra_places: tuple[Path | str, ...] = (),
     ) -> DatasetFiles:
         """Files from user options.
 
@@ -59,6 +61,7 @@ class DatasetFiles:
             if city_polygons
             else (None if own_places else default.city_polygons),
             info=Path(info) if info else (None if own_events else default.info),
+            extra_places=tuple(Path(p) for p in extra_places),
         )
 
 
@@ -142,6 +145,8 @@ def check_dataset(
     info = read_info(files.info, problems) if files.info else DatasetInfo()
     controllers = read_controllers(files.controllers, problems)
     places = read_places(files.places, problems)
+    for extra in files.extra_places:
+        places = places.extended(read_places(extra, problems), problems, path=extra)
     if files.city_polygons is not None:
         places = read_city_polygons(files.city_polygons, places, problems)
     range_end = end if end is not None else info.end

@@ -20,6 +20,8 @@ from mapgen.problems import Problems
 
 REQUIRED_COLUMNS = ["date", "place", "controller", "source"]
 OPTIONAL_COLUMNS = ["event_id", "status", "opponent", "date_precision", "source_url", "notes"]
+# Kept from an ACLED import (mapgen import-acled) as ACLED coded them; not interpreted.
+OPTIONAL_COLUMNS += ["time_precision", "geo_precision"]
 STATUSES = ("controlled", "contested", "besieged")
 EVENT_COLUMNS = [
     "event_id",

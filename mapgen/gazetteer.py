@@ -94,6 +94,24 @@ class Gazetteer:
     def with_polygons(self, polygons: gpd.GeoDataFrame) -> Gazetteer:
         return Gazetteer(self.places, polygons)
 
+    def extended(self, other: Gazetteer, problems: Problems, *, path: Path | str) -> Gazetteer:
+        """This gazetteer plus the places of ``other`` (e.g. places an import added).
+
+        An id already taken is an error and the new place is left out.
+        """
+        clash = other.places.index.intersection(self.places.index)
+        for place_id in clash:
+            problems.error(
+                "the place id is already in the gazetteer",
+                path=display_path(path),
+                column="id",
+                value=str(place_id),
+                hint="rename the added place",
+            )
+        added = other.places.drop(index=clash)
+        frame = gpd.GeoDataFrame(pd.concat([self.places, added]), crs=CRS)
+        return Gazetteer(frame, self.polygons)
+
 
 def _empty_polygons() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(

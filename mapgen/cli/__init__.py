@@ -11,6 +11,7 @@ import logging
 import click
 
 from mapgen import __version__
+from mapgen.cli.acled import import_acled_command
 from mapgen.cli.build import build_command
 from mapgen.cli.synth import synth_command
 from mapgen.cli.validate import validate_command
@@ -39,11 +40,13 @@ def cli(verbose: int, quiet: int) -> None:
     """
     level = logging.INFO + 10 * (quiet - verbose)
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s")
+    logging.getLogger("pyogrio").setLevel(max(level, logging.WARNING))  # not its record counts
 
 
 cli.add_command(validate_command)
 cli.add_command(build_command)
 cli.add_command(synth_command)
+cli.add_command(import_acled_command)
 
 
 def main() -> None:

@@ -23,7 +23,13 @@ from mapgen.dataset import load_dataset
     show_default=True,
     help="Folder to write into (created if needed).",
 )
-def build_command(out: Path, territory: Any, **options: Any) -> None:
+@click.option(
+    "--daily/--no-daily",
+    default=False,
+    show_default=True,
+    help="Also write one GeoJSON snapshot per day into --out/daily/.",
+)
+def build_command(out: Path, territory: Any, daily: bool, **options: Any) -> None:
     """Validate the dataset and write every output into --out.
 
     Example: mapgen build --out out --method voronoi --start 2017-10-01 --end 2017-12-31
@@ -31,5 +37,5 @@ def build_command(out: Path, territory: Any, **options: Any) -> None:
     dataset = load_dataset(files_from(options), start=options["start"], end=options["end"])
     for problem in dataset.problems.warnings:
         click.echo(str(problem), err=True)
-    for path in build(dataset, out, BuildOptions(territory=territory)):
+    for path in build(dataset, out, BuildOptions(territory=territory, daily=daily)):
         click.echo(f"wrote {path}", err=True)

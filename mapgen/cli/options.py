@@ -21,6 +21,13 @@ def dataset_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--events", type=_FILE, help="Events table (CSV). Default: embedded."),
         click.option("--places", type=_FILE, help="Gazetteer (CSV). Default: embedded."),
+        click.option(
+            "--extra-places",
+            type=_FILE,
+            multiple=True,
+            help="More places (CSV, the gazetteer's layout) added to the gazetteer, e.g. "
+            "the new places of an ACLED import. Repeatable.",
+        ),
         click.option("--controllers", type=_FILE, help="Controllers (CSV). Default: embedded."),
         click.option(
             "--city-polygons",
@@ -47,6 +54,7 @@ def files_from(options: dict[str, Any]) -> DatasetFiles:
         controllers=options.get("controllers"),
         city_polygons=options.get("city_polygons"),
         info=options.get("info"),
+        extra_places=tuple(options.get("extra_places") or ()),
     )
 
 

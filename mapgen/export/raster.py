@@ -1,0 +1,169 @@
+"""The control raster: who holds each cell, one band per date on which anything changes.
+
+Band 1 is the first day of the range, every further band a change date; a band's
+description is its date (``YYYY-MM-DD``) and holds until the next band's date. Cells hold
+a code per side: 1..n for the controllers in the controllers table's order, n+1 for
+contested ground (an area under assault), 0 for ground nobody is mapped to hold (nodata).
+Besieged areas keep their holder's code. The grid is in the territory model's equal-area
+CRS, aligned to whole multiples of the resolution, so the same input gives the same file.
+
+A TIFF can only store a colour table for a single-band image, so the colours travel in
+the GDAL sidecar ``control.tif.aux.xml`` (read by GDAL, rasterio and QGIS) and in the QGIS
+style ``control.qml``; the codes are also listed in the file's own metadata.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import rasterio
+from pyproj import CRS
+from rasterio.features import rasterize
+from rasterio.transform import Affine
+
+from mapgen._io import atomic_path, write_text_atomic
+from mapgen.territory import Territory
+
+RESOLUTION_M = 2000.0
+NODATA = 0
+UNASSIGNED_LABEL = "unassigned (nodata)"
+CONTESTED_ID = "contested"
+CONTESTED_LABEL = "contested (under assault)"
+CONTESTED_COLOR = "#7b3294"
+_PROFILE = {
+    "driver": "GTiff",
+    "dtype": "uint8",
+    "nodata": NODATA,
+    "tiled": True,
+    "blockxsize": 256,
+    "blockysize": 256,
+    "compress": "deflate",
+    "interleave": "band",
+}
+
+
+@dataclass(frozen=True)
+class Code:
+    """One cell value of the raster: the side it stands for, its label and colour."""
+
+    value: int
+    id: str
+    label: str
+    color: str
+
+
+@dataclass(frozen=True)
+class ControlRaster:
+    """Codes per band and cell, with the grid's georeferencing and the code table."""
+
+    bands: np.ndarray  # uint8, (dates, rows, columns)
+    dates: pd.DatetimeIndex
+    transform: Affine
+    crs: CRS
+    codes: list[Code]
+
+    def code_of(self, controller: str, status: str = "controlled") -> int:
+        """The cell value of a controller's ground in the given status."""
+        wanted = CONTESTED_ID if status == "contested" else controller
+        return next(c.value for c in self.codes if c.id == wanted)
+
+
+def control_codes(territory: Territory) -> list[Code]:
+    """Cell values: 0 unassigned, 1..n the controllers in table order, n+1 contested."""
+    controllers = list(territory.timeline.dataset.controllers)
+    codes = [Code(0, "unassigned", UNASSIGNED_LABEL, "#ffffff")]
+    codes += [Code(n, c.id, c.name, c.color) for n, c in enumerate(controllers, start=1)]
+    codes.append(Code(len(controllers) + 1, CONTESTED_ID, CONTESTED_LABEL, CONTESTED_COLOR))
+    return codes
+
+
+def control_raster(territory: Territory, *, resolution_m: float = RESOLUTION_M) -> ControlRaster:
+    """Rasterise the control areas on the first day of the range and every change date."""
+    crs = territory.crs
+    area = gpd.GeoSeries([territory.study_area], crs="EPSG:4326").to_crs(crs).iloc[0]
+    transform, shape = _grid(area.bounds, resolution_m)
+    codes = control_codes(territory)
+    value = {c.id: c.value for c in codes}
+    areas = territory.areas.to_crs(crs)
+    cell_value = np.where(
+        areas["status"] == "contested", value[CONTESTED_ID], areas["controller"].map(value)
+    ).astype("uint8")
+    dates = pd.DatetimeIndex([territory.timeline.start, *territory.timeline.change_dates])
+    bands = np.zeros((len(dates), *shape), dtype="uint8")
+    for b, day in enumerate(dates):
+        valid = (areas["valid_from"] <= day) & (
+            areas["valid_to"].isna() | (areas["valid_to"] > day)
+        )
+        shapes = list(zip(areas.geometry[valid], cell_value[valid.to_numpy()], strict=True))
+        if shapes:
+            bands[b] = rasterize(shapes, out_shape=shape, transform=transform, fill=NODATA)
+    return ControlRaster(bands, dates, transform, crs, codes)
+
+
+def _grid(bounds: tuple[float, float, float, float], size: float) -> tuple[Affine, tuple]:
+    """A grid of ``size`` cells covering ``bounds``, its corners on multiples of ``size``."""
+    west, south = math.floor(bounds[0] / size) * size, math.floor(bounds[1] / size) * size
+    east, north = math.ceil(bounds[2] / size) * size, math.ceil(bounds[3] / size) * size
+    width, height = round((east - west) / size), round((north - south) / size)
+    return Affine(size, 0.0, west, 0.0, -size, north), (height, width)
+
+
+def write_control_raster(raster: ControlRaster, path: Path | str) -> list[Path]:
+    """Write the GeoTIFF and its colour sidecar ``<path>.aux.xml``; return both paths."""
+    count, height, width = raster.bands.shape
+    profile = {**_PROFILE, "count": count, "height": height, "width": width}
+    with (
+        atomic_path(path) as tmp,
+        rasterio.Env(GDAL_PAM_ENABLED="NO"),
+        rasterio.open(tmp, "w", crs=raster.crs, transform=raster.transform, **profile) as dst,
+    ):
+        dst.write(raster.bands)
+        dst.update_tags(**_code_tags(raster.codes))
+        for b, day in enumerate(raster.dates, start=1):
+            dst.set_band_description(b, f"{day:%Y-%m-%d}")
+            dst.update_tags(b, DATE=f"{day:%Y-%m-%d}")
+    sidecar = Path(f"{path}.aux.xml")
+    write_text_atomic(sidecar, _pam_xml(raster))
+    return [Path(path), sidecar]
+
+
+def _code_tags(codes: list[Code]) -> dict[str, str]:
+    tags = {f"CODE_{c.value}": f"{c.id}: {c.label} {c.color}" for c in codes}
+    tags["CODES"] = ",".join(f"{c.value}={c.id}" for c in codes)
+    tags["BANDS"] = "one per date: the first day of the range, then every change date"
+    return tags
+
+
+def _pam_xml(raster: ControlRaster) -> str:
+    """GDAL's sidecar: per band the date, the palette and the code names."""
+    top = max(c.value for c in raster.codes)
+    colors = {c.value: c.color for c in raster.codes}
+    names = {c.value: c.label for c in raster.codes}
+    entries = []
+    for value in range(top + 1):
+        red, green, blue = (int(colors.get(value, "#000000")[i : i + 2], 16) for i in (1, 3, 5))
+        alpha = 0 if value == NODATA else 255
+        entries.append(f'      <Entry c1="{red}" c2="{green}" c3="{blue}" c4="{alpha}" />')
+    categories = [f"      <Category>{escape(names.get(v, ''))}</Category>" for v in range(top + 1)]
+    lines = ["<PAMDataset>"]
+    for b, day in enumerate(raster.dates, start=1):
+        lines += [
+            f'  <PAMRasterBand band="{b}">',
+            f"    <Description>{day:%Y-%m-%d}</Description>",
+            "    <ColorInterp>Palette</ColorInterp>",
+            "    <CategoryNames>",
+            *categories,
+            "    </CategoryNames>",
+            "    <ColorTable>",
+            *entries,
+            "    </ColorTable>",
+            "  </PAMRasterBand>",
+        ]
+    lines.append("</PAMDataset>")
+    return "\n".join(lines) + "\n"
