@@ -17,6 +17,10 @@ from mapgen.dataset import DATA_DIR, load_dataset
 from mapgen.boundaries import read_layer
 assert mapgen.__file__.startswith(sys.argv[1]), mapgen.__file__
 ds = load_dataset()
+from mapgen.build import build
+import tempfile
+written = build(ds, tempfile.mkdtemp())
+assert all(str(p).startswith(tempfile.gettempdir()) for p in written)
 print(len(ds.events), len(ds.places), len(ds.places.polygons), len(read_layer("rivers")))
 """
 
