@@ -5,17 +5,21 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 
-.PHONY: maps test lint format setup boundaries gazetteer clean
+.PHONY: maps test lint format setup browser boundaries gazetteer clean
 
 maps: $(READY)
 	$(BIN)/mapgen build --out out
 
-test: $(READY)
+test: $(READY) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
 setup: $(READY)
+
+# Debian's Chromium for the browser tests (HTML map, report, PDF).
+browser:
+	sh tools/ensure_chromium.sh
 
 $(READY): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
