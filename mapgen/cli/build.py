@@ -9,6 +9,7 @@ import click
 
 from mapgen.build import BuildOptions, build
 from mapgen.cli.options import dataset_options, files_from, range_options, territory_options
+from mapgen.cli.progress import tty_progress
 from mapgen.dataset import load_dataset
 
 
@@ -29,7 +30,13 @@ from mapgen.dataset import load_dataset
     show_default=True,
     help="Also write one GeoJSON snapshot per day into --out/daily/.",
 )
-def build_command(out: Path, territory: Any, daily: bool, **options: Any) -> None:
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes for rendering the maps. Default: all cores.",
+)
+def build_command(out: Path, territory: Any, daily: bool, jobs: int | None, **options: Any) -> None:
     """Validate the dataset and write every output into --out.
 
     Example: mapgen build --out out --method voronoi --start 2017-10-01 --end 2017-12-31
@@ -37,5 +44,8 @@ def build_command(out: Path, territory: Any, daily: bool, **options: Any) -> Non
     dataset = load_dataset(files_from(options), start=options["start"], end=options["end"])
     for problem in dataset.problems.warnings:
         click.echo(str(problem), err=True)
-    for path in build(dataset, out, BuildOptions(territory=territory, daily=daily)):
+    with tty_progress("maps") as progress:
+        opts = BuildOptions(territory=territory, daily=daily, jobs=jobs, progress=progress)
+        written = build(dataset, out, opts)
+    for path in written:
         click.echo(f"wrote {path}", err=True)
