@@ -31,6 +31,7 @@ import textwrap
 from dataclasses import dataclass, field
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from matplotlib import patheffects
@@ -414,7 +415,13 @@ def _areas(ax: Axes, base: Basemap, state: MapState) -> None:
         if status == "contested":
             attacker = base.colors.get(opponent, "#ffffff")
             geoms.plot(
-                ax=ax, facecolor=color, hatch="///", edgecolor=attacker, linewidth=0, alpha=alpha
+                ax=ax,
+                facecolor=color,
+                hatch="////",
+                edgecolor=attacker,
+                hatch_linewidth=1.5,
+                linewidth=0,
+                alpha=alpha,
             )
         else:
             geoms.plot(ax=ax, facecolor=color, linewidth=0, alpha=alpha)
@@ -444,11 +451,16 @@ def _rivers(ax: Axes, base: Basemap) -> None:
 def _labels(fig: Figure, ax: Axes, base: Basemap, state: MapState, *, avoid: Bbox) -> None:
     """Place markers for the places with a known state, labels placed greedily.
 
-    Biggest places first; a label goes right, left, above or below its marker, at the
-    first position that overlaps no label or marker already placed and stays in the map.
+    Places that just changed hands first, then the biggest; a label goes right, left,
+    above, below or diagonally off its marker (near, then farther), at the first position
+    that stays in the map and overlaps no label, marker, scale bar or just-changed area
+    (those must stay visible). A label that fits nowhere is left out.
     """
     held = state.places.drop_duplicates("place_id").set_index("place_id")
     shown = base.labels[base.labels["place_id"].isin(held.index)]
+    changed_ids = state.change.place_ids if state.change is not None else ()
+    first = shown["place_id"].isin(changed_ids)
+    shown = pd.concat([shown[first], shown[~first]])
     if shown.empty:
         return
     colors = [base.colors.get(held.loc[p, "controller"], "#ffffff") for p in shown["place_id"]]
@@ -459,13 +471,23 @@ def _labels(fig: Figure, ax: Axes, base: Basemap, state: MapState, *, avoid: Bbo
     pts = to_px(shown[["x", "y"]].to_numpy())
     r = 4.0 * fig.dpi / 72
     taken = [avoid, *(Bbox([[x - r, y - r], [x + r, y + r]]) for x, y in pts)]
+    changed = state.areas[state.areas["place_id"].isin(changed_ids)]
+    for geom in changed.geometry:
+        taken.append(Bbox(to_px(np.array(geom.bounds).reshape(2, 2))))
     halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
-    off = 5
     spots = [
-        ((off, 0), "left", "center"),
-        ((-off, 0), "right", "center"),
-        ((0, off), "center", "bottom"),
-        ((0, -off), "center", "top"),
+        spot
+        for off in (5, 14)
+        for spot in (
+            ((off, 0), "left", "center"),
+            ((-off, 0), "right", "center"),
+            ((0, off), "center", "bottom"),
+            ((0, -off), "center", "top"),
+            ((off, off), "left", "bottom"),
+            ((-off, off), "right", "bottom"),
+            ((off, -off), "left", "top"),
+            ((-off, -off), "right", "top"),
+        )
     ]
     for row, (px, py) in zip(shown.itertuples(index=False), pts, strict=True):
         for (dx, dy), ha, va in spots:
