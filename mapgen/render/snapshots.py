@@ -153,8 +153,8 @@ def _valid_digests(
     frame: pd.DataFrame, columns: list[str], starts: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """A digest per row (values + geometry) and ``valid[p, row]`` for each period start."""
-    values = frame[columns].astype(str).agg("\x1f".join, axis=1)
-    wkb = frame.geometry.to_wkb()
+    values = ["\x1f".join(map(str, row)) for row in frame[columns].itertuples(index=False)]
+    wkb = list(frame.geometry.to_wkb())
     digests = np.array(
         [
             hashlib.sha256(v.encode() + b"\x1e" + g).digest()

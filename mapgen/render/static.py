@@ -350,8 +350,6 @@ def draw_map(base: Basemap, state: MapState, layout: Layout, *, date_text: str) 
     _rivers(ax, base)
     scale = _scale_bar(ax, base)
     _labels(fig, ax, base, state, avoid=scale)
-    ax.set_xlabel("")  # geopandas names the CRS axes; a map needs no axis titles
-    ax.set_ylabel("")
     _footer(fig, base, state, layout)
     return fig
 
@@ -394,11 +392,11 @@ def _frame(ax: Axes, base: Basemap) -> None:
 
 
 def _base_layers(ax: Axes, base: Basemap) -> None:
-    base.outside.plot(ax=ax, color=OUTSIDE_COLOR, linewidth=0)
-    base.study.plot(ax=ax, color=UNASSIGNED_COLOR, linewidth=0)
-    base.lakes.plot(ax=ax, color=LAKE_COLOR, edgecolor=WATER_COLOR, linewidth=0.4)
-    base.governorate_lines.plot(ax=ax, color="#9a9a9a", linewidth=0.5, linestyle=(0, (4, 2)))
-    base.borders.plot(ax=ax, color="#555555", linewidth=1.1)
+    _draw(base.outside, ax, color=OUTSIDE_COLOR, linewidth=0)
+    _draw(base.study, ax, color=UNASSIGNED_COLOR, linewidth=0)
+    _draw(base.lakes, ax, color=LAKE_COLOR, edgecolor=WATER_COLOR, linewidth=0.4)
+    _draw(base.governorate_lines, ax, color="#9a9a9a", linewidth=0.5, linestyle=(0, (4, 2)))
+    _draw(base.borders, ax, color="#555555", linewidth=1.1)
 
 
 def _areas(ax: Axes, base: Basemap, state: MapState) -> None:
@@ -414,8 +412,9 @@ def _areas(ax: Axes, base: Basemap, state: MapState) -> None:
         geoms = group.geometry
         if status == "contested":
             attacker = base.colors.get(opponent, "#ffffff")
-            geoms.plot(
-                ax=ax,
+            _draw(
+                geoms,
+                ax,
                 facecolor=color,
                 hatch="////",
                 edgecolor=attacker,
@@ -424,28 +423,36 @@ def _areas(ax: Axes, base: Basemap, state: MapState) -> None:
                 alpha=alpha,
             )
         else:
-            geoms.plot(ax=ax, facecolor=color, linewidth=0, alpha=alpha)
+            _draw(geoms, ax, facecolor=color, linewidth=0, alpha=alpha)
         if status == "besieged":
             ring = base.colors.get(opponent, "#000000")
-            geoms.boundary.plot(ax=ax, color=ring, linewidth=3.0)
-    areas.boundary.plot(ax=ax, color="white", linewidth=0.4)
+            _draw(geoms.boundary, ax, color=ring, linewidth=3.0)
+    _draw(areas.boundary, ax, color="white", linewidth=0.4)
 
 
 def _overlays(ax: Axes, state: MapState) -> None:
     halo = [patheffects.withStroke(linewidth=4.5, foreground="white")]
     if not state.frontlines.empty:
-        state.frontlines.plot(ax=ax, color="black", linewidth=2.4, path_effects=halo, zorder=5)
+        _draw(state.frontlines, ax, color="black", linewidth=2.4, path_effects=halo, zorder=5)
     if state.change is not None:
         changed = state.areas[state.areas["place_id"].isin(state.change.place_ids)]
         if not changed.empty:
             outline = changed.boundary
-            outline.plot(ax=ax, color="white", linewidth=3.2, zorder=6)
-            outline.plot(ax=ax, color="#cc0000", linewidth=1.6, linestyle=(0, (3, 1.5)), zorder=6)
+            _draw(outline, ax, color="white", linewidth=3.2, zorder=6)
+            _draw(outline, ax, color="#cc0000", linewidth=1.6, linestyle=(0, (3, 1.5)), zorder=6)
+
+
+def _draw(geoms: gpd.GeoSeries | gpd.GeoDataFrame, ax: Axes, **style: object) -> None:
+    """Plot geometries on ``ax`` (nothing if there are none; no CRS axis titles)."""
+    series = geoms.geometry if isinstance(geoms, gpd.GeoDataFrame) else geoms
+    series = series[~(series.isna() | series.is_empty)]
+    if not series.empty:
+        series.plot(ax=ax, add_labels=False, **style)
 
 
 def _rivers(ax: Axes, base: Basemap) -> None:
-    base.rivers.plot(ax=ax, color=WATER_COLOR, linewidth=0.6, zorder=3)
-    base.main_rivers.plot(ax=ax, color=WATER_COLOR, linewidth=1.4, zorder=3)
+    _draw(base.rivers, ax, color=WATER_COLOR, linewidth=0.6, zorder=3)
+    _draw(base.main_rivers, ax, color=WATER_COLOR, linewidth=1.4, zorder=3)
 
 
 def _labels(fig: Figure, ax: Axes, base: Basemap, state: MapState, *, avoid: Bbox) -> None:

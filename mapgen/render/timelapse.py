@@ -27,11 +27,11 @@ from PIL import Image
 
 from mapgen._io import atomic_path, write_text_atomic
 from mapgen.errors import DateRangeError
+from mapgen.render import snapshots as series
 from mapgen.render.snapshots import (
     PngStamper,
     Progress,
     context_digest,
-    render_body,
     run_tasks,
     snapshot_days,
     state_groups,
@@ -52,7 +52,7 @@ DEFAULT_WIDTH_IN = 10.0
 
 def _body_task(task: tuple[str, Layout, list[tuple[pd.Timestamp, str]]]) -> np.ndarray:
     _, layout, items = task
-    return render_body(items[0][0], layout)
+    return series.render_body(items[0][0], layout)
 
 
 def write_timelapse(
