@@ -57,7 +57,7 @@ from mapgen.territory import Territory
 log = logging.getLogger(__name__)
 
 FORMATS = ("png", "svg")
-RENDER_VERSION = "1"  # bump when the drawing changes, so caches are not trusted
+RENDER_VERSION = "2"  # with the renderer's source files, part of every cache key
 MANIFEST = ".mapgen-snapshots.json"
 DEFAULT_DPI = 150
 DEFAULT_WIDTH_IN = 10.0
@@ -183,6 +183,8 @@ def context_digest(territory: Territory, **options: object) -> str:
     h.update(base.labels.to_csv().encode())
     for name in LAYERS:
         h.update(_file_digest(BOUNDARIES_DIR / f"{name}.geojson").encode())
+    for source in sorted(Path(__file__).parent.glob("*.py")):  # the drawing code itself
+        h.update(_file_digest(source).encode())
     return h.hexdigest()
 
 

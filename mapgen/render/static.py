@@ -39,7 +39,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.transforms import Bbox
 from pyproj import CRS
 from shapely.geometry import box
@@ -123,6 +123,19 @@ class Layout:
 
 
 @dataclass(frozen=True)
+class Inset:
+    """An enlarged window on the map's most crowded cluster of places.
+
+    ``window`` is (x0, x1, y0, y1) in the map CRS; ``corner`` is where the enlargement sits
+    on the map (fractions of the map axes: x0, y0, width, height); ``name`` titles it.
+    """
+
+    window: tuple[float, float, float, float]
+    corner: tuple[float, float, float, float]
+    name: str
+
+
+@dataclass(frozen=True)
 class Basemap:
     """What every map of one territory shares: projection, extent, base layers, labels."""
 
@@ -143,6 +156,7 @@ class Basemap:
     title: str
     credit: str
     projection_note: str
+    inset: Inset | None = None
 
     def layout(self, *, width_in: float, dpi: int) -> Layout:
         """The figure layout for a width: the map keeps the extent's aspect ratio."""
@@ -202,10 +216,12 @@ def _make_basemap(territory: Territory) -> Basemap:
     is_main = rivers["name"].isin(("Euphrates", "Tigris"))
     entries = legend_entries(territory)
     controllers = list(dataset.controllers)
+    labels = _label_candidates(territory, crs)
+    xlim, ylim = (float(x0), float(x1)), (float(y0), float(y1))
     return Basemap(
         crs=crs,
-        xlim=(float(x0), float(x1)),
-        ylim=(float(y0), float(y1)),
+        xlim=xlim,
+        ylim=ylim,
         outside=outside,
         study=study,
         lakes=_project(read_layer("lakes").geometry, clip_ll, crs),
@@ -213,13 +229,14 @@ def _make_basemap(territory: Territory) -> Basemap:
         main_rivers=_project(rivers.loc[is_main].geometry, clip_ll, crs),
         borders=_project(countries.geometry.boundary, clip_ll, crs),
         governorate_lines=_project(read_layer("governorate_lines").geometry, clip_ll, crs),
-        labels=_label_candidates(territory, crs),
+        labels=labels,
         colors={c.id: c.color for c in controllers},
         names={c.id: c.name for c in controllers},
         legend=tuple((e.name, e.color) for e in entries),
         title=dataset.info.title,
         credit=attribution(dataset),
         projection_note=f"{PROJECTION_NAME}, {_crs_note(extent)}",
+        inset=_find_inset(labels, xlim, ylim),
     )
 
 
@@ -235,6 +252,61 @@ def _crs_note(extent: tuple[float, float, float, float]) -> str:
 def _project(geoms: gpd.GeoSeries, clip_ll: shapely.Geometry, crs: CRS) -> gpd.GeoSeries:
     clipped = geoms.intersection(clip_ll)
     return gpd.GeoSeries(clipped[~clipped.is_empty], crs="EPSG:4326").to_crs(crs)
+
+
+INSET_MIN_PLACES = 4
+INSET_RADIUS = 0.035  # of the map's width: places this close crowd each other
+INSET_SIZE = 0.22  # the enlargement's width, of the map's width
+
+
+def _find_inset(
+    labels: pd.DataFrame, xlim: tuple[float, float], ylim: tuple[float, float]
+) -> Inset | None:
+    """A window on the densest cluster of places (at least INSET_MIN_PLACES), placed in
+    the map corner with the fewest places (never the bottom left, which has the scale bar).
+    """
+    if len(labels) < INSET_MIN_PLACES:
+        return None
+    width = xlim[1] - xlim[0]
+    xy = labels[["x", "y"]].to_numpy()
+    dist = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    near = dist < INSET_RADIUS * width
+    counts = near.sum(axis=1)
+    best = int(np.argmax(counts))  # ties: the first, i.e. the biggest place
+    if counts[best] < INSET_MIN_PLACES:
+        return None
+    cluster = xy[near[best]]
+    cx, cy = cluster.mean(axis=0)
+    half = max(np.abs(cluster - (cx, cy)).max() * 1.6, 0.03 * width)
+    window = (cx - half, cx + half, cy - half, cy + half)
+    aspect = width / (ylim[1] - ylim[0])
+    w, h = INSET_SIZE, INSET_SIZE * aspect
+    fx = (xy[:, 0] - xlim[0]) / width
+    fy = (xy[:, 1] - ylim[0]) / (ylim[1] - ylim[0])
+    wx = (np.array(window[:2]) - xlim[0]) / width
+    wy = (np.array(window[2:]) - ylim[0]) / (ylim[1] - ylim[0])
+    pad = 0.012
+    spots = [
+        (x, y)
+        for x in np.linspace(pad, 1 - w - pad, 15)
+        for y in np.linspace(pad, 1 - h - pad, 15)
+        if not (x < 0.3 and y < 0.12)  # the scale bar
+        and (x > wx[1] or x + w < wx[0] or y > wy[1] or y + h < wy[0])  # not on the window
+    ]
+    if not spots:
+        return None
+
+    def covered(spot: tuple[float, float]) -> tuple[int, float]:
+        """Places under the enlargement, then (negated) its clearance from the nearest."""
+        x, y = spot
+        dx = np.maximum(np.maximum(x - fx, fx - (x + w)), 0)
+        dy = np.maximum(np.maximum(y - fy, fy - (y + h)), 0)
+        gap = np.hypot(dx, dy)
+        return int((gap == 0).sum()), -round(float(gap.min()), 4)
+
+    x, y = min(spots, key=covered)
+    name = str(labels.loc[near[best]].iloc[0]["name"])  # the biggest place of the cluster
+    return Inset(window, (x, y, w, h), name)
 
 
 def _label_candidates(territory: Territory, crs: CRS) -> pd.DataFrame:
@@ -343,15 +415,56 @@ def draw_map(base: Basemap, state: MapState, layout: Layout, *, date_text: str) 
             layout.map_h_in / h,
         )
     )
-    _frame(ax, base)
+    _frame(ax, base.xlim, base.ylim)
+    _layers(ax, base, state)
+    avoid = [_scale_bar(ax, base)]
+    skip = None
+    if base.inset is not None:
+        avoid.append(_inset(fig, ax, base, state, base.inset))
+        skip = base.inset.window
+    _labels(fig, ax, base, state, avoid=avoid, skip=skip)
+    _footer(fig, base, state, layout)
+    return fig
+
+
+def _layers(ax: Axes, base: Basemap, state: MapState) -> None:
     _base_layers(ax, base)
     _areas(ax, base, state)
     _overlays(ax, state)
     _rivers(ax, base)
-    scale = _scale_bar(ax, base)
-    _labels(fig, ax, base, state, avoid=scale)
-    _footer(fig, base, state, layout)
-    return fig
+
+
+def _inset(fig: Figure, ax: Axes, base: Basemap, state: MapState, inset: Inset) -> Bbox:
+    """Draw the enlargement of the crowded cluster; returns its box on the figure (pixels)."""
+    x0, x1, y0, y1 = inset.window
+    ax.add_patch(
+        Rectangle(
+            (x0, y0), x1 - x0, y1 - y0, facecolor="none", edgecolor="#222222", lw=1.0, zorder=9
+        )
+    )
+    sub = ax.inset_axes(inset.corner, zorder=20)  # above the map's markers and labels
+    _frame(sub, (x0, x1), (y0, y1))
+    for spine in sub.spines.values():
+        spine.set_linewidth(1.0)
+        spine.set_color("#222222")
+    _layers(sub, base, state)
+    sub.text(
+        0.02,
+        0.98,
+        f"{inset.name} area, enlarged",
+        transform=sub.transAxes,
+        fontsize=7,
+        family=_FONT,
+        va="top",
+        ha="left",
+        path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")],
+        zorder=9,
+    )
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    box = sub.get_window_extent(renderer)
+    title = Bbox.from_bounds(box.x0, box.y1 - 14 * fig.dpi / 72, box.width * 0.7, 14 * fig.dpi / 72)
+    _labels(fig, sub, base, state, avoid=[title], within=inset.window)
+    return box.expanded(1.02, 1.02)
 
 
 def _title(fig: Figure, base: Basemap, layout: Layout, date_text: str) -> None:
@@ -379,9 +492,9 @@ def _title(fig: Figure, base: Basemap, layout: Layout, date_text: str) -> None:
     )
 
 
-def _frame(ax: Axes, base: Basemap) -> None:
-    ax.set_xlim(*base.xlim)
-    ax.set_ylim(*base.ylim)
+def _frame(ax: Axes, xlim: tuple[float, float], ylim: tuple[float, float]) -> None:
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
@@ -455,7 +568,16 @@ def _rivers(ax: Axes, base: Basemap) -> None:
     _draw(base.main_rivers, ax, color=WATER_COLOR, linewidth=1.4, zorder=3)
 
 
-def _labels(fig: Figure, ax: Axes, base: Basemap, state: MapState, *, avoid: Bbox) -> None:
+def _labels(
+    fig: Figure,
+    ax: Axes,
+    base: Basemap,
+    state: MapState,
+    *,
+    avoid: list[Bbox],
+    within: tuple[float, float, float, float] | None = None,
+    skip: tuple[float, float, float, float] | None = None,
+) -> None:
     """Place markers for the places with a known state, labels placed greedily.
 
     Places that just changed hands first, then the biggest; a label goes right, left,
@@ -465,6 +587,8 @@ def _labels(fig: Figure, ax: Axes, base: Basemap, state: MapState, *, avoid: Bbo
     """
     held = state.places.drop_duplicates("place_id").set_index("place_id")
     shown = base.labels[base.labels["place_id"].isin(held.index)]
+    if within is not None:
+        shown = shown[_in_window(shown, within)]
     changed_ids = state.change.place_ids if state.change is not None else ()
     first = shown["place_id"].isin(changed_ids)
     shown = pd.concat([shown[first], shown[~first]])
@@ -477,14 +601,15 @@ def _labels(fig: Figure, ax: Axes, base: Basemap, state: MapState, *, avoid: Bbo
     to_px = ax.transData.transform
     pts = to_px(shown[["x", "y"]].to_numpy())
     r = 4.0 * fig.dpi / 72
-    taken = [avoid, *(Bbox([[x - r, y - r], [x + r, y + r]]) for x, y in pts)]
+    taken = [*avoid, *(Bbox([[x - r, y - r], [x + r, y + r]]) for x, y in pts)]
+    named = ~_in_window(shown, skip) if skip is not None else np.ones(len(shown), dtype=bool)
     changed = state.areas[state.areas["place_id"].isin(changed_ids)]
     for geom in changed.geometry:
         taken.append(Bbox(to_px(np.array(geom.bounds).reshape(2, 2))))
     halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
     spots = [
         spot
-        for off in (5, 14)
+        for off in (5, 14, 26)
         for spot in (
             ((off, 0), "left", "center"),
             ((-off, 0), "right", "center"),
@@ -496,7 +621,9 @@ def _labels(fig: Figure, ax: Axes, base: Basemap, state: MapState, *, avoid: Bbo
             ((-off, -off), "right", "top"),
         )
     ]
-    for row, (px, py) in zip(shown.itertuples(index=False), pts, strict=True):
+    for row, (px, py), name in zip(shown.itertuples(index=False), pts, named, strict=True):
+        if not name:
+            continue  # named in the enlargement
         for (dx, dy), ha, va in spots:
             text = ax.annotate(
                 row.name,
@@ -516,6 +643,12 @@ def _labels(fig: Figure, ax: Axes, base: Basemap, state: MapState, *, avoid: Bbo
                 taken.append(bbox)
                 break
             text.remove()
+
+
+def _in_window(frame: pd.DataFrame, window: tuple[float, float, float, float]) -> np.ndarray:
+    x0, x1, y0, y1 = window
+    x, y = frame["x"].to_numpy(), frame["y"].to_numpy()
+    return (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
 
 
 def _holds(box_: Bbox, x: float, y: float, r: float) -> bool:
@@ -543,8 +676,6 @@ def _scale_bar(ax: Axes, base: Basemap) -> Bbox:
 
 
 def _rect(x: float, y: float, w: float, h: float, color: str) -> Patch:
-    from matplotlib.patches import Rectangle
-
     return Rectangle((x, y), w, h, facecolor=color, edgecolor="black", linewidth=0.8, zorder=9)
 
 

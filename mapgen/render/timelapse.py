@@ -46,8 +46,8 @@ MP4_NAME = "timelapse.mp4"
 MANIFEST = ".mapgen-timelapse.json"
 DEFAULT_FPS = 10.0
 DEFAULT_PAUSE_S = 1.0
-DEFAULT_DPI = 80
-DEFAULT_WIDTH_IN = 10.0
+DEFAULT_DPI = 100
+DEFAULT_WIDTH_IN = 8.0
 
 
 def _body_task(task: tuple[str, Layout, list[tuple[pd.Timestamp, str]]]) -> np.ndarray:
