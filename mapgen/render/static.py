@@ -39,7 +39,8 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Patch, PathPatch, Rectangle
+from matplotlib.path import Path as MplPath
 from matplotlib.transforms import Bbox
 from pyproj import CRS
 from shapely.geometry import box
@@ -403,8 +404,9 @@ def snapshot_figure(
 
 def draw_map(base: Basemap, state: MapState, layout: Layout, *, date_text: str) -> Figure:
     """Draw one map. ``date_text`` goes into the title (an empty string leaves it out)."""
+    # Agg is attached only once everything is plotted: geopandas asks the canvas to redraw
+    # after each layer, which the default canvas ignores and Agg would obey (slowly).
     fig = Figure(figsize=(layout.width_in, layout.height_in), dpi=layout.dpi, facecolor="white")
-    FigureCanvasAgg(fig)
     h = layout.height_in
     _title(fig, base, layout, date_text)
     ax = fig.add_axes(
@@ -417,13 +419,18 @@ def draw_map(base: Basemap, state: MapState, layout: Layout, *, date_text: str) 
     )
     _frame(ax, base.xlim, base.ylim)
     _layers(ax, base, state)
-    avoid = [_scale_bar(ax, base)]
-    skip = None
-    if base.inset is not None:
-        avoid.append(_inset(fig, ax, base, state, base.inset))
-        skip = base.inset.window
-    _labels(fig, ax, base, state, avoid=avoid, skip=skip)
+    scale = _scale_bar(ax, base)
+    sub = _inset(ax, base, state, base.inset) if base.inset is not None else None
     _footer(fig, base, state, layout)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    avoid = [scale]
+    if sub is not None and base.inset is not None:
+        box = sub.get_window_extent(renderer)
+        title_h = 14 * fig.dpi / 72
+        title = Bbox.from_bounds(box.x0, box.y1 - title_h, box.width * 0.7, title_h)
+        _labels(fig, sub, base, state, avoid=[title], within=base.inset.window)
+        avoid.append(box.expanded(1.02, 1.02))
+    _labels(fig, ax, base, state, avoid=avoid, skip=base.inset.window if base.inset else None)
     return fig
 
 
@@ -434,8 +441,8 @@ def _layers(ax: Axes, base: Basemap, state: MapState) -> None:
     _rivers(ax, base)
 
 
-def _inset(fig: Figure, ax: Axes, base: Basemap, state: MapState, inset: Inset) -> Bbox:
-    """Draw the enlargement of the crowded cluster; returns its box on the figure (pixels)."""
+def _inset(ax: Axes, base: Basemap, state: MapState, inset: Inset) -> Axes:
+    """Draw the enlargement of the crowded cluster (without labels); returns its axes."""
     x0, x1, y0, y1 = inset.window
     ax.add_patch(
         Rectangle(
@@ -460,11 +467,7 @@ def _inset(fig: Figure, ax: Axes, base: Basemap, state: MapState, inset: Inset) 
         path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")],
         zorder=9,
     )
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    box = sub.get_window_extent(renderer)
-    title = Bbox.from_bounds(box.x0, box.y1 - 14 * fig.dpi / 72, box.width * 0.7, 14 * fig.dpi / 72)
-    _labels(fig, sub, base, state, avoid=[title], within=inset.window)
-    return box.expanded(1.02, 1.02)
+    return sub
 
 
 def _title(fig: Figure, base: Basemap, layout: Layout, date_text: str) -> None:
@@ -513,7 +516,7 @@ def _base_layers(ax: Axes, base: Basemap) -> None:
 
 
 def _areas(ax: Axes, base: Basemap, state: MapState) -> None:
-    """Fill the areas, one collection per look (side, status, attacker, basis)."""
+    """Fill the areas, one compound path per look (side, status, attacker, basis)."""
     areas = state.areas
     if areas.empty:
         return
@@ -522,25 +525,45 @@ def _areas(ax: Axes, base: Basemap, state: MapState) -> None:
     for (controller, status, opponent, basis), group in keyed.groupby(look, sort=True):
         color = base.colors.get(controller, UNASSIGNED_COLOR)
         alpha = INFERRED_ALPHA if basis == "inferred" else 1.0
-        geoms = group.geometry
+        path = _polygon_path(group.geometry)
         if status == "contested":
             attacker = base.colors.get(opponent, "#ffffff")
-            _draw(
-                geoms,
-                ax,
+            patch = PathPatch(
+                path,
                 facecolor=color,
                 hatch="////",
                 edgecolor=attacker,
                 hatch_linewidth=1.5,
                 linewidth=0,
                 alpha=alpha,
+                zorder=1,
             )
         else:
-            _draw(geoms, ax, facecolor=color, linewidth=0, alpha=alpha)
+            patch = PathPatch(path, facecolor=color, linewidth=0, alpha=alpha, zorder=1)
+        ax.add_artist(patch)  # not add_patch: limits are fixed, and it is slow on big paths
         if status == "besieged":
             ring = base.colors.get(opponent, "#000000")
-            _draw(geoms.boundary, ax, color=ring, linewidth=3.0)
-    _draw(areas.boundary, ax, color="white", linewidth=0.4)
+            ax.add_artist(PathPatch(path, facecolor="none", edgecolor=ring, lw=3.0, zorder=2))
+    outline = PathPatch(
+        _polygon_path(areas.geometry), facecolor="none", edgecolor="white", lw=0.4, zorder=2
+    )
+    ax.add_artist(outline)
+
+
+def _polygon_path(geoms: gpd.GeoSeries) -> MplPath:
+    """All polygons of ``geoms`` as one matplotlib path (holes wound the other way)."""
+    parts = shapely.get_parts(shapely.orient_polygons(np.asarray(geoms.values)))
+    parts = parts[shapely.get_type_id(parts) == 3]  # polygons only
+    rings = shapely.get_rings(parts)
+    coords, index = shapely.get_coordinates(rings, return_index=True)
+    if len(coords) == 0:
+        return MplPath(np.zeros((0, 2)))
+    counts = np.bincount(index, minlength=len(rings))
+    starts = np.r_[0, np.cumsum(counts)[:-1]][counts > 0]
+    codes = np.full(len(coords), MplPath.LINETO, dtype=MplPath.code_type)
+    codes[starts] = MplPath.MOVETO
+    codes[starts + counts[counts > 0] - 1] = MplPath.CLOSEPOLY
+    return MplPath(coords, codes)
 
 
 def _overlays(ax: Axes, state: MapState) -> None:
@@ -601,59 +624,97 @@ def _labels(
     to_px = ax.transData.transform
     pts = to_px(shown[["x", "y"]].to_numpy())
     r = 4.0 * fig.dpi / 72
-    taken = [*avoid, *(Bbox([[x - r, y - r], [x + r, y + r]]) for x, y in pts)]
-    named = ~_in_window(shown, skip) if skip is not None else np.ones(len(shown), dtype=bool)
+    markers = np.column_stack([pts[:, 0] - r, pts[:, 1] - r, pts[:, 0] + r, pts[:, 1] + r])
+    boxes = [b.extents for b in avoid]
     changed = state.areas[state.areas["place_id"].isin(changed_ids)]
-    for geom in changed.geometry:
-        taken.append(Bbox(to_px(np.array(geom.bounds).reshape(2, 2))))
-    halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
-    spots = [
-        spot
-        for off in (5, 14, 26)
-        for spot in (
-            ((off, 0), "left", "center"),
-            ((-off, 0), "right", "center"),
-            ((0, off), "center", "bottom"),
-            ((0, -off), "center", "top"),
-            ((off, off), "left", "bottom"),
-            ((-off, off), "right", "bottom"),
-            ((off, -off), "left", "top"),
-            ((-off, -off), "right", "top"),
+    boxes += [to_px(np.array(g.bounds).reshape(2, 2)).ravel() for g in changed.geometry]
+    taken = np.vstack([markers, np.array(boxes).reshape(-1, 4)])
+    named = ~_in_window(shown, skip) if skip is not None else np.ones(len(shown), dtype=bool)
+    order = np.flatnonzero(named)[:MAX_LABELS]
+    probe = ax.text(0, 0, "", fontsize=LABEL_PT, family=_FONT)
+    for i in order:
+        row = shown.iloc[i]
+        probe.set_text(row["name"])
+        size = probe.get_window_extent(renderer)
+        spot = _free_spot(
+            pts[i],
+            (size.width * 1.04, size.height * 1.1),
+            taken,
+            own=i,
+            frame=frame,
+            px_per_pt=fig.dpi / 72,
         )
-    ]
-    for row, (px, py), name in zip(shown.itertuples(index=False), pts, named, strict=True):
-        if not name:
-            continue  # named in the enlargement
-        for (dx, dy), ha, va in spots:
-            text = ax.annotate(
-                row.name,
-                (row.x, row.y),
-                xytext=(dx, dy),
-                textcoords="offset points",
-                ha=ha,
-                va=va,
-                fontsize=7.5,
-                family=_FONT,
-                path_effects=halo,
-                zorder=8,
-            )
-            bbox = text.get_window_extent(renderer).expanded(1.04, 1.1)
-            inside = frame.contains(bbox.x0, bbox.y0) and frame.contains(bbox.x1, bbox.y1)
-            if inside and not any(bbox.overlaps(b) for b in taken if not _holds(b, px, py, r)):
-                taken.append(bbox)
-                break
-            text.remove()
+        if spot is None:
+            continue
+        (dx, dy), ha, va, box = spot
+        taken = np.vstack([taken, box])
+        ax.annotate(
+            row["name"],
+            (row["x"], row["y"]),
+            xytext=(dx, dy),
+            textcoords="offset points",
+            ha=ha,
+            va=va,
+            fontsize=LABEL_PT,
+            family=_FONT,
+            path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")],
+            zorder=8,
+        )
+    probe.remove()
+
+
+LABEL_PT = 7.5
+MAX_LABELS = 120  # labels tried per map, in priority order: beyond that a map is a list
+_SPOTS = [
+    spot
+    for off in (5, 14, 26)
+    for spot in (
+        ((off, 0), "left", "center"),
+        ((-off, 0), "right", "center"),
+        ((0, off), "center", "bottom"),
+        ((0, -off), "center", "top"),
+        ((off, off), "left", "bottom"),
+        ((-off, off), "right", "bottom"),
+        ((off, -off), "left", "top"),
+        ((-off, -off), "right", "top"),
+    )
+]
+
+
+def _free_spot(
+    point: np.ndarray,
+    size: tuple[float, float],
+    taken: np.ndarray,
+    *,
+    own: int,
+    frame: Bbox,
+    px_per_pt: float,
+) -> tuple[tuple[float, float], str, str, np.ndarray] | None:
+    """The first label position around ``point`` (pixels) whose box (``size`` wide and
+    high) is inside ``frame`` and overlaps no box of ``taken`` (x0, y0, x1, y1 rows) but
+    the place's own marker (row ``own``)."""
+    w, h = size
+    others = np.ones(len(taken), dtype=bool)
+    others[own] = False
+    for (dx, dy), ha, va in _SPOTS:
+        x = point[0] + dx * px_per_pt
+        y = point[1] + dy * px_per_pt
+        x0 = {"left": x, "right": x - w, "center": x - w / 2}[ha]
+        y0 = {"bottom": y, "top": y - h, "center": y - h / 2}[va]
+        box = np.array([x0, y0, x0 + w, y0 + h])
+        if box[0] < frame.x0 or box[2] > frame.x1 or box[1] < frame.y0 or box[3] > frame.y1:
+            continue
+        hit = (taken[:, 0] < box[2]) & (taken[:, 2] > box[0])
+        hit &= (taken[:, 1] < box[3]) & (taken[:, 3] > box[1])
+        if not (hit & others).any():
+            return (dx, dy), ha, va, box
+    return None
 
 
 def _in_window(frame: pd.DataFrame, window: tuple[float, float, float, float]) -> np.ndarray:
     x0, x1, y0, y1 = window
     x, y = frame["x"].to_numpy(), frame["y"].to_numpy()
     return (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
-
-
-def _holds(box_: Bbox, x: float, y: float, r: float) -> bool:
-    """Whether ``box_`` is the marker box of the place at (x, y)."""
-    return abs(box_.x0 - (x - r)) < 1e-6 and abs(box_.y0 - (y - r)) < 1e-6
 
 
 def _scale_bar(ax: Axes, base: Basemap) -> Bbox:
