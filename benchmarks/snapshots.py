@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import tempfile
@@ -34,10 +35,20 @@ from mapgen.synth import synthesize
 from mapgen.territory import build_territory
 from mapgen.timeline import build_timeline
 
+CPU: list[float] = []  # CPU seconds of each timed call, this process and its children
+
+
+def cpu_seconds() -> float:
+    own, children = (
+        resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
 
 def timed(func, *args, **kwargs):
-    start = time.perf_counter()
+    cpu, start = cpu_seconds(), time.perf_counter()
     result = func(*args, **kwargs)
+    CPU.append(cpu_seconds() - cpu)
     return time.perf_counter() - start, result
 
 
@@ -69,7 +80,7 @@ def fresh(root: Path, name: str) -> Path:
     return folder
 
 
-def report(label: str, territory, runs: list[float], naive: list[float]) -> None:
+def report(label: str, territory, runs: list[float], naive: list[float], cpu: list[float]) -> None:
     days = snapshot_days(territory)
     states = len(state_groups(territory, days))
     full = statistics.median(runs)
@@ -78,7 +89,9 @@ def report(label: str, territory, runs: list[float], naive: list[float]) -> None
     print(
         f"{label}: {len(days)} days, {states} distinct states; series median {full:.1f} s "
         f"of {len(runs)} ({', '.join(f'{r:.1f}' for r in runs)}); naive per day median "
-        f"{per_day:.3f} s x {len(days)} = {naive_total:.0f} s; ratio {naive_total / full:.1f}x"
+        f"{per_day:.3f} s x {len(days)} = {naive_total:.0f} s; ratio {naive_total / full:.1f}x; "
+        f"CPU time of the series median {statistics.median(cpu):.1f} s "
+        f"(wall time on {os.cpu_count()} idle cores cannot be below CPU / cores)"
     )
 
 
@@ -94,15 +107,18 @@ def main() -> None:
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="mapgen-bench-snapshots-"))
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; output in {root}")
+    print("load average is of the whole machine: other jobs running at the same time slow it")
 
     territory = build_territory(build_timeline(load_dataset()))
     runs = []
+    CPU.clear()
     for i in range(args.repeat):
         seconds, _ = timed(series_and_timelapse, territory, fresh(root, f"default-{i}"))
         runs.append(seconds)
+    cpu = list(CPU)
     warm, _ = timed(series_and_timelapse, territory, root / "default-0")
     naive = naive_per_day(territory, sample_days(territory, args.sample), fresh(root, "naive"))
-    report("default dataset, PNG series + GIF + MP4", territory, runs, naive)
+    report("default dataset, PNG series + GIF + MP4", territory, runs, naive, cpu)
     print(f"default dataset, re-run with unchanged inputs (cache): {warm:.2f} s")
 
     if args.skip_synth:
@@ -112,15 +128,18 @@ def main() -> None:
     setup, territory = timed(lambda f: build_territory(build_timeline(load_dataset(f))), files)
     print(f"scenario: timeline + territory {setup:.1f} s (not part of the series)")
     runs = []
+    CPU.clear()
     for i in range(args.synth_repeat):
         seconds, _ = timed(write_snapshots, territory, fresh(root, f"synth-{i}"))
         runs.append(seconds)
+    cpu = list(CPU)
     naive = naive_per_day(territory, sample_days(territory, args.sample), fresh(root, "naive-s"))
     report(
         f"synthetic {args.places} places / {args.events} events, PNG series",
         territory,
         runs,
         naive,
+        cpu,
     )
     shutil.rmtree(root, ignore_errors=True)
 
