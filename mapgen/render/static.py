@@ -25,6 +25,7 @@ pyplot's global state.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import textwrap
@@ -461,7 +462,12 @@ def _inset(ax: Axes, base: Basemap, state: MapState, inset: Inset) -> Axes:
     for spine in sub.spines.values():
         spine.set_linewidth(1.0)
         spine.set_color("#222222")
-    _layers(sub, base, state)
+    near = dataclasses.replace(  # only what the window shows: cheaper on big datasets
+        state,
+        areas=state.areas.cx[x0:x1, y0:y1],
+        frontlines=state.frontlines.cx[x0:x1, y0:y1],
+    )
+    _layers(sub, base, near)
     sub.text(
         0.02,
         0.98,
@@ -624,7 +630,8 @@ def _labels(
     shown = pd.concat([shown[first], shown[~first]])
     if shown.empty:
         return
-    colors = [base.colors.get(held.loc[p, "controller"], "#ffffff") for p in shown["place_id"]]
+    holder = held["controller"].reindex(shown["place_id"]).to_numpy()
+    colors = [base.colors.get(c, "#ffffff") for c in holder]
     ax.scatter(shown["x"], shown["y"], s=14, c=colors, edgecolors="black", linewidths=0.7, zorder=7)
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     frame = ax.get_window_extent(renderer).shrunk(0.99, 0.99)
@@ -639,9 +646,8 @@ def _labels(
     named = ~_in_window(shown, skip) if skip is not None else np.ones(len(shown), dtype=bool)
     order = np.flatnonzero(named)[:MAX_LABELS]
     probe = ax.text(0, 0, "", fontsize=LABEL_PT, family=_FONT)
-    for i in order:
-        row = shown.iloc[i]
-        probe.set_text(row["name"])
+    for i, row in zip(order, shown.iloc[order].itertuples(index=False), strict=True):
+        probe.set_text(row.name)
         size = probe.get_window_extent(renderer)
         spot = _free_spot(
             pts[i],
@@ -656,8 +662,8 @@ def _labels(
         (dx, dy), ha, va, box = spot
         taken = np.vstack([taken, box])
         ax.annotate(
-            row["name"],
-            (row["x"], row["y"]),
+            row.name,
+            (row.x, row.y),
             xytext=(dx, dy),
             textcoords="offset points",
             ha=ha,
@@ -671,7 +677,7 @@ def _labels(
 
 
 LABEL_PT = 7.5
-MAX_LABELS = 120  # labels tried per map, in priority order: beyond that a map is a list
+MAX_LABELS = 80  # labels tried per map, in priority order: beyond that a map is a list
 _SPOTS = [
     spot
     for off in (5, 14, 26)
