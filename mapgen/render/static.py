@@ -13,7 +13,7 @@ territory model's equal-area Albers CRS.)
 Areas are filled in their side's colour (:func:`mapgen.render.style.legend_entries`);
 contested ground is hatched in the attacker's colour, besieged ground ringed in the
 besieger's colour, inferred ground drawn lighter. Frontlines are black with a white halo.
-The places that changed hands on the last change date are outlined and named in a note
+The places that changed (holder or status) on the last change date are outlined and named in a note
 under the map.
 
 Place names are shown in their Latin form only: matplotlib does not shape Arabic (letters
@@ -72,7 +72,7 @@ DATE_GID = "date"
 OUTSIDE_COLOR = "#e4e4e4"
 WATER_COLOR = "#6baed6"
 LAKE_COLOR = "#c6dbef"
-CHANGED_LABEL = "changed hands on {date}"
+CHANGED_LABEL = "changed on {date} (holder or status)"
 INFERRED_ALPHA = 0.5
 _FONT = "DejaVu Sans"  # matplotlib's own font: the series stamps dates with the same file
 
@@ -616,7 +616,7 @@ def _labels(
 ) -> None:
     """Place markers for the places with a known state, labels placed greedily.
 
-    Places that just changed hands first, then the biggest; a label goes right, left,
+    Places that just changed first, then the biggest; a label goes right, left,
     above, below or diagonally off its marker (near, then farther), at the first position
     that stays in the map and overlaps no label, marker, scale bar or just-changed area
     (those must stay visible). A label that fits nowhere is left out.
@@ -853,7 +853,7 @@ def _footer(fig: Figure, base: Basemap, state: MapState, layout: Layout) -> None
 
 
 def _change_note(state: MapState, *, width: int = 150, lines: int = 2) -> str:
-    """The places that changed hands on the last change date, in at most two lines."""
+    """The places that changed (holder or status) on the last change date, in at most two lines."""
     if state.change is None:
         return "No change of control in the range so far."
     text = f"Last change, {format_day(state.change.date)}: " + "; ".join(state.change.lines)
