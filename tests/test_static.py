@@ -175,7 +175,7 @@ def test_legend_names_every_side_and_the_marks(territory):
     for entry in legend_entries(territory):
         assert entry.name in labels
     assert any("contested" in label for label in labels)
-    assert "changed on 8 November 2017 (holder or status)" in labels
+    assert "changed on 8 November 2017" in labels
 
 
 def test_a_day_outside_the_range_is_refused(territory):

@@ -72,7 +72,7 @@ DATE_GID = "date"
 OUTSIDE_COLOR = "#e4e4e4"
 WATER_COLOR = "#6baed6"
 LAKE_COLOR = "#c6dbef"
-CHANGED_LABEL = "changed on {date} (holder or status)"
+CHANGED_LABEL = "changed on {date}"
 INFERRED_ALPHA = 0.5
 _FONT = "DejaVu Sans"  # matplotlib's own font: the series stamps dates with the same file
 
@@ -827,7 +827,7 @@ def _footer(fig: Figure, base: Basemap, state: MapState, layout: Layout) -> None
         borderaxespad=0,
         prop={"family": _FONT, "size": 7.5},
     )
-    note = _change_note(state)
+    note = _change_note(state, width=int((w - 2 * MARGIN_IN) * 16))  # ~16 chars per inch
     fig.text(
         MARGIN_IN / w,
         0.40 / h,
