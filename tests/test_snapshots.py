@@ -270,3 +270,18 @@ def test_svg_keeps_text_as_text(tiny, tmp_path):
     text = path.read_text(encoding="utf-8")
     assert "Bravo" in text and "<text" in text
     assert svg_date(io.StringIO(text)) == "12 January 2020"
+
+
+def test_progress_counts_days_up_to_the_total(tiny, tmp_path):
+    seen: list[tuple[int, int]] = []
+    write_snapshots(tiny, tmp_path, jobs=2, progress=lambda done, total: seen.append((done, total)))
+    days = len(snapshot_days(tiny))
+    assert seen[0] == (0, days) and seen[-1] == (days, days)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_progress_bar_is_silent_in_a_pipe():
+    from mapgen.cli.progress import tty_progress
+
+    with tty_progress("maps") as progress:  # pytest captures stderr: not a terminal
+        assert progress is None

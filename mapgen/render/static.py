@@ -35,6 +35,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from matplotlib import dates as mdates
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -883,14 +884,17 @@ def area_chart_figure(territory: Territory) -> Figure:
         ax_pop.plot(pop.index, pop[i] / 1e6, color=c, linewidth=2, label=n)
     for ax in (ax_area, ax_pop):
         for d in territory.timeline.change_dates:
-            ax.axvline(d, color="#999999", linewidth=0.5, zorder=0)
+            ax.axvline(d, color="#222222", alpha=0.35, linewidth=0.6, zorder=3)
         ax.grid(axis="y", color="#dddddd", linewidth=0.5)
         ax.set_xlim(area.index[0], area.index[-1])
+    locator = mdates.AutoDateLocator(maxticks=8)
+    ax_pop.xaxis.set_major_locator(locator)
+    ax_pop.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax_area.set_ylabel("area held, km²")
     ax_pop.set_ylabel("people, million")
     ax_area.set_title(
         f"{territory.timeline.dataset.info.title}: ground and people held "
-        "(grey lines: change dates)",
+        "(thin lines: change dates)",
         fontsize=10,
         loc="left",
     )
