@@ -41,7 +41,16 @@ from mapgen.territory import Territory
 
 log = logging.getLogger(__name__)
 
-TILES = ("osm", "none")
+TILE_LAYERS: dict[str, dict[str, Any] | None] = {
+    "osm": {
+        "name": "OpenStreetMap tiles (online)",
+        "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "attribution": "© OpenStreetMap contributors (ODbL)",
+        "maxZoom": 19,
+    },
+    "none": None,
+}
+TILES = tuple(TILE_LAYERS)
 _ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 _FRAGMENT_HEIGHT = "560px"
 _DOCUMENT_HEIGHT = "max(360px, calc(100vh - 260px))"
@@ -127,7 +136,9 @@ def slider_map(territory: Territory, *, tiles: str = "osm") -> SliderMap:
     """
     if tiles not in TILES:
         raise ValueError(f"tiles={tiles!r} is not known; use one of {', '.join(TILES)}")
-    return SliderMap(map_data(territory), tiles=tiles)
+    data = map_data(territory)
+    data["tiles"] = TILE_LAYERS[tiles]
+    return SliderMap(data, tiles=tiles)
 
 
 def write_map_html(territory: Territory, path: Path | str, *, tiles: str = "osm") -> Path:
@@ -148,7 +159,6 @@ def _render_fragment(page: SliderMap, element_id: str, height: str) -> str:
         .render(
             element_id=element_id,
             element_id_json=Markup(json.dumps(element_id)),
-            tiles=page.tiles,
             height=height,
             data_json=Markup(page.data_json),
             leaflet_css=Markup(assets["leaflet_css"]),

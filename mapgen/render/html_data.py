@@ -53,6 +53,7 @@ def map_data(territory: Territory) -> dict[str, Any]:
     events = _events(territory)
     event_index = {e["id"]: n for n, e in enumerate(events)}
     geoms = _GeometryStore(PRECISION)
+    extent = _extent(territory)
     return {
         "title": dataset.info.title,
         "start": _iso(start),
@@ -64,7 +65,7 @@ def map_data(territory: Territory) -> dict[str, Any]:
             for m in dataset.info.milestones
             if start <= m.date <= end
         ],
-        "extent": list(dataset.info.extent),
+        "extent": list(extent),
         "sides": _sides(territory),
         "labels": {
             "contested": CONTESTED_LABEL,
@@ -78,8 +79,16 @@ def map_data(territory: Territory) -> dict[str, Any]:
         "geoms": geoms.items,
         "events": [[e["id"], e["date"], e["source"], e["url"], e["notes"]] for e in events],
         "stats": _stats(territory),
-        "base": _base_layers(dataset.info.extent),
+        "base": _base_layers(extent),
     }
+
+
+def _extent(territory: Territory) -> tuple[float, float, float, float]:
+    """The dataset's extent, or the study area's bounds when the dataset names none."""
+    extent = territory.timeline.dataset.info.extent
+    if extent is None:
+        extent = tuple(round(float(v), 4) for v in territory.study_area.bounds)
+    return extent
 
 
 def to_script_json(data: Any) -> str:

@@ -18,6 +18,7 @@
  *   frontlines[i] {a, b: side ids, f, t, g}
  *   places[i]     {id, name, ll: [lat, lon], pop, h: [{c, s, o, b, i, f, t, d, e: [event]}]}
  *   events[i]     [id, date as reported, source, url, notes]
+ *   tiles         {name, url, attribution, maxZoom} of the optional tile layer, or null
  *   geoms[i]      polygons [[ring, hole...], ...] or lines [[pt, ...], ...] as [lat, lon]
  * All text is set with textContent, never parsed as HTML.
  */
@@ -111,11 +112,9 @@
     overlays["Frontlines"] = this.frontGroup;
     overlays["Places"] = this.placeGroup;
     overlays["Place names"] = this.labelGroup;
-    if (this.root.getAttribute("data-tiles") === "osm") {
-      overlays["OpenStreetMap tiles (online)"] = L.tileLayer(
-        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        { maxZoom: 19, attribution: "\u00a9 OpenStreetMap contributors (ODbL)" }
-      );
+    if (d.tiles) {
+      overlays[d.tiles.name] = L.tileLayer(d.tiles.url, { maxZoom: d.tiles.maxZoom,
+        attribution: this.escape(d.tiles.attribution) });
     }
     L.control.layers(null, overlays, { collapsed: true, position: "topright" }).addTo(this.map);
     L.control.scale({ imperial: false }).addTo(this.map);
@@ -129,9 +128,12 @@
   };
 
   SliderMap.prototype.attributionText = function () {
-    // Leaflet inserts attribution as HTML: pass escaped text.
-    var div = el("div", null, this.data.attribution);
-    return div.innerHTML;
+    return this.escape(this.data.attribution);
+  };
+
+  SliderMap.prototype.escape = function (text) {
+    // Leaflet inserts attribution as HTML: hand it escaped text.
+    return el("div", null, text).innerHTML;
   };
 
   SliderMap.prototype.patternId = function (side, opponent) {
