@@ -180,6 +180,11 @@
     this.map.createPane("mgBase").style.zIndex = 250;
     this.map.createPane("mgBaseLines").style.zIndex = 420;
     this.map.getPane("mgBaseLines").style.pointerEvents = "none";
+    // Areas in the overlay pane (400); frontlines and place markers above them, whatever
+    // order they are added in as the day changes.
+    this.map.createPane("mgFront").style.zIndex = 440;
+    this.map.getPane("mgFront").style.pointerEvents = "none";
+    this.map.createPane("mgPlaces").style.zIndex = 450;
     var order = ["countries", "lakes", "governorate_lines", "rivers"];
     for (var n = 0; n < order.length; n++) {
       var key = order[n];
@@ -362,8 +367,8 @@
     var layer = this.frontLayers[i];
     if (layer) return layer;
     var f = this.data.frontlines[i];
-    layer = L.polyline(this.data.geoms[f.g], { className: "mg-front", color: "#111", weight: 2.5,
-      opacity: 0.9, interactive: false });
+    layer = L.polyline(this.data.geoms[f.g], { className: "mg-front", pane: "mgFront", color: "#000", weight: 4,
+      opacity: 1, lineCap: "butt", interactive: false });
     this.frontLayers[i] = layer;
     return layer;
   };
@@ -374,7 +379,7 @@
     var p = this.data.places[i];
     var self = this;
     var r = p.pop >= 500000 ? 7 : p.pop >= 100000 ? 5.5 : 4.5;
-    layer = L.circleMarker(p.ll, { className: "mg-marker", radius: r, weight: 1.5, color: "#222",
+    layer = L.circleMarker(p.ll, { className: "mg-marker", pane: "mgPlaces", radius: r, weight: 1.5, color: "#222",
       fillOpacity: 1, fillColor: "#fff" });
     layer.on("click", function (ev) { self.openPopup(i, ev.latlng); });
     layer.on("add", function () { self.markPlace(i); });
@@ -427,41 +432,87 @@
     return null;
   };
 
+  // Label positions tried in turn: right, left, above, below the marker.
+  var LABEL_POSITIONS = [
+    { cls: "mg-pos-r", box: function (x, y, w, h) { return [x + 7, y - h / 2, x + 7 + w, y + h / 2]; } },
+    { cls: "mg-pos-l", box: function (x, y, w, h) { return [x - 7 - w, y - h / 2, x - 7, y + h / 2]; } },
+    { cls: "mg-pos-t", box: function (x, y, w, h) { return [x - w / 2, y - 6 - h, x + w / 2, y - 6]; } },
+    { cls: "mg-pos-b", box: function (x, y, w, h) { return [x - w / 2, y + 6, x + w / 2, y + 6 + h]; } }
+  ];
+  var GRID = 64;
+
+  function Occupied() { this.cells = {}; }
+  Occupied.prototype.keys = function (b) {
+    var out = [];
+    for (var gx = Math.floor(b[0] / GRID); gx <= Math.floor(b[2] / GRID); gx++)
+      for (var gy = Math.floor(b[1] / GRID); gy <= Math.floor(b[3] / GRID); gy++) out.push(gx + ":" + gy);
+    return out;
+  };
+  Occupied.prototype.free = function (b) {
+    var keys = this.keys(b);
+    for (var i = 0; i < keys.length; i++) {
+      var list = this.cells[keys[i]] || [];
+      for (var k = 0; k < list.length; k++) {
+        var o = list[k];
+        if (b[0] < o[2] && b[2] > o[0] && b[1] < o[3] && b[3] > o[1]) return false;
+      }
+    }
+    return true;
+  };
+  Occupied.prototype.add = function (b) {
+    var keys = this.keys(b);
+    for (var i = 0; i < keys.length; i++) (this.cells[keys[i]] = this.cells[keys[i]] || []).push(b);
+  };
+
   SliderMap.prototype.placeLabels = function () {
-    // Greedy: biggest places first; a label is drawn only where it overlaps no other.
+    // Greedy: biggest places first; each label goes to the first position that overlaps
+    // no other label and no marker, or is left out.
     if (!this.map) return;
-    var d = this.data, self = this;
+    var d = this.data;
     if (!this.labelOrder) {
       this.labelOrder = d.places.map(function (_, i) { return i; });
       this.labelOrder.sort(function (a, b) { return d.places[b].pop - d.places[a].pop || a - b; });
       this.labelLayers = [];
+      this.labelPos = [];
     }
-    var taken = [];
-    var zoomKey = this.map.getZoom();
+    var taken = new Occupied();
+    var pts = [];
+    for (var m = 0; m < d.places.length; m++) {
+      if (!this.shownPlaces[m]) continue;
+      pts[m] = this.map.latLngToLayerPoint(d.places[m].ll);
+      taken.add([pts[m].x - 5, pts[m].y - 5, pts[m].x + 5, pts[m].y + 5]);
+    }
     for (var n = 0; n < this.labelOrder.length; n++) {
       var i = this.labelOrder[n];
-      var want = !!this.shownPlaces[i];
-      if (want) {
-        var pt = this.map.latLngToLayerPoint(d.places[i].ll);
-        var w = 6.2 * d.places[i].name.length + 6, h = 15;
-        var box = [pt.x + 6, pt.y - h / 2, pt.x + 6 + w, pt.y + h / 2];
-        for (var k = 0; k < taken.length && want; k++) {
-          var o = taken[k];
-          if (box[0] < o[2] && box[2] > o[0] && box[1] < o[3] && box[3] > o[1]) want = false;
+      var pos = null;
+      if (this.shownPlaces[i]) {
+        var w = 6.6 * d.places[i].name.length + 4, h = 14;
+        for (var k = 0; k < LABEL_POSITIONS.length && !pos; k++) {
+          var b = LABEL_POSITIONS[k].box(pts[i].x, pts[i].y, w, h);
+          if (taken.free(b)) { pos = LABEL_POSITIONS[k].cls; taken.add(b); }
         }
-        if (want) taken.push(box);
       }
-      var lab = this.labelLayers[i];
-      if (want && !lab) {
-        var span = el("span", "mg-label", d.places[i].name);
-        lab = L.marker(d.places[i].ll, { icon: L.divIcon({ className: "mg-label-icon", html: span,
-          iconSize: null, iconAnchor: [-7, 8] }), interactive: false, keyboard: false });
-        this.labelLayers[i] = lab;
-      }
-      if (want && !this.labelGroup.hasLayer(lab)) this.labelGroup.addLayer(lab);
-      else if (!want && lab && this.labelGroup.hasLayer(lab)) this.labelGroup.removeLayer(lab);
+      this.showLabel(i, pos);
     }
-    this.labelZoom = zoomKey;
+  };
+
+  SliderMap.prototype.showLabel = function (i, pos) {
+    var lab = this.labelLayers[i];
+    if (!pos) {
+      if (lab && this.labelGroup.hasLayer(lab)) this.labelGroup.removeLayer(lab);
+      return;
+    }
+    if (!lab) {
+      var span = el("span", "mg-label", this.data.places[i].name);
+      lab = L.marker(this.data.places[i].ll, { icon: L.divIcon({ className: "mg-label-icon", html: span,
+        iconSize: [0, 0], iconAnchor: [0, 0] }), interactive: false, keyboard: false });
+      this.labelLayers[i] = lab;
+    }
+    if (!this.labelGroup.hasLayer(lab)) this.labelGroup.addLayer(lab);
+    if (this.labelPos[i] !== pos) {
+      lab.getElement().firstChild.className = "mg-label " + pos;
+      this.labelPos[i] = pos;
+    }
   };
 
   /* ---------- popups ---------- */
@@ -478,10 +529,10 @@
     var p = this.data.places[i], d = this.data, day = this.day;
     var box = el("div", "mg-popup-body");
     box.appendChild(el("div", "mg-popup-title", p.name));
-    var list = el("ol", "mg-history");
-    for (var k = 0; k < p.h.length; k++) {
+    var list = el("ul", "mg-history");  // newest first: the current state on top
+    for (var k = p.h.length - 1; k >= 0; k--) {
       var s = p.h[k];
-      if (s.f > day) break;
+      if (s.f > day) continue;
       var item = el("li", valid(s, day) ? "mg-current" : "");
       var head = el("div", "mg-entry");
       var sw = el("span", "mg-swatch");
