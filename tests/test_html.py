@@ -340,3 +340,22 @@ def test_screenshots(opened, tmp_path):
         page.screenshot(path=str(shot))
         assert shot.stat().st_size > 50_000
     assert opened.errors == []
+
+
+def test_build_command_writes_map_html_with_the_tiles_option(tmp_path):
+    from click.testing import CliRunner
+
+    from mapgen.cli import cli
+    from tests.test_cli import tiny_args
+
+    args = tiny_args(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["build", *args, "--out", str(tmp_path / "a"), "--tiles", "none"])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "a" / "map.html").read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>") and "tile.openstreetmap.org" not in page
+    result = runner.invoke(cli, ["build", *args, "--out", str(tmp_path / "b")])
+    assert "tile.openstreetmap.org" in (tmp_path / "b" / "map.html").read_text(encoding="utf-8")
+    result = runner.invoke(cli, ["build", *args, "--tiles", "google"])
+    assert result.exit_code == 2
+    assert "'google' is not one of 'osm', 'none'" in result.output
