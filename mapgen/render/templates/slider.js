@@ -15,7 +15,8 @@
  * Data records (built by mapgen/render/html_data.py), days are numbers from the first day:
  *   areas[i]      {p: place index, c: controller, s: status code, o: opponent,
  *                  b: 1 if inferred, f: first day, t: end day (exclusive) or null, g: geometry}
- *   frontlines[i] {a, b: side ids, f, t, g}
+ *   frontlines[i] {a, b: side ids, f, t, l: [line piece]}
+ *   lines[i]      one piece of frontline, [[lat, lon], ...], shared by every run along it
  *   places[i]     {id, name, ll: [lat, lon], pop, h: [{c, s, o, b, i, f, t, d, e: [event]}]}
  *   events[i]     [id, date as reported, source, url, notes]
  *   tiles         {name, url, attribution, maxZoom} of the optional tile layer, or null
@@ -367,8 +368,10 @@
     var layer = this.frontLayers[i];
     if (layer) return layer;
     var f = this.data.frontlines[i];
-    layer = L.polyline(this.data.geoms[f.g], { className: "mg-front", pane: "mgFront", color: "#000", weight: 4,
-      opacity: 1, lineCap: "butt", interactive: false });
+    var lines = this.data.lines;
+    var coords = f.l.map(function (k) { return lines[k]; });
+    layer = L.polyline(coords, { className: "mg-front", pane: "mgFront", color: "#000", weight: 4,
+      opacity: 1, lineCap: "round", lineJoin: "round", interactive: false });
     this.frontLayers[i] = layer;
     return layer;
   };
