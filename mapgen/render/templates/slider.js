@@ -262,6 +262,7 @@
       if (self.playing) { self.stop(); self.play(); }
     });
     var ticks = r.querySelector(".mg-ticks");
+    if (this.data.changes.length > 150) ticks.className += " mg-dense";
     var span = Math.max(1, this.data.days - 1);
     this.data.changes.forEach(function (day) {
       var t = el("span", "mg-tick");
@@ -325,7 +326,8 @@
     chart.appendChild(this.cursor);
     this.chartX = x;
     this.root.querySelector(".mg-chart-max").textContent =
-      "max " + Math.round(max).toLocaleString("en") + " km\u00b2 per side";
+      "Area held by each side, km\u00b2 (top of the chart: " +
+      Math.round(max).toLocaleString("en") + ")";
     chart.addEventListener("click", function (ev) {
       var box = chart.getBoundingClientRect();
       self.setDay(Math.round(span * (ev.clientX - box.left) / box.width));
