@@ -215,7 +215,7 @@ def run(name: str, territory: Territory, args: argparse.Namespace, out: Path) ->
     print(
         f"folium TimestampedGeoJson, one copy per day: {stamped / 1e6:.1f} MB estimated from "
         f"{built_days} days built ({seconds:.1f} s); ratio {stamped / size:.0f}x map.html, "
-        f"{(stamped - leaflet) / own:.0f}x its data"
+        f"{stamped / own:.0f}x its data"
     )
     if args.timeline:
         seconds, (tl, tl_data) = timed(timeline_size, territory)
