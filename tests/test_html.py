@@ -204,6 +204,9 @@ def test_hash_opens_the_day_and_follows_the_slider(browser, map_file):
 def test_keyboard_arrows_step_one_day(opened):
     page = opened.page
     page.evaluate("mapgen.setDate('2017-11-08')")
+    page.keyboard.press("ArrowRight")  # nothing focused: the first map takes it
+    assert page.evaluate("mapgen.date()") == "2017-11-09"
+    page.keyboard.press("ArrowLeft")
     page.locator(".mg-range").focus()
     page.keyboard.press("ArrowRight")
     assert page.evaluate("mapgen.date()") == "2017-11-09"

@@ -729,7 +729,14 @@
       var api = m.api();
       registry.maps.push(api);
       m.build();
-      var fromHash = registry.maps.length === 1 ? m.followHash() : null;
+      var isFirst = registry.maps.length === 1;
+      var fromHash = isFirst ? m.followHash() : null;
+      if (isFirst) {
+        // Keys pressed with nothing focused (e.g. right after opening) go to the first map.
+        document.addEventListener("keydown", function (ev) {
+          if (ev.target === document.body || ev.target === document.documentElement) m.onKey(ev);
+        });
+      }
       m.setDay(fromHash !== null ? fromHash : 0);
       m.ready = true;
       root.setAttribute("data-ready", "true");
