@@ -414,12 +414,20 @@
     var d = this.data, day = this.day;
     this.sync(d.areas, this.shownAreas, this.areaGroup, this.areaLayers, this.areaLayer, day);
     this.sync(d.frontlines, this.shownFronts, this.frontGroup, this.frontLayers, this.frontLayer, day);
+    var shownChanged = false;
     for (var i = 0; i < d.places.length; i++) {
       var state = this.stateOf(i, day);
       var before = this.placeState[i];
       this.placeState[i] = state;
-      if (state && !this.shownPlaces[i]) { this.placeGroup.addLayer(this.placeLayer(i)); this.shownPlaces[i] = true; }
-      else if (!state && this.shownPlaces[i]) { this.placeGroup.removeLayer(this.placeLayers[i]); delete this.shownPlaces[i]; }
+      if (state && !this.shownPlaces[i]) {
+        this.placeGroup.addLayer(this.placeLayer(i));
+        this.shownPlaces[i] = true;
+        shownChanged = true;
+      } else if (!state && this.shownPlaces[i]) {
+        this.placeGroup.removeLayer(this.placeLayers[i]);
+        delete this.shownPlaces[i];
+        shownChanged = true;
+      }
       if (state && state !== before) {
         var layer = this.placeLayer(i);
         layer.setStyle({ fillColor: this.color(state.c), color: state.s === 0 ? "#222" : this.color(state.o || state.c),
@@ -427,7 +435,8 @@
         this.markPlace(i);
       }
     }
-    this.placeLabels();
+    // Labels depend only on which places are shown (and the zoom): redo them when that changes.
+    if (shownChanged) this.placeLabels();
     if (this.openPlace !== null) this.fillPopup(this.openPlace);
   };
 
