@@ -362,3 +362,31 @@ def test_build_command_writes_map_html_with_the_tiles_option(tmp_path):
     result = runner.invoke(cli, ["build", *args, "--tiles", "google"])
     assert result.exit_code == 2
     assert "'google' is not one of 'osm', 'none'" in result.output
+
+
+def test_inferred_places_are_marked_as_inferred(browser, tmp_path):
+    timeline = build_timeline(load_dataset(DatasetFiles.from_options()))
+    territory = build_territory(timeline, TerritoryOptions(infer=True))
+    inferred = territory.places[territory.places["basis"] == "inferred"]
+    day = "2017-11-10"
+    expected = inferred[
+        (inferred["valid_from"] <= day)
+        & (inferred["valid_to"].isna() | (inferred["valid_to"] > day))
+    ]
+    path = write_map_html(territory, tmp_path / "inferred.html", tiles="none")
+    opened = open_map(browser, path, "#" + day)
+    page = opened.page
+    try:
+        shown = page.evaluate("mapgen.visible()")["places"]
+        marked = sorted(p["place_id"] for p in shown if p["basis"] == "inferred")
+        assert marked == sorted(expected["place_id"])
+        one = expected.iloc[0]
+        page.evaluate("p => mapgen.maps[0].openPopup(p)", one["place_id"])
+        source = territory.timeline.dataset.places.name(one["inferred_from"])
+        assert f"(inferred from {source})" in page.locator(".mg-popup-body").text_content()
+        assert page.locator(f'path.mg-marker[data-place="{one["place_id"]}"]').get_attribute(
+            "stroke-dasharray"
+        )
+        assert opened.errors == []
+    finally:
+        page.close()

@@ -27,7 +27,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -68,17 +68,16 @@ class SliderMap:
     tiles: str = "osm"
     _fragments: int = field(default=0, repr=False)
 
-    @property
+    @cached_property
+    def data_json(self) -> str:
+        """The data as JSON that is safe inside a ``<script>`` element."""
+        return to_script_json(self.data)
+
+    @cached_property
     def default_id(self) -> str:
         """A stable element id derived from the data (same data, same id)."""
         digest = hashlib.sha1(self.data_json.encode("utf-8")).hexdigest()[:8]
         return f"mapgen-{digest}"
-
-    @property
-    def data_json(self) -> str:
-        if not hasattr(self, "_data_json"):
-            self._data_json = to_script_json(self.data)
-        return self._data_json
 
     def fragment(self, *, element_id: str | None = None) -> str:
         """An embeddable ``<div>`` with inline styles and scripts.

@@ -69,11 +69,8 @@ def map_data(territory: Territory) -> dict[str, Any]:
         ],
         "extent": list(extent),
         "sides": _sides(territory),
-        "labels": {
-            "contested": CONTESTED_LABEL,
-            "besieged": BESIEGED_LABEL,
-            "unassigned": UNASSIGNED_COLOR,
-        },
+        "labels": {"contested": CONTESTED_LABEL, "besieged": BESIEGED_LABEL},
+        "unassigned_color": UNASSIGNED_COLOR,
         "attribution": attribution(dataset),
         "places": _places(territory, places, event_index),
         "areas": _areas(territory, place_index, geoms),
@@ -165,6 +162,7 @@ def _places(
     start = territory.timeline.start
     states = territory.places.sort_values(["place_id", "valid_from"], kind="stable")
     states = _with_days(states, start)
+    names = territory.timeline.dataset.places.places["name"]
     by_place: dict[str, list] = {}
     for s in states.drop(columns="geometry").itertuples(index=False):
         by_place.setdefault(s.place_id, []).append(s)
@@ -176,7 +174,7 @@ def _places(
                 "s": STATUS_CODES[s.status],
                 "o": s.opponent or "",
                 "b": 1 if s.basis == "inferred" else 0,
-                "i": (s.inferred_from or "") if s.basis == "inferred" else "",
+                "i": _name(s.inferred_from, names) if s.basis == "inferred" else "",
                 "f": int(s.day_from),
                 "t": _opt_int(s.day_to),
                 "d": format_date(s.valid_from, s.from_precision or "day"),
@@ -194,6 +192,13 @@ def _places(
             }
         )
     return out
+
+
+def _name(place_id: object, names: pd.Series) -> str:
+    """A place's name for display (its id when the gazetteer has no name)."""
+    text = str(place_id or "")
+    name = names.get(text)
+    return str(name) if isinstance(name, str) and name else text
 
 
 def _split(sources: object) -> list[str]:

@@ -84,7 +84,7 @@
 
   SliderMap.prototype.color = function (side) {
     var s = this.sides[side];
-    return s ? s.color : this.data.labels.unassigned;
+    return s ? s.color : this.data.unassigned_color;
   };
 
   SliderMap.prototype.sideName = function (side) {
