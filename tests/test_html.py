@@ -390,3 +390,28 @@ def test_inferred_places_are_marked_as_inferred(browser, tmp_path):
         assert opened.errors == []
     finally:
         page.close()
+
+
+def test_play_pause_layer_toggle_and_chart(opened, territory):
+    page = opened.page
+    page.evaluate("mapgen.setDate('2017-07-01')")
+    page.locator(".mg-speed").select_option("30")
+    page.locator(".mg-play").click()
+    page.wait_for_function("mapgen.date() > '2017-07-05'")
+    page.locator(".mg-play").click()  # pause
+    stopped = page.evaluate("mapgen.date()")
+    page.wait_for_timeout(200)
+    assert page.evaluate("mapgen.date()") == stopped
+    assert "Play" in page.locator(".mg-play").text_content()
+    # One step line per side in the chart; the cursor follows the day.
+    sides = set(territory.stats()["controller"]) & set(territory.timeline.dataset.controllers.ids)
+    assert page.locator("svg.mg-chart polyline.mg-series").count() == len(sides)
+    x0 = float(page.locator("svg.mg-chart .mg-cursor").get_attribute("x1"))
+    page.evaluate("mapgen.setDate('2018-07-01')")
+    assert float(page.locator("svg.mg-chart .mg-cursor").get_attribute("x1")) > x0 + 100
+    # Layer control: switching control areas off removes their paths.
+    assert page.locator("path.mg-area").count() > 0
+    page.locator(".leaflet-control-layers").hover()
+    page.locator(".leaflet-control-layers-overlays label", has_text="Control areas").click()
+    assert page.locator("path.mg-area").count() == 0
+    assert opened.errors == []
