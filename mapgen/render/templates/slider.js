@@ -206,6 +206,16 @@
   SliderMap.prototype.buildLegend = function () {
     var box = this.root.querySelector(".mg-legend");
     var d = this.data;
+    var head = el("button", "mg-legend-head", "Legend");
+    head.type = "button";
+    head.setAttribute("aria-expanded", "true");
+    head.title = "Show or hide the legend";
+    head.addEventListener("click", function () {
+      var hidden = box.classList.toggle("mg-collapsed");
+      head.setAttribute("aria-expanded", hidden ? "false" : "true");
+    });
+    box.appendChild(head);
+    if (this.root.clientWidth < 800) this.root.classList.add("mg-narrow");
     for (var i = 0; i < d.sides.length; i++) {
       if (!d.sides[i].legend) continue;
       var row = el("div", "mg-legend-row");
