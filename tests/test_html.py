@@ -131,6 +131,15 @@ def test_opens_offline_without_requests_or_errors(opened, map_file):
     label = page.locator(".leaflet-control-layers-overlays label", has_text="OpenStreetMap")
     assert label.locator("input").is_checked() is False
     assert page.locator(".leaflet-tile").count() == 0
+    # Switched on (this test is offline: block the tile requests), the land fill of the
+    # offline base layer turns transparent so the tiles show through.
+    page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+    land = page.locator(".leaflet-mgBase-pane path").first
+    assert land.get_attribute("fill-opacity") == "1"
+    page.locator(".leaflet-control-layers").hover()
+    label.click()
+    assert land.get_attribute("fill-opacity") == "0"
+    assert page.locator(".leaflet-tile").count() > 0
 
 
 @pytest.mark.parametrize(

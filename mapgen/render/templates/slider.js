@@ -114,8 +114,16 @@
     overlays["Places"] = this.placeGroup;
     overlays["Place names"] = this.labelGroup;
     if (d.tiles) {
-      overlays[d.tiles.name] = L.tileLayer(d.tiles.url, { maxZoom: d.tiles.maxZoom,
+      var tiles = L.tileLayer(d.tiles.url, { maxZoom: d.tiles.maxZoom,
         attribution: this.escape(d.tiles.attribution) });
+      overlays[d.tiles.name] = tiles;
+      // The offline land fill would hide the tiles: make it transparent while they are on.
+      var land = overlays["Countries"];
+      this.map.on("overlayadd overlayremove", function (ev) {
+        if (ev.layer !== tiles || !land) return;
+        var on = ev.type === "overlayadd";
+        land.eachLayer(function (l) { l.setStyle({ fillOpacity: on ? 0 : 1 }); });
+      });
     }
     L.control.layers(null, overlays, { collapsed: true, position: "topright" }).addTo(this.map);
     L.control.scale({ imperial: false }).addTo(this.map);
