@@ -424,3 +424,37 @@ def test_play_pause_layer_toggle_and_chart(opened, territory):
     page.locator(".leaflet-control-layers-overlays label", has_text="Control areas").click()
     assert page.locator("path.mg-area").count() == 0
     assert opened.errors == []
+
+
+def test_jupyter_shows_a_working_map(browser, tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    code = (
+        "from mapgen.dataset import DatasetFiles, load_dataset\n"
+        "from mapgen.render.html import slider_map\n"
+        "from mapgen.territory import build_territory\n"
+        "from mapgen.timeline import build_timeline\n"
+        "t = build_territory(build_timeline(load_dataset(DatasetFiles.from_options())))\n"
+        "slider_map(t, tiles='none')"
+    )
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3").execute(
+        cwd=str(Path(__file__).resolve().parents[1])
+    )
+    output = notebook.cells[0].outputs[-1]["data"]["text/html"]
+    assert output.startswith("<iframe srcdoc=")
+    path = tmp_path / "notebook-output.html"
+    path.write_text(f"<!doctype html><html><body>{output}</body></html>", encoding="utf-8")
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(path.as_uri())
+        frame = page.frames[1]
+        frame.wait_for_function("window.mapgen && mapgen.ready === true", timeout=15000)
+        assert frame.evaluate("mapgen.setDate('2017-11-09')") == "2017-11-09"
+        assert frame.evaluate("mapgen.controllerOf('abu-kamal')") == "syria"
+        assert page.evaluate("window.mapgen") is None  # the notebook's page is untouched
+        assert errors == []
+    finally:
+        page.close()
