@@ -212,6 +212,7 @@ def test_hash_opens_the_day_and_follows_the_slider(browser, map_file):
 
 def test_keyboard_arrows_step_one_day(opened):
     page = opened.page
+    assert page.evaluate("location.hash") == ""  # opening does not touch the URL
     page.evaluate("mapgen.setDate('2017-11-08')")
     page.keyboard.press("ArrowRight")  # nothing focused: the first map takes it
     assert page.evaluate("mapgen.date()") == "2017-11-09"

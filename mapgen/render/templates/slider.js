@@ -663,7 +663,6 @@
 
   SliderMap.prototype.followHash = function () {
     var self = this;
-    this.hash = true;
     window.addEventListener("hashchange", function () {
       var day = self.dayOf(window.location.hash);
       if (day !== null) self.setDay(day);
@@ -765,6 +764,7 @@
         });
       }
       m.setDay(fromHash !== null ? fromHash : 0);
+      m.hash = isFirst;  // from now on the hash follows the slider (not on opening)
       m.ready = true;
       root.setAttribute("data-ready", "true");
       return api;
