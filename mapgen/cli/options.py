@@ -123,6 +123,4 @@ def _days(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) ->
 
 def days_option(name: str, *, help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A repeatable option of days, each value one day or a comma-separated list."""
-    return click.option(
-        name, multiple=True, callback=_days, metavar="YYYY-MM-DD[,…]", help=help
-    )
+    return click.option(name, multiple=True, callback=_days, metavar="YYYY-MM-DD[,…]", help=help)

@@ -7,8 +7,13 @@ from typing import Any
 
 import click
 
-from mapgen.cli.options import dataset_options, days_option, files_from, range_options
-from mapgen.cli.options import territory_options
+from mapgen.cli.options import (
+    dataset_options,
+    days_option,
+    files_from,
+    range_options,
+    territory_options,
+)
 from mapgen.dataset import load_dataset
 from mapgen.report import write_report
 from mapgen.territory import build_territory

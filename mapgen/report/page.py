@@ -133,7 +133,9 @@ def _caption(territory: Territory, day: pd.Timestamp) -> str:
     moved = territory.ground_changed()
     km2 = moved.loc[moved["date"] == day, "changed_km2"].sum()
     places = ", ".join(dict.fromkeys(today["place"]))
-    return f"Changed hands or came under attack: {places}. Ground whose state changed: {km2:,.0f} km²."
+    return (
+        f"Changed hands or came under attack: {places}. Ground whose state changed: {km2:,.0f} km²."
+    )
 
 
 def _summary(territory: Territory) -> list[SideSummary]:
