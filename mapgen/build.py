@@ -14,6 +14,7 @@ from pathlib import Path
 
 from mapgen.dataset import Dataset
 from mapgen.export import write_changes_csv, write_gis, write_stats_csv, write_timeline_csv
+from mapgen.render.html import write_map_html
 from mapgen.territory import Territory, TerritoryOptions, build_territory
 from mapgen.timeline import build_timeline
 
@@ -26,6 +27,7 @@ class BuildOptions:
 
     territory: TerritoryOptions = field(default_factory=TerritoryOptions)
     daily: bool = False  # also write one GeoJSON snapshot per day (gis writer)
+    tiles: str = "osm"  # html writer: "osm" (tile layer, off by default) or "none"
 
 
 @dataclass(frozen=True)
@@ -56,10 +58,16 @@ def write_gis_layers(ctx: BuildContext) -> list[Path]:
     return write_gis(ctx.territory, ctx.out, daily=ctx.options.daily)
 
 
+def write_html_map(ctx: BuildContext) -> list[Path]:
+    """map.html: the interactive slider map (self-contained, works offline)."""
+    return [write_map_html(ctx.territory, ctx.out / "map.html", tiles=ctx.options.tiles)]
+
+
 Writer = Callable[[BuildContext], list[Path]]
 WRITERS: dict[str, Writer] = {
     "tables": write_tables,
     "gis": write_gis_layers,
+    "html": write_html_map,
 }
 
 

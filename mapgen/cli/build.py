@@ -29,7 +29,15 @@ from mapgen.dataset import load_dataset
     show_default=True,
     help="Also write one GeoJSON snapshot per day into --out/daily/.",
 )
-def build_command(out: Path, territory: Any, daily: bool, **options: Any) -> None:
+@click.option(
+    "--tiles",
+    type=click.Choice(["osm", "none"]),
+    default="osm",
+    show_default=True,
+    help="map.html: offer OpenStreetMap tiles in the layer control (off until switched on), "
+    "or none.",
+)
+def build_command(out: Path, territory: Any, daily: bool, tiles: str, **options: Any) -> None:
     """Validate the dataset and write every output into --out.
 
     Example: mapgen build --out out --method voronoi --start 2017-10-01 --end 2017-12-31
@@ -37,5 +45,5 @@ def build_command(out: Path, territory: Any, daily: bool, **options: Any) -> Non
     dataset = load_dataset(files_from(options), start=options["start"], end=options["end"])
     for problem in dataset.problems.warnings:
         click.echo(str(problem), err=True)
-    for path in build(dataset, out, BuildOptions(territory=territory, daily=daily)):
+    for path in build(dataset, out, BuildOptions(territory=territory, daily=daily, tiles=tiles)):
         click.echo(f"wrote {path}", err=True)

@@ -1,0 +1,339 @@
+"""The data of the slider map: every distinct state once, with the days it is valid.
+
+The page never stores a day's snapshot. Each area, frontline and place state is one record
+with ``f`` (first day, inclusive) and ``t`` (end day, exclusive, ``null`` when open), both as
+day numbers counted from the first day of the range. Geometries are stored once and shared
+by every record that uses them (a place's cell keeps its shape while its controller changes),
+with coordinates rounded to :data:`PRECISION` decimals. The size therefore grows with the
+number of changes, not with the number of days.
+
+Field names are short because they repeat thousands of times; ``slider.js`` documents them
+where it reads them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import box
+from shapely.geometry.base import BaseGeometry
+
+from mapgen.boundaries import read_layer
+from mapgen.dates import format_date
+from mapgen.render.style import (
+    BESIEGED_LABEL,
+    CONTESTED_LABEL,
+    UNASSIGNED_COLOR,
+    attribution,
+    legend_entries,
+)
+from mapgen.territory import Territory
+
+PRECISION = 4  # decimals of a degree: about 11 m
+BASE_PRECISION = 3  # base layers: about 110 m, simplified to the same tolerance
+BASE_LAYERS = ("countries", "governorate_lines", "rivers", "lakes")
+STATUS_CODES = {"controlled": 0, "contested": 1, "besieged": 2}
+_BASE_MARGIN_DEG = 1.5
+
+
+def map_data(territory: Territory) -> dict[str, Any]:
+    """Everything the page needs, as JSON-ready Python objects (deterministic)."""
+    timeline = territory.timeline
+    dataset = timeline.dataset
+    start, end = timeline.start, timeline.end
+    places = _place_table(territory)
+    place_index = {pid: n for n, pid in enumerate(places["id"])}
+    events = _events(territory)
+    event_index = {e["id"]: n for n, e in enumerate(events)}
+    geoms = _GeometryStore(PRECISION)
+    extent = _extent(territory)
+    return {
+        "title": dataset.info.title,
+        "start": _iso(start),
+        "end": _iso(end),
+        "days": _day(end, start) + 1,
+        "changes": [_day(d, start) for d in timeline.change_dates],
+        "milestones": [
+            {"d": _day(m.date, start), "label": m.label}
+            for m in dataset.info.milestones
+            if start <= m.date <= end
+        ],
+        "extent": list(extent),
+        "sides": _sides(territory),
+        "labels": {
+            "contested": CONTESTED_LABEL,
+            "besieged": BESIEGED_LABEL,
+            "unassigned": UNASSIGNED_COLOR,
+        },
+        "attribution": attribution(dataset),
+        "places": _places(territory, places, event_index),
+        "areas": _areas(territory, place_index, geoms),
+        "frontlines": _frontlines(territory, geoms),
+        "geoms": geoms.items,
+        "events": [[e["id"], e["date"], e["source"], e["url"], e["notes"]] for e in events],
+        "stats": _stats(territory),
+        "base": _base_layers(extent),
+    }
+
+
+def _extent(territory: Territory) -> tuple[float, float, float, float]:
+    """The dataset's extent, or the study area's bounds when the dataset names none."""
+    extent = territory.timeline.dataset.info.extent
+    if extent is None:
+        extent = tuple(round(float(v), 4) for v in territory.study_area.bounds)
+    return extent
+
+
+def to_script_json(data: Any) -> str:
+    """JSON that is safe inside ``<script type="application/json">``: no ``<``, ``>``, ``&``."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def _iso(day: pd.Timestamp) -> str:
+    return f"{day:%Y-%m-%d}"
+
+
+def _day(day: pd.Timestamp, start: pd.Timestamp) -> int:
+    return int((pd.Timestamp(day) - start) / pd.Timedelta(days=1))
+
+
+def _end_day(day: object, start: pd.Timestamp) -> int | None:
+    return None if pd.isna(day) else _day(day, start)
+
+
+def _sides(territory: Territory) -> list[dict[str, str]]:
+    shown = {e.id for e in legend_entries(territory)}
+    return [
+        {"id": c.id, "name": c.name, "color": c.color, "legend": c.id in shown}
+        for c in territory.timeline.dataset.controllers
+    ]
+
+
+def _place_table(territory: Territory) -> pd.DataFrame:
+    """One row per place that has a state at some time: id, name, lon, lat, population."""
+    states = territory.places.sort_values("place_id", kind="stable").drop_duplicates("place_id")
+    gazetteer = territory.timeline.dataset.places.places
+    names = states["place_id"].map(gazetteer["name"]).fillna(states["place_id"])
+    population = states["place_id"].map(gazetteer["population"]).astype("Float64").fillna(0)
+    return pd.DataFrame(
+        {
+            "id": states["place_id"].to_numpy(),
+            "name": names.astype(str).to_numpy(),
+            "lon": states.geometry.x.round(PRECISION).to_numpy(),
+            "lat": states.geometry.y.round(PRECISION).to_numpy(),
+            "pop": population.astype("int64").to_numpy(),
+        }
+    )
+
+
+def _places(
+    territory: Territory, places: pd.DataFrame, event_index: dict[str, int]
+) -> list[dict[str, Any]]:
+    """Each place with its states, oldest first (states before the range keep their date)."""
+    start = territory.timeline.start
+    states = territory.places.sort_values(["place_id", "valid_from"], kind="stable")
+    by_place = {pid: group for pid, group in states.groupby("place_id", sort=True)}
+    out = []
+    for row in places.itertuples(index=False):
+        history = [
+            {
+                "c": s.controller,
+                "s": STATUS_CODES[s.status],
+                "o": s.opponent or "",
+                "b": 1 if s.basis == "inferred" else 0,
+                "i": (s.inferred_from or "") if s.basis == "inferred" else "",
+                "f": _day(s.valid_from, start),
+                "t": _end_day(s.valid_to, start),
+                "d": format_date(s.valid_from, s.from_precision or "day"),
+                "e": [event_index[e] for e in _split(s.sources) if e in event_index],
+            }
+            for s in by_place[row.id].itertuples(index=False)
+        ]
+        out.append(
+            {
+                "id": row.id,
+                "name": row.name,
+                "ll": [float(row.lat), float(row.lon)],
+                "pop": int(row.pop),
+                "h": history,
+            }
+        )
+    return out
+
+
+def _split(sources: object) -> list[str]:
+    return [s for s in str(sources or "").split(";") if s]
+
+
+def _events(territory: Territory) -> list[dict[str, str]]:
+    """The events cited by any place state, in event-id order of first citation."""
+    cited: dict[str, None] = {}
+    for sources in territory.places["sources"]:
+        for e in _split(sources):
+            cited.setdefault(e, None)
+    table = territory.timeline.dataset.events.drop_duplicates("event_id").set_index("event_id")
+    out = []
+    for e in cited:
+        if e not in table.index:
+            continue
+        row = table.loc[e]
+        out.append(
+            {
+                "id": e,
+                "date": str(row["date"]),
+                "source": str(row["source"]),
+                "url": _safe_url(str(row["source_url"])),
+                "notes": str(row["notes"]),
+            }
+        )
+    return out
+
+
+def _safe_url(url: str) -> str:
+    """Only http(s) links become links; anything else (``javascript:`` …) is dropped."""
+    return url if url.lower().startswith(("http://", "https://")) else ""
+
+
+def _areas(
+    territory: Territory, place_index: dict[str, int], geoms: _GeometryStore
+) -> list[dict[str, Any]]:
+    start = territory.timeline.start
+    out = []
+    for a in territory.areas.itertuples(index=False):
+        if a.place_id not in place_index:
+            continue
+        out.append(
+            {
+                "p": place_index[a.place_id],
+                "c": a.controller,
+                "s": STATUS_CODES[a.status],
+                "o": a.opponent or "",
+                "b": 1 if a.basis == "inferred" else 0,
+                "f": _day(a.valid_from, start),
+                "t": _end_day(a.valid_to, start),
+                "g": geoms.add(a.geometry),
+            }
+        )
+    return out
+
+
+def _frontlines(territory: Territory, geoms: _GeometryStore) -> list[dict[str, Any]]:
+    start = territory.timeline.start
+    return [
+        {
+            "a": f.side_a,
+            "b": f.side_b,
+            "f": _day(f.valid_from, start),
+            "t": _end_day(f.valid_to, start),
+            "g": geoms.add(f.geometry),
+        }
+        for f in territory.frontlines.itertuples(index=False)
+        if f.geometry is not None and not f.geometry.is_empty
+    ]
+
+
+def _stats(territory: Territory) -> dict[str, Any]:
+    """Area per side at the start of each period of constant state (a step function)."""
+    timeline = territory.timeline
+    periods = timeline.periods()
+    days = [_day(d, timeline.start) for d in periods["valid_from"]]
+    stats = territory.stats()
+    stats = stats[stats["date"].isin(periods["valid_from"])]
+    table = stats.pivot_table(
+        index="date", columns="controller", values="area_km2", aggfunc="sum", fill_value=0.0
+    )
+    table = table.reindex(periods["valid_from"], fill_value=0.0)
+    sides = [c.id for c in timeline.dataset.controllers if c.id in table.columns]
+    return {
+        "d": days,
+        "km2": {s: [round(float(v), 1) for v in table[s]] for s in sides},
+        "total": round(float(territory.study_area_km2), 1),
+    }
+
+
+def _base_layers(extent: Iterable[float]) -> dict[str, list]:
+    """Countries, governorate lines, rivers and lakes around the extent, simplified."""
+    lon0, lat0, lon1, lat1 = extent
+    m = _BASE_MARGIN_DEG
+    window = box(lon0 - m, lat0 - m, lon1 + m, lat1 + m)
+    tolerance = 10.0**-BASE_PRECISION
+    out: dict[str, list] = {}
+    for name in BASE_LAYERS:
+        layer: gpd.GeoDataFrame = read_layer(name)
+        clipped = shapely.intersection(layer.geometry.values, window)
+        clipped = shapely.simplify(clipped, tolerance, preserve_topology=True)
+        names = layer["name"] if "name" in layer.columns else pd.Series([""] * len(layer))
+        out[name] = [
+            [str(n) if isinstance(n, str) else "", _coords(g, BASE_PRECISION)]
+            for n, g in zip(names, clipped, strict=True)
+            if g is not None and not g.is_empty and _coords(g, BASE_PRECISION)
+        ]
+    return out
+
+
+class _GeometryStore:
+    """Geometries stored once, as nested coordinate lists, referenced by index."""
+
+    def __init__(self, precision: int) -> None:
+        self.precision = precision
+        self.items: list[list] = []
+        self._index: dict[bytes, int] = {}
+
+    def add(self, geom: BaseGeometry) -> int:
+        key = shapely.to_wkb(geom)
+        if key not in self._index:
+            self._index[key] = len(self.items)
+            self.items.append(_coords(geom, self.precision))
+        return self._index[key]
+
+
+def _coords(geom: BaseGeometry, precision: int) -> list:
+    """Leaflet-ready [lat, lon] nesting: a list of polygons (rings) or of lines.
+
+    Polygons become ``[[ring, hole…], …]`` and lines ``[[point…], …]``; whether it is a
+    polygon or a line is known from the layer it belongs to.
+    """
+    parts = getattr(geom, "geoms", [geom])
+    out: list = []
+    for part in parts:
+        if part.geom_type == "Polygon":
+            rings = [part.exterior, *part.interiors]
+            coded = [_ring(r.coords, precision) for r in rings]
+            coded = [r for r in coded if len(r) >= 4]
+            if coded:
+                out.append(coded)
+        elif part.geom_type == "LineString":
+            line = _ring(part.coords, precision)
+            if len(line) >= 2:
+                out.append(line)
+        elif part.geom_type in ("MultiPolygon", "MultiLineString", "GeometryCollection"):
+            out.extend(_coords(part, precision))
+    return out
+
+
+def _ring(coords: Iterable, precision: int) -> list[list[float]]:
+    arr = np.round(np.asarray(coords, dtype=float)[:, :2], precision)
+    keep = np.ones(len(arr), dtype=bool)
+    keep[1:] = np.any(arr[1:] != arr[:-1], axis=1)
+    arr = arr[keep]
+    return [[_num(lat), _num(lon)] for lon, lat in arr]
+
+
+def _num(x: float) -> float | int:
+    if not math.isfinite(x):
+        raise ValueError(f"coordinate {x!r} is not a finite number")
+    return int(x) if x == int(x) else float(x)
