@@ -13,6 +13,7 @@ where it reads them.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Iterable
@@ -54,6 +55,7 @@ def map_data(territory: Territory) -> dict[str, Any]:
     event_index = {e["id"]: n for n, e in enumerate(events)}
     geoms = _GeometryStore(PRECISION)
     extent = _extent(territory)
+    frontlines, lines = _frontlines(territory)
     return {
         "title": dataset.info.title,
         "start": _iso(start),
@@ -75,7 +77,8 @@ def map_data(territory: Territory) -> dict[str, Any]:
         "attribution": attribution(dataset),
         "places": _places(territory, places, event_index),
         "areas": _areas(territory, place_index, geoms),
-        "frontlines": _frontlines(territory, geoms),
+        "frontlines": frontlines,
+        "lines": lines,
         "geoms": geoms.items,
         "events": [[e["id"], e["date"], e["source"], e["url"], e["notes"]] for e in events],
         "stats": _stats(territory),
@@ -115,6 +118,21 @@ def _end_day(day: object, start: pd.Timestamp) -> int | None:
     return None if pd.isna(day) else _day(day, start)
 
 
+def _opt_int(value: object) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _with_days(frame: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
+    """``frame`` with ``day_from``/``day_to``: valid_from/valid_to as day numbers (None if open)."""
+    one = pd.Timedelta(days=1)
+    first = ((frame["valid_from"] - start) // one).astype("int64")
+    end = (frame["valid_to"] - start) // one
+    return frame.assign(
+        day_from=first.to_numpy(),
+        day_to=end.astype("Int64").to_numpy(dtype=object, na_value=None),
+    )
+
+
 def _sides(territory: Territory) -> list[dict[str, str]]:
     shown = {e.id for e in legend_entries(territory)}
     return [
@@ -146,7 +164,10 @@ def _places(
     """Each place with its states, oldest first (states before the range keep their date)."""
     start = territory.timeline.start
     states = territory.places.sort_values(["place_id", "valid_from"], kind="stable")
-    by_place = {pid: group for pid, group in states.groupby("place_id", sort=True)}
+    states = _with_days(states, start)
+    by_place: dict[str, list] = {}
+    for s in states.drop(columns="geometry").itertuples(index=False):
+        by_place.setdefault(s.place_id, []).append(s)
     out = []
     for row in places.itertuples(index=False):
         history = [
@@ -156,12 +177,12 @@ def _places(
                 "o": s.opponent or "",
                 "b": 1 if s.basis == "inferred" else 0,
                 "i": (s.inferred_from or "") if s.basis == "inferred" else "",
-                "f": _day(s.valid_from, start),
-                "t": _end_day(s.valid_to, start),
+                "f": int(s.day_from),
+                "t": _opt_int(s.day_to),
                 "d": format_date(s.valid_from, s.from_precision or "day"),
                 "e": [event_index[e] for e in _split(s.sources) if e in event_index],
             }
-            for s in by_place[row.id].itertuples(index=False)
+            for s in by_place[row.id]
         ]
         out.append(
             {
@@ -185,22 +206,19 @@ def _events(territory: Territory) -> list[dict[str, str]]:
     for sources in territory.places["sources"]:
         for e in _split(sources):
             cited.setdefault(e, None)
-    table = territory.timeline.dataset.events.drop_duplicates("event_id").set_index("event_id")
-    out = []
-    for e in cited:
-        if e not in table.index:
-            continue
-        row = table.loc[e]
-        out.append(
-            {
-                "id": e,
-                "date": str(row["date"]),
-                "source": str(row["source"]),
-                "url": _safe_url(str(row["source_url"])),
-                "notes": str(row["notes"]),
-            }
-        )
-    return out
+    table = territory.timeline.dataset.events.drop_duplicates("event_id")
+    rows = {r["event_id"]: r for r in table.to_dict("records")}
+    return [
+        {
+            "id": e,
+            "date": str(rows[e]["date"]),
+            "source": str(rows[e]["source"]),
+            "url": _safe_url(str(rows[e]["source_url"])),
+            "notes": str(rows[e]["notes"]),
+        }
+        for e in cited
+        if e in rows
+    ]
 
 
 def _safe_url(url: str) -> str:
@@ -213,7 +231,8 @@ def _areas(
 ) -> list[dict[str, Any]]:
     start = territory.timeline.start
     out = []
-    for a in territory.areas.itertuples(index=False):
+    areas = _with_days(territory.areas, start)
+    for a in areas.itertuples(index=False):
         if a.place_id not in place_index:
             continue
         out.append(
@@ -223,27 +242,80 @@ def _areas(
                 "s": STATUS_CODES[a.status],
                 "o": a.opponent or "",
                 "b": 1 if a.basis == "inferred" else 0,
-                "f": _day(a.valid_from, start),
-                "t": _end_day(a.valid_to, start),
+                "f": int(a.day_from),
+                "t": _opt_int(a.day_to),
                 "g": geoms.add(a.geometry),
             }
         )
     return out
 
 
-def _frontlines(territory: Territory, geoms: _GeometryStore) -> list[dict[str, Any]]:
+def _frontlines(territory: Territory) -> tuple[list[dict[str, Any]], list[list]]:
+    """Frontline runs as lists of line pieces, and the pieces.
+
+    A frontline changes with every change along it, but it is made of the same edges between
+    cells; storing each piece of line once keeps the page small.
+    """
     start = territory.timeline.start
-    return [
+    rows = [
+        f
+        for f in _with_days(territory.frontlines, start).itertuples(index=False)
+        if f.geometry is not None and not f.geometry.is_empty
+    ]
+    piece_ids, pieces = _line_pieces([f.geometry for f in rows], PRECISION)
+    records = [
         {
             "a": f.side_a,
             "b": f.side_b,
-            "f": _day(f.valid_from, start),
-            "t": _end_day(f.valid_to, start),
-            "g": geoms.add(f.geometry),
+            "f": int(f.day_from),
+            "t": _opt_int(f.day_to),
+            "l": ids,
         }
-        for f in territory.frontlines.itertuples(index=False)
-        if f.geometry is not None and not f.geometry.is_empty
+        for f, ids in zip(rows, piece_ids, strict=True)
     ]
+    return records, pieces
+
+
+def _line_pieces(
+    geoms: list[BaseGeometry], precision: int
+) -> tuple[list[list[int]], list[list[list[float]]]]:
+    """Split lines at every junction or end point they share, and number the pieces.
+
+    Returns, per geometry, the ids of its pieces, and the pieces as [lat, lon] lists.
+    """
+    if not geoms:
+        return [], []
+    parts, owner = shapely.get_parts(np.array(geoms, dtype=object), return_index=True)
+    xy, part = shapely.get_coordinates(parts, return_index=True)
+    xy = np.round(xy, precision)
+    keep = np.ones(len(xy), dtype=bool)
+    keep[1:] = (part[1:] != part[:-1]) | np.any(xy[1:] != xy[:-1], axis=1)
+    xy, part = xy[keep], part[keep]
+    points, ids = np.unique(xy, axis=0, return_inverse=True)
+    ids = ids.ravel()
+    first = np.ones(len(ids), dtype=bool)
+    first[1:] = part[1:] != part[:-1]
+    last = np.roll(first, -1)
+    # Degree of each point in the union of all segments (each undirected segment once).
+    seg = ~first
+    a, b = ids[np.flatnonzero(seg) - 1], ids[seg]
+    edges = np.unique(np.sort(np.stack([a, b], axis=1), axis=1), axis=0)
+    degree = np.bincount(edges.ravel(), minlength=len(points))
+    breaks = (degree != 2)[ids] | first | last
+    index: dict[tuple[int, ...], int] = {}
+    pieces: list[list[list[float]]] = []
+    own: list[set[int]] = [set() for _ in geoms]
+    cuts = np.flatnonzero(breaks)
+    for begin, end in itertools.pairwise(cuts):
+        if first[end] or part[begin] != part[end]:
+            continue
+        piece = tuple(ids[begin : end + 1].tolist())
+        key = min(piece, piece[::-1])
+        if key not in index:
+            index[key] = len(pieces)
+            pieces.append([[_num(points[k][1]), _num(points[k][0])] for k in key])
+        own[owner[part[begin]]].add(index[key])
+    return [sorted(o) for o in own], pieces
 
 
 def _stats(territory: Territory) -> dict[str, Any]:

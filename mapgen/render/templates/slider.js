@@ -15,7 +15,8 @@
  * Data records (built by mapgen/render/html_data.py), days are numbers from the first day:
  *   areas[i]      {p: place index, c: controller, s: status code, o: opponent,
  *                  b: 1 if inferred, f: first day, t: end day (exclusive) or null, g: geometry}
- *   frontlines[i] {a, b: side ids, f, t, g}
+ *   frontlines[i] {a, b: side ids, f, t, l: [line piece]}
+ *   lines[i]      one piece of frontline, [[lat, lon], ...], shared by every run along it
  *   places[i]     {id, name, ll: [lat, lon], pop, h: [{c, s, o, b, i, f, t, d, e: [event]}]}
  *   events[i]     [id, date as reported, source, url, notes]
  *   tiles         {name, url, attribution, maxZoom} of the optional tile layer, or null
@@ -261,6 +262,7 @@
       if (self.playing) { self.stop(); self.play(); }
     });
     var ticks = r.querySelector(".mg-ticks");
+    if (this.data.changes.length > 150) ticks.className += " mg-dense";
     var span = Math.max(1, this.data.days - 1);
     this.data.changes.forEach(function (day) {
       var t = el("span", "mg-tick");
@@ -324,7 +326,8 @@
     chart.appendChild(this.cursor);
     this.chartX = x;
     this.root.querySelector(".mg-chart-max").textContent =
-      "max " + Math.round(max).toLocaleString("en") + " km\u00b2 per side";
+      "Area held by each side, km\u00b2 (top of the chart: " +
+      Math.round(max).toLocaleString("en") + ")";
     chart.addEventListener("click", function (ev) {
       var box = chart.getBoundingClientRect();
       self.setDay(Math.round(span * (ev.clientX - box.left) / box.width));
@@ -367,8 +370,10 @@
     var layer = this.frontLayers[i];
     if (layer) return layer;
     var f = this.data.frontlines[i];
-    layer = L.polyline(this.data.geoms[f.g], { className: "mg-front", pane: "mgFront", color: "#000", weight: 4,
-      opacity: 1, lineCap: "butt", interactive: false });
+    var lines = this.data.lines;
+    var coords = f.l.map(function (k) { return lines[k]; });
+    layer = L.polyline(coords, { className: "mg-front", pane: "mgFront", color: "#000", weight: 4,
+      opacity: 1, lineCap: "round", lineJoin: "round", interactive: false });
     this.frontLayers[i] = layer;
     return layer;
   };
@@ -409,12 +414,20 @@
     var d = this.data, day = this.day;
     this.sync(d.areas, this.shownAreas, this.areaGroup, this.areaLayers, this.areaLayer, day);
     this.sync(d.frontlines, this.shownFronts, this.frontGroup, this.frontLayers, this.frontLayer, day);
+    var shownChanged = false;
     for (var i = 0; i < d.places.length; i++) {
       var state = this.stateOf(i, day);
       var before = this.placeState[i];
       this.placeState[i] = state;
-      if (state && !this.shownPlaces[i]) { this.placeGroup.addLayer(this.placeLayer(i)); this.shownPlaces[i] = true; }
-      else if (!state && this.shownPlaces[i]) { this.placeGroup.removeLayer(this.placeLayers[i]); delete this.shownPlaces[i]; }
+      if (state && !this.shownPlaces[i]) {
+        this.placeGroup.addLayer(this.placeLayer(i));
+        this.shownPlaces[i] = true;
+        shownChanged = true;
+      } else if (!state && this.shownPlaces[i]) {
+        this.placeGroup.removeLayer(this.placeLayers[i]);
+        delete this.shownPlaces[i];
+        shownChanged = true;
+      }
       if (state && state !== before) {
         var layer = this.placeLayer(i);
         layer.setStyle({ fillColor: this.color(state.c), color: state.s === 0 ? "#222" : this.color(state.o || state.c),
@@ -422,7 +435,8 @@
         this.markPlace(i);
       }
     }
-    this.placeLabels();
+    // Labels depend only on which places are shown (and the zoom): redo them when that changes.
+    if (shownChanged) this.placeLabels();
     if (this.openPlace !== null) this.fillPopup(this.openPlace);
   };
 
@@ -724,7 +738,14 @@
       var api = m.api();
       registry.maps.push(api);
       m.build();
-      var fromHash = registry.maps.length === 1 ? m.followHash() : null;
+      var isFirst = registry.maps.length === 1;
+      var fromHash = isFirst ? m.followHash() : null;
+      if (isFirst) {
+        // Keys pressed with nothing focused (e.g. right after opening) go to the first map.
+        document.addEventListener("keydown", function (ev) {
+          if (ev.target === document.body || ev.target === document.documentElement) m.onKey(ev);
+        });
+      }
       m.setDay(fromHash !== null ? fromHash : 0);
       m.ready = true;
       root.setAttribute("data-ready", "true");
