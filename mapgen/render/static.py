@@ -46,6 +46,7 @@ from pyproj import CRS
 from shapely.geometry import box
 
 from mapgen.boundaries import read_layer
+from mapgen.controllers import Controllers
 from mapgen.errors import DateRangeError
 from mapgen.render.style import (
     BESIEGED_LABEL,
@@ -351,7 +352,7 @@ def last_change(territory: Territory, day: pd.Timestamp) -> Change | None:
     changes = _changes(territory)
     rows = changes[changes["date"] == date]
     names = territory.timeline.dataset.controllers
-    lines = tuple(_change_line(row, names) for row in rows.itertuples(index=False))
+    lines = tuple(_change_line(row, names) for _, row in rows.iterrows())
     return Change(date, tuple(sorted(rows["place_id"])), lines)
 
 
@@ -367,17 +368,23 @@ def _changes(territory: Territory) -> pd.DataFrame:
     return hit[1]
 
 
-def _side(controllers: object, cid: object, status: object) -> str:
+def _side(controllers: Controllers, cid: object, status: object, by: object = None) -> str:
+    """A side as a change note names it: its name, with its status unless plainly held
+    (and the attacker, when known)."""
     if not isinstance(cid, str) or not cid:
         return "nobody"
-    name = controllers[cid].name if cid in controllers else cid  # type: ignore[index,operator]
-    return name if status in ("controlled", None, "") or pd.isna(status) else f"{name} ({status})"
+    name = controllers[cid].name if cid in controllers else cid
+    if not isinstance(status, str) or status in ("", "controlled"):
+        return name
+    if isinstance(by, str) and by:
+        return f"{name} ({status} by {controllers[by].name if by in controllers else by})"
+    return f"{name} ({status})"
 
 
-def _change_line(row: object, controllers: object) -> str:
-    before = _side(controllers, row.from_controller, row.from_status)  # type: ignore[attr-defined]
-    after = _side(controllers, row.to_controller, row.to_status)  # type: ignore[attr-defined]
-    return f"{row.place}: {before} → {after}"  # type: ignore[attr-defined]
+def _change_line(row: pd.Series, controllers: Controllers) -> str:
+    before = _side(controllers, row["from_controller"], row["from_status"])
+    after = _side(controllers, row["to_controller"], row["to_status"], row.get("opponent"))
+    return f"{row['place']}: {before} → {after}"
 
 
 def map_state(territory: Territory, day: pd.Timestamp, base: Basemap) -> MapState:

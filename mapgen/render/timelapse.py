@@ -138,7 +138,7 @@ def _write_mp4(
             pixelformat="yuv420p",
             macro_block_size=2,
             quality=None,
-            output_params=["-preset", "veryfast", "-crf", "23", "-threads", "1"],
+            output_params=["-preset", "ultrafast", "-crf", "23", "-threads", "1"],
             ffmpeg_log_level="error",
         )
         try:
