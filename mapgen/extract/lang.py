@@ -1,0 +1,184 @@
+"""Language data: word lists and patterns, one TOML file per language in ``lang/``.
+
+A language is added by adding a file (see ``lang/en.toml`` for every key); no code changes.
+Lists are normalised on load with the same function as the text, so they may be written in
+ordinary spelling. In patterns, a word ending in ``*`` matches any word it begins, and ``?``
+matches any one word.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+
+from mapgen.errors import MapgenError
+from mapgen.extract.text import Token, norm_word, tokenize
+
+Pattern = tuple[str, ...]
+KINDS = ("capture", "lose", "fall", "hold", "last", "attack", "enter", "siege", "fight")
+
+
+class LanguageDataError(MapgenError, ValueError):
+    """A language file is missing a key or has a value of the wrong type."""
+
+
+@dataclass(frozen=True)
+class Language:
+    """The word lists of one language, normalised."""
+
+    code: str
+    name: str
+    script: str
+    subject_side: str
+    object_side: str
+    stopwords: frozenset[str]
+    suffixes: tuple[str, ...]
+    attached_prefixes: tuple[str, ...]
+    lists: dict[str, tuple[Pattern, ...]]
+    weekdays: tuple[tuple[Pattern, ...], ...]
+    months: tuple[tuple[Pattern, ...], ...]
+    patterns: dict[str, tuple[Pattern, ...]]
+
+    def words(self, key: str) -> tuple[Pattern, ...]:
+        return self.lists.get(key, ())
+
+
+_LIST_KEYS = (
+    "clause_breaks",
+    "region_before",
+    "region_after",
+    "near_before",
+    "place_words",
+    "anaphors",
+    "loser_before",
+    "name_prefixes",
+    "cancel_before",
+    "skip_clause",
+    "government_actors",
+)
+_DATE_KEYS = ("ambiguous_months", "yesterday", "today", "last_week", "week_ago", "last_year")
+
+
+def _pattern(text: str) -> Pattern:
+    words = []
+    for part in text.split():
+        if part in ("?", ","):
+            words.append(part if part == "?" else ",")
+            continue
+        star = part.endswith("*")
+        norm = norm_word(part.rstrip("*")) if part.rstrip("*") else ""
+        if not norm and part.strip() in ",;:·،؛":
+            words.append(part.strip())
+        elif norm:
+            words.append(norm + ("*" if star else ""))
+    return tuple(words)
+
+
+def _patterns(values: object, where: str) -> tuple[Pattern, ...]:
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise LanguageDataError(f"{where}: expected a list of strings")
+    found = {_pattern(v) for v in values}
+    return tuple(sorted((p for p in found if p), key=lambda p: (-len(p), p)))
+
+
+def parse_language(data: dict, *, source: str) -> Language:
+    """A :class:`Language` from the parsed TOML of a language file."""
+    try:
+        dates = data["dates"]
+        lists = {k: _patterns(data.get(k, []), f"{source}: {k}") for k in _LIST_KEYS}
+        lists |= {k: _patterns(dates.get(k, []), f"{source}: dates.{k}") for k in _DATE_KEYS}
+        patterns = {
+            k: _patterns(data["patterns"].get(k, []), f"{source}: patterns.{k}") for k in KINDS
+        }
+        return Language(
+            code=data["code"],
+            name=data["name"],
+            script=data["script"],
+            subject_side=data.get("subject_side", "before"),
+            object_side=data.get("object_side", "any"),
+            stopwords=frozenset(norm_word(w) for w in data["stopwords"]),
+            suffixes=tuple(sorted({norm_word(s) for s in data["suffixes"]}, key=len)[::-1]),
+            attached_prefixes=tuple(
+                sorted({norm_word(p) for p in data["attached_prefixes"]}, key=len)[::-1]
+            ),
+            lists=lists,
+            weekdays=tuple(_patterns(day, f"{source}: weekdays") for day in dates["weekdays"]),
+            months=tuple(_patterns(month, f"{source}: months") for month in dates["months"]),
+            patterns=patterns,
+        )
+    except KeyError as exc:
+        raise LanguageDataError(f"{source}: missing key {exc.args[0]!r}") from exc
+
+
+@functools.cache
+def languages() -> dict[str, Language]:
+    """Every language shipped in ``mapgen/extract/lang/``, by code."""
+    found: dict[str, Language] = {}
+    for entry in sorted(resources.files("mapgen.extract").joinpath("lang").iterdir(), key=str):
+        if entry.name.endswith(".toml"):
+            data = tomllib.loads(entry.read_text(encoding="utf-8"))
+            lang = parse_language(data, source=f"lang/{entry.name}")
+            found[lang.code] = lang
+    return found
+
+
+def word_matches(token: Token, word: str, lang: Language) -> bool:
+    """Whether ``token`` is the pattern word ``word`` (with an attached prefix, for Arabic)."""
+    if word == "?":
+        return True
+    forms = (token.norm,)
+    if lang.attached_prefixes:
+        forms = tuple(f for f in _bare_forms(token.norm, lang.attached_prefixes))
+    if word.endswith("*"):
+        return any(f.startswith(word[:-1]) for f in forms)
+    return word in forms
+
+
+@functools.lru_cache(maxsize=100_000)
+def _bare_forms(norm: str, prefixes: tuple[str, ...]) -> tuple[str, ...]:
+    forms = [norm]
+    for prefix in prefixes:
+        if norm.startswith(prefix) and len(norm) - len(prefix) >= 2:
+            forms.append(norm[len(prefix) :])
+    return tuple(forms)
+
+
+def find(tokens: tuple[Token, ...], patterns: tuple[Pattern, ...], lang: Language) -> list:
+    """Every match of ``patterns`` in ``tokens`` as (first, last+1, pattern), longest first."""
+    hits = []
+    for i in range(len(tokens)):
+        for pattern in patterns:
+            n = len(pattern)
+            if i + n <= len(tokens) and all(
+                word_matches(tokens[i + k], pattern[k], lang) for k in range(n)
+            ):
+                hits.append((i, i + n, pattern))
+                break
+    return hits
+
+
+def detect(text: str, *, default: str = "en") -> str:
+    """The language code of ``text``: by script (Arabic, Greek), then by stop words (Latin).
+
+    Returns ``default`` for text with no letters.
+    """
+    counts = {"arabic": 0, "greek": 0, "latin": 0}
+    for ch in text:
+        if "\u0600" <= ch <= "\u06ff":
+            counts["arabic"] += 1
+        elif "\u0370" <= ch <= "\u03ff" or "\u1f00" <= ch <= "\u1fff":
+            counts["greek"] += 1
+        elif ch.isalpha() and ch.isascii() or "\u00c0" <= ch <= "\u024f":
+            counts["latin"] += 1
+    script = max(counts, key=lambda k: counts[k])
+    if counts[script] == 0:
+        return default
+    candidates = [lang for lang in languages().values() if lang.script == script]
+    if len(candidates) <= 1:
+        return candidates[0].code if candidates else default
+    words = [t.norm for t in tokenize(text)]
+    scores = {lang.code: sum(w in lang.stopwords for w in words) for lang in candidates}
+    best = max(sorted(scores), key=lambda c: scores[c])
+    return best if scores[best] else default
