@@ -124,7 +124,8 @@ class Extractor:
         """Replace "government forces" by the government of the place's country (False: none)."""
         if GOVERNMENT not in (s.controller, s.opponent):
             return True
-        country = "" if s.unresolved else str(self.gazetteer.places.at[s.place, "country"])
+        place = s.near_place if s.unresolved else s.place
+        country = str(self.gazetteer.places.at[place, "country"]) if place else ""
         side = governments().get(country)
         if side is None:
             return False

@@ -57,6 +57,7 @@ _LIST_KEYS = (
     "cancel_before",
     "skip_clause",
     "government_actors",
+    "not_places",
 )
 _DATE_KEYS = ("ambiguous_months", "yesterday", "today", "last_week", "week_ago", "last_year")
 
@@ -181,4 +182,6 @@ def detect(text: str, *, default: str = "en") -> str:
     words = [t.norm for t in tokenize(text)]
     scores = {lang.code: sum(w in lang.stopwords for w in words) for lang in candidates}
     best = max(sorted(scores), key=lambda c: scores[c])
+    if default in scores and scores[default] >= scores[best] - 1:
+        return default  # a short sentence in the article's language with a foreign word or two
     return best if scores[best] else default

@@ -72,6 +72,7 @@ class Statement:
     trigger: str
     confidence: float
     notes: list[str] = field(default_factory=list)
+    near_place: str = ""  # the last known place before, for "government forces" at unknown names
 
     @property
     def status(self) -> str:
@@ -154,6 +155,8 @@ def _is_the_place(tokens: tuple[Token, ...], m: Mention, lang: Language) -> bool
 
 
 def _known_word(token: Token, lang: Language) -> bool:
+    if any(word_matches(token, p[0], lang) for p in lang.words("not_places") if len(p) == 1):
+        return True
     return token.norm in lang.stopwords or any(
         word_matches(token, w, lang) for forms in lang.weekdays + lang.months for (w, *_) in forms
     )
@@ -251,7 +254,8 @@ def _clauses(sentence: Sentence, lang: Language) -> list[tuple[int, int]]:
     breaks = [0]
     for i in range(1, len(tokens)):
         gap = sentence.text[tokens[i - 1].end - sentence.start : tokens[i].start - sentence.start]
-        if any(ch in marks for ch in gap) or _starts_with(tokens, i, words, lang):
+        dash = any(d in gap for d in "-–—") and any(ch.isspace() for ch in gap)
+        if dash or any(ch in marks for ch in gap) or _starts_with(tokens, i, words, lang):
             breaks.append(i)
     breaks.append(len(tokens))
     return [(a, b) for a, b in zip(breaks, breaks[1:], strict=False) if b > a]
@@ -316,6 +320,7 @@ def sentence_statements(
                     trigger,
                     round(max(confidence, 0.1), 2),
                     list(notes),
+                    context.places[-1][0] if context.places else "",
                 )
             )
     _remember(parsed, article_date, context)
@@ -340,9 +345,30 @@ def _targets(
     for a, _, text in parsed.unresolved:
         if lo <= a < clause[1]:
             found.append((a, text, True))
+    if not found and parsed.lang.script != "arabic":
+        found = _capitalised_unknowns(parsed, lo, clause[1])
     if found:
         return [(p, u) for _, p, u in sorted(found)], ""
     return _carried(parsed, clause, first, kind, context)
+
+
+def _capitalised_unknowns(parsed: Parsed, lo: int, hi: int) -> list[tuple[int, str, bool]]:
+    """Capitalised words of a clause that name nothing known: place names the gazetteer lacks."""
+    tokens, lang = parsed.sentence.tokens, parsed.lang
+    taken = {i for m in parsed.actors + parsed.regions for i in range(m.first, m.last)}
+    taken |= {i for d in parsed.dates for i in range(d.first, d.last)}
+    found = []
+    i = max(lo, 1)
+    while i < hi:
+        if _unknown_capital(tokens, i, taken, lang) and not tokens[i].raw.isupper():
+            j = i
+            while j + 1 < hi and _unknown_capital(tokens, j + 1, taken, lang):
+                j += 1
+            found.append((i, _raw(parsed.sentence, i, j + 1), True))
+            i = j + 1
+        else:
+            i += 1
+    return found
 
 
 def _carried(
@@ -464,5 +490,6 @@ def _remember(parsed: Parsed, article_date: ReportedDate, context: Context) -> N
         if len(m.ids) == 1:
             context.places.append((m.ids[0], False, m.text))
     for m in parsed.actors:
-        context.actors.append(m.ids[0])
+        if not _is_loser(parsed, m):
+            context.actors.append(m.ids[0])
     context.date = resolve(parsed.dates[-1], article_date)[:2] if parsed.dates else None
