@@ -76,9 +76,7 @@ def seed_dates() -> dict[str, tuple[str, ReportedDate | None]]:
 
 def predicted_facts(seed: str, date: ReportedDate | None, extractor: Extractor) -> list[Fact]:
     result = extractor.extract([SEEDS / seed], date=date)
-    facts = [
-        Fact(seed, c.place, c.controller, c.status, c.date) for c in result.candidates
-    ]
+    facts = [Fact(seed, c.place, c.controller, c.status, c.date) for c in result.candidates]
     facts += [
         Fact(seed, _key("?" + r["name"]), r["controller"], r["status"],
              parse_date(r["date"], r["date_precision"]))
@@ -139,5 +137,5 @@ def misses(extractor: Extractor | None = None) -> str:
 
 if __name__ == "__main__":
     ex = default_extractor()
-    print(report(evaluate(ex)))  # noqa: T201
-    print(misses(ex))  # noqa: T201
+    print(report(evaluate(ex)))
+    print(misses(ex))

@@ -7,6 +7,7 @@ into the article text as read) and ``article``.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections import Counter
@@ -99,6 +100,11 @@ def resolve_article(article: Article, found: list[Statement], actors: Counter) -
             s.controller = holders.get(s.place)
             if s.controller is None or s.controller == s.opponent:
                 others = [a for a, _ in actors.most_common() if a != s.opponent]
+                if not others and s.unresolved:
+                    s.controller = ""  # listed for review with the holder unknown
+                    s.notes.append("holder unknown")
+                    kept.append(s)
+                    continue
                 if not others:
                     continue
                 s.controller = others[0]
@@ -168,7 +174,7 @@ def candidate_rows(candidates: list[Candidate]) -> list[dict[str, str]]:
     rows = []
     seen: Counter = Counter()
     for c in candidates:
-        article, best = max(c.statements, key=lambda pair: pair[1].confidence)
+        _, best = max(c.statements, key=lambda pair: pair[1].confidence)
         base = f"X{c.date.start:%Y%m%d}-{c.place}-{c.status[:4]}"
         seen[base] += 1
         sources = list(dict.fromkeys(_source(a) for a, _ in c.statements))
@@ -278,10 +284,8 @@ def merge_into(
 
 def _row_key(row: dict[str, str], resolve_place) -> tuple[str, ...]:
     date = row.get("date", "")
-    try:
+    with contextlib.suppress(ValueError):
         date = str(parse_date(date, row.get("date_precision", "")).start.date())
-    except ValueError:
-        pass
     status = row.get("status") or "controlled"
     return (date, resolve_place(row.get("place", "")), row.get("controller", ""), status)
 

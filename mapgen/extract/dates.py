@@ -56,10 +56,17 @@ def find_dates(tokens: tuple[Token, ...], lang: Language) -> list[DateMention]:
         for first, last, _ in find(tokens, forms, lang):
             add(DateMention(first, last, "weekday", (index,)))
     ambiguous = {p[0] for p in lang.words("ambiguous_months")}
+    markers = {p[0] for p in lang.words("month_markers")}
     for index, forms in enumerate(lang.months):
-        for first, last, pattern in find(tokens, forms, lang):
+        hits = find(tokens, forms, lang)
+        for n, (first, last, pattern) in enumerate(hits):
+            if n and hits[n - 1][1] == first:
+                continue  # "سبتمبر/أيلول": the second name of the same month
+            while any(h[0] == last for h in hits):
+                last = next(h[1] for h in hits if h[0] == last)
             mention = _month_mention(tokens, first, last, index + 1)
-            if pattern[0] in ambiguous and mention.value[1:] == (0, 0):
+            marked = first > 0 and tokens[first - 1].norm in markers
+            if pattern[0] in ambiguous and mention.value[1:] == (0, 0) and not marked:
                 continue
             add(mention)
     for i, token in enumerate(tokens):

@@ -34,6 +34,7 @@ class Language:
     subject_side: str
     object_side: str
     stopwords: frozenset[str]
+    letters: str
     suffixes: tuple[str, ...]
     attached_prefixes: tuple[str, ...]
     lists: dict[str, tuple[Pattern, ...]]
@@ -59,14 +60,22 @@ _LIST_KEYS = (
     "government_actors",
     "not_places",
 )
-_DATE_KEYS = ("ambiguous_months", "yesterday", "today", "last_week", "week_ago", "last_year")
+_DATE_KEYS = (
+    "ambiguous_months",
+    "month_markers",
+    "yesterday",
+    "today",
+    "last_week",
+    "week_ago",
+    "last_year",
+)
 
 
 def _pattern(text: str) -> Pattern:
     words = []
     for part in text.split():
-        if part in ("?", ","):
-            words.append(part if part == "?" else ",")
+        if part in ("?", "~"):
+            words.append(part)
             continue
         star = part.endswith("*")
         norm = norm_word(part.rstrip("*")) if part.rstrip("*") else ""
@@ -100,6 +109,7 @@ def parse_language(data: dict, *, source: str) -> Language:
             subject_side=data.get("subject_side", "before"),
             object_side=data.get("object_side", "any"),
             stopwords=frozenset(norm_word(w) for w in data["stopwords"]),
+            letters=data.get("letters", ""),
             suffixes=tuple(sorted({norm_word(s) for s in data["suffixes"]}, key=len)[::-1]),
             attached_prefixes=tuple(
                 sorted({norm_word(p) for p in data["attached_prefixes"]}, key=len)[::-1]
@@ -146,16 +156,37 @@ def _bare_forms(norm: str, prefixes: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(forms)
 
 
+_GAP = 4  # how many words "~" in a pattern may stand for
+
+
+def match_at(tokens: tuple[Token, ...], i: int, pattern: Pattern, lang: Language) -> int:
+    """The end of a match of ``pattern`` starting at token ``i``, or -1.
+
+    ``~`` in a pattern stands for up to four words ("سيطرت ~ على" matches "سيطرت قوات سوريا
+    الديمقراطية على").
+    """
+    if not pattern:
+        return i
+    word, rest = pattern[0], pattern[1:]
+    if word == "~":
+        for skip in range(_GAP + 1):
+            end = match_at(tokens, i + skip, rest, lang) if i + skip <= len(tokens) else -1
+            if end >= 0:
+                return end
+        return -1
+    if i < len(tokens) and word_matches(tokens[i], word, lang):
+        return match_at(tokens, i + 1, rest, lang)
+    return -1
+
+
 def find(tokens: tuple[Token, ...], patterns: tuple[Pattern, ...], lang: Language) -> list:
     """Every match of ``patterns`` in ``tokens`` as (first, last+1, pattern), longest first."""
     hits = []
     for i in range(len(tokens)):
         for pattern in patterns:
-            n = len(pattern)
-            if i + n <= len(tokens) and all(
-                word_matches(tokens[i + k], pattern[k], lang) for k in range(n)
-            ):
-                hits.append((i, i + n, pattern))
+            end = match_at(tokens, i, pattern, lang)
+            if end > i:
+                hits.append((i, end, pattern))
                 break
     return hits
 
@@ -171,7 +202,7 @@ def detect(text: str, *, default: str = "en") -> str:
             counts["arabic"] += 1
         elif "\u0370" <= ch <= "\u03ff" or "\u1f00" <= ch <= "\u1fff":
             counts["greek"] += 1
-        elif ch.isalpha() and ch.isascii() or "\u00c0" <= ch <= "\u024f":
+        elif (ch.isalpha() and ch.isascii()) or "\u00c0" <= ch <= "\u024f":
             counts["latin"] += 1
     script = max(counts, key=lambda k: counts[k])
     if counts[script] == 0:
@@ -179,9 +210,15 @@ def detect(text: str, *, default: str = "en") -> str:
     candidates = [lang for lang in languages().values() if lang.script == script]
     if len(candidates) <= 1:
         return candidates[0].code if candidates else default
-    words = [t.norm for t in tokenize(text)]
-    scores = {lang.code: sum(w in lang.stopwords for w in words) for lang in candidates}
+    tokens = tokenize(text)
+    scores = {
+        lang.code: sum(
+            t.norm in lang.stopwords or any(ch in lang.letters for ch in t.raw.lower())
+            for t in tokens
+        )
+        for lang in candidates
+    }
     best = max(sorted(scores), key=lambda c: scores[c])
-    if default in scores and scores[default] >= scores[best] - 1:
-        return default  # a short sentence in the article's language with a foreign word or two
+    if default in scores and scores[default] == scores[best]:
+        return default  # a tie: the article's own language
     return best if scores[best] else default

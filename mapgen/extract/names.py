@@ -37,7 +37,9 @@ class NameIndex:
         self.stem_all = stem_all
         self._keys: dict[str, set[str]] = {}
         self.longest = 1
-        common = {p[0] for key in ("place_words", "anaphors") for p in lang.words(key) if len(p) == 1}
+        common = {
+            p[0] for key in ("place_words", "anaphors") for p in lang.words(key) if len(p) == 1
+        }
         blocked = lang.stopwords | common | {" ".join(p) for p in lang.words("not_places")}
         for ident, text in names:
             words = tuple(t.norm for t in tokenize(text))

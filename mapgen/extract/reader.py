@@ -112,7 +112,7 @@ def _line_date(line: str) -> ReportedDate | None:
         return None
     for lang in languages().values():
         for mention in find_dates(tokens, lang):
-            month, day, year = (mention.value + (0, 0, 0))[:3]
+            month, day, year = (*mention.value, 0, 0, 0)[:3]
             if mention.kind == "month" and day and year:
                 try:
                     return parse_date(f"{year:04d}-{month:02d}-{day:02d}")
@@ -133,7 +133,7 @@ class _TextParser(HTMLParser):
         if tag in _HIDDEN:
             self.hidden += 1
         elif tag == "meta":
-            key = (values.get("property") or values.get("name") or values.get("itemprop") or "")
+            key = values.get("property") or values.get("name") or values.get("itemprop") or ""
             if key.lower() in _META_DATES and values.get("content") and not self.meta_date:
                 self.meta_date = values["content"]
         elif tag == "time" and values.get("datetime") and not self.meta_date:

@@ -23,6 +23,7 @@ trigger right after ``cancel_before`` ("to seize", "tried to ...") is not a stat
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from mapgen.dates import ReportedDate
@@ -258,13 +259,15 @@ def _clauses(sentence: Sentence, lang: Language) -> list[tuple[int, int]]:
         if dash or any(ch in marks for ch in gap) or _starts_with(tokens, i, words, lang):
             breaks.append(i)
     breaks.append(len(tokens))
-    return [(a, b) for a, b in zip(breaks, breaks[1:], strict=False) if b > a]
+    return [(a, b) for a, b in itertools.pairwise(breaks) if b > a]
 
 
 def _triggers(parsed: Parsed) -> list[tuple[int, int, str, Pattern]]:
     hits = []
     for kind in KINDS:
-        for first, last, pattern in find(parsed.sentence.tokens, parsed.lang.patterns[kind], parsed.lang):
+        for first, last, pattern in find(
+            parsed.sentence.tokens, parsed.lang.patterns[kind], parsed.lang
+        ):
             hits.append((first, last, kind, pattern))
     hits.sort(key=lambda h: (-(h[1] - h[0]), h[0]))
     chosen: list[tuple[int, int, str, Pattern]] = []
@@ -455,7 +458,7 @@ def _roles(
 def _lose_roles(
     parsed: Parsed, in_clause: list[Mention], first: int, last: int, context: Context
 ) -> tuple[str, None, str] | None:
-    """"X lost P to Y": the loser stands before the verb, the winner after it."""
+    """ "X lost P to Y": the loser stands before the verb, the winner after it."""
     before = [m.ids[0] for m in in_clause if m.last <= first]
     loser = before[-1] if before else (context.actors[-1] if context.actors else None)
     after = [m.ids[0] for m in in_clause if m.first >= last and m.ids[0] != loser]
