@@ -180,15 +180,43 @@ def match_at(tokens: tuple[Token, ...], i: int, pattern: Pattern, lang: Language
 
 
 def find(tokens: tuple[Token, ...], patterns: tuple[Pattern, ...], lang: Language) -> list:
-    """Every match of ``patterns`` in ``tokens`` as (first, last+1, pattern), longest first."""
+    """Every match of ``patterns`` in ``tokens`` as (first, last+1, pattern), longest first.
+
+    At each token the first (longest) pattern that matches wins. Patterns are looked up by
+    their first word, so the cost does not grow with the length of the lists.
+    """
+    exact, prefixed, anywhere = _first_words(patterns)
     hits = []
-    for i in range(len(tokens)):
-        for pattern in patterns:
-            end = match_at(tokens, i, pattern, lang)
+    for i, token in enumerate(tokens):
+        forms = _bare_forms(token.norm, lang.attached_prefixes)
+        candidates = set(anywhere)
+        for form in forms:
+            candidates.update(exact.get(form, ()))
+        for start, numbers in prefixed:
+            if any(f.startswith(start) for f in forms):
+                candidates.update(numbers)
+        for n in sorted(candidates):
+            end = match_at(tokens, i, patterns[n], lang)
             if end > i:
-                hits.append((i, end, pattern))
+                hits.append((i, end, patterns[n]))
                 break
     return hits
+
+
+@functools.lru_cache(maxsize=4096)
+def _first_words(patterns: tuple[Pattern, ...]) -> tuple[dict, tuple, tuple]:
+    exact: dict[str, list[int]] = {}
+    prefixed: dict[str, list[int]] = {}
+    anywhere: list[int] = []
+    for n, pattern in enumerate(patterns):
+        word = pattern[0]
+        if word in ("?", "~"):
+            anywhere.append(n)
+        elif word.endswith("*"):
+            prefixed.setdefault(word[:-1], []).append(n)
+        else:
+            exact.setdefault(word, []).append(n)
+    return exact, tuple(prefixed.items()), tuple(anywhere)
 
 
 def detect(text: str, *, default: str = "en") -> str:

@@ -36,6 +36,7 @@ class NameIndex:
         self.lang = lang
         self.stem_all = stem_all
         self._keys: dict[str, set[str]] = {}
+        self._memo: dict[tuple[str, ...], set[str]] = {}
         self.longest = 1
         common = {
             p[0] for key in ("place_words", "anaphors") for p in lang.words(key) if len(p) == 1
@@ -61,6 +62,13 @@ class NameIndex:
 
     def lookup(self, words: tuple[str, ...]) -> set[str]:
         """The ids named by exactly these normalised words (any known form)."""
+        if words not in self._memo:
+            if len(self._memo) > 200_000:
+                self._memo.clear()
+            self._memo[words] = self._lookup(words)
+        return self._memo[words]
+
+    def _lookup(self, words: tuple[str, ...]) -> set[str]:
         found: set[str] = set()
         first_forms = variants(words[0], self.lang.attached_prefixes)
         for first in first_forms:

@@ -78,8 +78,8 @@ def read_article(path: Path | str, *, date: ReportedDate | None = None) -> Artic
 
 def _title(text: str) -> str:
     for line in text.splitlines():
-        line = line.strip()
-        if line and find_dateline(line) is None:
+        line = _DATE_MARK.sub("", line).strip()
+        if line and _line_date(line) is None:
             return line if len(line) <= 90 else line[:89].rstrip() + "…"
     return ""
 
