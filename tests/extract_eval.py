@@ -52,8 +52,8 @@ def _key(place: str) -> str:
     return "?" + normalize(place[1:]) if place.startswith("?") else place
 
 
-def gold_facts() -> list[Fact]:
-    with open(DATA / "seed_gold.csv", encoding="utf-8") as f:
+def gold_facts(name: str = "seed_gold.csv") -> list[Fact]:
+    with open(DATA / name, encoding="utf-8") as f:
         return [
             Fact(
                 r["seed"],
@@ -74,8 +74,10 @@ def seed_dates() -> dict[str, tuple[str, ReportedDate | None]]:
         }
 
 
-def predicted_facts(seed: str, date: ReportedDate | None, extractor: Extractor) -> list[Fact]:
-    result = extractor.extract([SEEDS / seed], date=date)
+def predicted_facts(
+    seed: str, date: ReportedDate | None, extractor: Extractor, *, folder: Path = SEEDS
+) -> list[Fact]:
+    result = extractor.extract([folder / seed], date=date)
     facts = [Fact(seed, c.place, c.controller, c.status, c.date) for c in result.candidates]
     facts += [
         Fact(seed, _key("?" + r["name"]), r["controller"], r["status"],
@@ -95,13 +97,19 @@ def _matches(a: Fact, b: Fact) -> bool:
     ) and overlap
 
 
-def evaluate(extractor: Extractor | None = None) -> dict[str, Score]:
-    """Scores per language code (and ``all``)."""
+def evaluate(
+    extractor: Extractor | None = None,
+    *,
+    articles: dict[str, tuple[str, ReportedDate | None]] | None = None,
+    gold: list[Fact] | None = None,
+    folder: Path = SEEDS,
+) -> dict[str, Score]:
+    """Scores per language code (and ``all``); by default on the seeds."""
     extractor = extractor or default_extractor()
-    gold = gold_facts()
+    gold = gold_facts() if gold is None else gold
     scores: dict[str, Score] = {}
-    for seed, (lang, date) in sorted(seed_dates().items()):
-        predicted = predicted_facts(seed, date, extractor)
+    for seed, (lang, date) in sorted((articles or seed_dates()).items()):
+        predicted = predicted_facts(seed, date, extractor, folder=folder)
         expected = [g for g in gold if g.seed == seed]
         for code in (lang, "all"):
             s = scores.setdefault(code, Score())
@@ -110,6 +118,24 @@ def evaluate(extractor: Extractor | None = None) -> dict[str, Score]:
             s.gold += len(expected)
             s.matched_gold += sum(any(_matches(p, g) for p in predicted) for g in expected)
     return scores
+
+
+def heldout(extractor: Extractor, folder: Path) -> tuple[dict[str, Score], list[str]]:
+    """Scores on the held-out sentences (``extract_heldout.csv``), written to ``folder``."""
+    articles: dict[str, tuple[str, ReportedDate | None]] = {}
+    with open(DATA / "extract_heldout.csv", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            (folder / r["id"]).write_text(r["text"] + "\n", encoding="utf-8")
+            articles[r["id"]] = (r["lang"], parse_date(r["date"]))
+    gold = gold_facts("extract_heldout_gold.csv")
+    scores = evaluate(extractor, articles=articles, gold=gold, folder=folder)
+    out = []
+    for seed, (_, date) in sorted(articles.items()):
+        predicted = predicted_facts(seed, date, extractor, folder=folder)
+        expected = [g for g in gold if g.seed == seed]
+        out += [f"extra   {p}" for p in predicted if not any(_matches(p, g) for g in expected)]
+        out += [f"missed  {g}" for g in expected if not any(_matches(p, g) for p in predicted)]
+    return scores, out
 
 
 def report(scores: dict[str, Score]) -> str:
@@ -136,6 +162,15 @@ def misses(extractor: Extractor | None = None) -> str:
 
 
 if __name__ == "__main__":
+    import sys
+    import tempfile
+
     ex = default_extractor()
+    if "--heldout" in sys.argv:
+        with tempfile.TemporaryDirectory() as tmp:
+            found, wrong = heldout(ex, Path(tmp))
+        print(report(found))  # noqa: T201
+        print("\n".join(wrong))  # noqa: T201
+        raise SystemExit(0)
     print(report(evaluate(ex)))
     print(misses(ex))

@@ -95,8 +95,11 @@ class Extractor:
             ]
             sides = [(c.id, t) for c in self.controllers for t in (c.name, *c.aliases)]
             sides += [(GOVERNMENT, " ".join(p)) for p in lang.words("government_actors")]
+            population = places["population"].fillna(0).astype(float)
+            rank = {str(pid): population[pid] + (1 if places.at[pid, "kind"] else 0)
+                    for pid in places.index}  # fmt: skip
             self._indexes[lang.code] = (
-                NameIndex(names, lang, stem_all=False),
+                NameIndex(names, lang, stem_all=False, rank=rank),
                 NameIndex(sides, lang, stem_all=True),
             )
         return self._indexes[lang.code]

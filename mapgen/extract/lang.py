@@ -35,6 +35,7 @@ class Language:
     object_side: str
     stopwords: frozenset[str]
     letters: str
+    folds: tuple[tuple[str, str], ...]
     suffixes: tuple[str, ...]
     attached_prefixes: tuple[str, ...]
     lists: dict[str, tuple[Pattern, ...]]
@@ -57,6 +58,7 @@ _LIST_KEYS = (
     "name_prefixes",
     "cancel_before",
     "skip_clause",
+    "over_before",
     "government_actors",
     "not_places",
 )
@@ -110,6 +112,7 @@ def parse_language(data: dict, *, source: str) -> Language:
             object_side=data.get("object_side", "any"),
             stopwords=frozenset(norm_word(w) for w in data["stopwords"]),
             letters=data.get("letters", ""),
+            folds=tuple((norm_word(a), norm_word(b)) for a, b in data.get("folds", [])),
             suffixes=tuple(sorted({norm_word(s) for s in data["suffixes"]}, key=len)[::-1]),
             attached_prefixes=tuple(
                 sorted({norm_word(p) for p in data["attached_prefixes"]}, key=len)[::-1]

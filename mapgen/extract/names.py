@@ -8,6 +8,7 @@ attached prefixes (و ب ل ف، "بال" → "ال") and without the article.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -32,9 +33,17 @@ class Mention:
 class NameIndex:
     """Look up places or controllers by the words of their names, in one language."""
 
-    def __init__(self, names: Iterable[tuple[str, str]], lang: Language, *, stem_all: bool):
+    def __init__(
+        self,
+        names: Iterable[tuple[str, str]],
+        lang: Language,
+        *,
+        stem_all: bool,
+        rank: dict[str, float] | None = None,
+    ):
         self.lang = lang
         self.stem_all = stem_all
+        self.rank = rank or {}
         self._keys: dict[str, set[str]] = {}
         self._memo: dict[tuple[str, ...], set[str]] = {}
         self.longest = 1
@@ -52,6 +61,7 @@ class NameIndex:
                     self._keys.setdefault(key, set()).add(ident)
 
     def _forms(self, words: tuple[str, ...]) -> set[str]:
+        words = tuple(fold(w, self.lang.folds) for w in words)
         joined = " ".join(words)
         forms = {joined, strip_article(joined), joined.replace(" ", "")}
         if self.lang.suffixes:
@@ -59,6 +69,15 @@ class NameIndex:
             stems[-1] = stem(words[-1], self.lang.suffixes)
             forms |= {" ".join(stems), strip_article(" ".join(stems))}
         return forms
+
+    def _prefer(self, ids: set[str]) -> set[str]:
+        """Of several places with one name, the clearly most populous (others stay ambiguous)."""
+        if len(ids) < 2 or not self.rank:
+            return ids
+        ranked = sorted(ids, key=lambda i: -self.rank.get(i, 0))
+        if self.rank.get(ranked[0], 0) > self.rank.get(ranked[1], 0):
+            return {ranked[0]}
+        return ids
 
     def lookup(self, words: tuple[str, ...]) -> set[str]:
         """The ids named by exactly these normalised words (any known form)."""
@@ -93,7 +112,7 @@ class NameIndex:
                 words = tuple(t.norm for t in tokens[i : i + n])
                 if n == 1 and words[0] in self.lang.stopwords:
                     break
-                ids = self.lookup(words)
+                ids = self._prefer(self.lookup(words))
                 if ids:
                     text = " ".join(t.raw for t in tokens[i : i + n])
                     hit = Mention(i, i + n, tuple(sorted(ids)), text)
@@ -104,6 +123,16 @@ class NameIndex:
             else:
                 i += 1
         return mentions
+
+
+def fold(word: str, folds: tuple[tuple[str, str], ...]) -> str:
+    """``word`` with the language's spelling folds applied ("mayadin" → "majadin" in Latvian)
+    and doubled letters written once, so transliterations meet."""
+    if not folds:
+        return word
+    for old, new in folds:
+        word = word.replace(old, new)
+    return re.sub(r"(.)\1+", r"\1", word)
 
 
 def index_words(text: str) -> tuple[str, ...]:

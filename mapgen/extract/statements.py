@@ -269,7 +269,10 @@ def _triggers(parsed: Parsed) -> list[tuple[int, int, str, Pattern]]:
             parsed.sentence.tokens, parsed.lang.patterns[kind], parsed.lang
         ):
             hits.append((first, last, kind, pattern))
-    hits.sort(key=lambda h: (-(h[1] - h[0]), h[0]))
+    tokens = parsed.sentence.tokens
+    # Longest first; at equal length a word as written beats one with a prefix taken off
+    # ("لتحرير", to liberate, is an attack, not "تحرير", liberation).
+    hits.sort(key=lambda h: (-(h[1] - h[0]), h[0], tokens[h[0]].norm != h[3][0].rstrip("*")))
     chosen: list[tuple[int, int, str, Pattern]] = []
     used: set[int] = set()
     for hit in hits:
@@ -290,6 +293,10 @@ def sentence_statements(
         clause = next(c for c in parsed.clauses if c[0] <= first < c[1])
         if _clause_has(parsed, clause, "skip_clause") or _ends_with(
             tokens, first, lang.words("cancel_before"), lang
+        ):
+            continue
+        if STATUS[kind] != "controlled" and _ends_with(
+            tokens, first, lang.words("over_before"), lang
         ):
             continue
         targets, carried = _targets(parsed, clause, first, last, kind, context)
@@ -458,9 +465,11 @@ def _roles(
 def _lose_roles(
     parsed: Parsed, in_clause: list[Mention], first: int, last: int, context: Context
 ) -> tuple[str, None, str] | None:
-    """ "X lost P to Y": the loser stands before the verb, the winner after it."""
+    """ "X lost P to Y": the loser is the subject (inside a pattern such as "انسحبت ~ من",
+    or before the verb), the winner comes after it."""
+    inside = [m.ids[0] for m in in_clause if first <= m.first and m.last <= last]
     before = [m.ids[0] for m in in_clause if m.last <= first]
-    loser = before[-1] if before else (context.actors[-1] if context.actors else None)
+    loser = (inside or before[-1:] or context.actors[-1:] or [None])[0]
     after = [m.ids[0] for m in in_clause if m.first >= last and m.ids[0] != loser]
     if not after:
         after = [m.ids[0] for m in parsed.actors if m.ids[0] != loser]
