@@ -71,17 +71,20 @@ def main() -> None:
     long_median = statistics.median(long_runs)
 
     print(
-        f"gazetteer + controllers read: {build_s:.2f} s; name indexes (4 languages): {index_s:.2f} s"
-    )  # noqa: E501
+        f"gazetteer + controllers read: {build_s:.2f} s; "
+        f"name indexes (4 languages): {index_s:.2f} s"
+    )
     print(
         f"{len(paths)} articles ({chars / 1e3:.0f} k characters), median of {args.repeat}: "
-        f"{median:.2f} s = {len(paths) / median:.1f} articles/s, {chars / median / 1e3:.0f} k chars/s"
-    )  # noqa: E501
+        f"{median:.2f} s = {len(paths) / median:.1f} articles/s, "
+        f"{chars / median / 1e3:.0f} k chars/s"
+    )
     print(
         f"one article of {len(long_text) / 1e3:.0f} k characters: {long_median:.2f} s = "
         f"{len(long_text) / long_median / 1e3:.0f} k chars/s "
-        f"(ratio to the many-articles rate: {len(long_text) / long_median / (chars / median):.2f})"
-    )  # noqa: E501
+        "(ratio to the many-articles rate: "
+        f"{len(long_text) / long_median / (chars / median):.2f})"
+    )
 
 
 if __name__ == "__main__":

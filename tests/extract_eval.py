@@ -169,8 +169,8 @@ if __name__ == "__main__":
     if "--heldout" in sys.argv:
         with tempfile.TemporaryDirectory() as tmp:
             found, wrong = heldout(ex, Path(tmp))
-        print(report(found))  # noqa: T201
-        print("\n".join(wrong))  # noqa: T201
+        print(report(found))
+        print("\n".join(wrong))
         raise SystemExit(0)
     print(report(evaluate(ex)))
     print(misses(ex))
