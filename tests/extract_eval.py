@@ -6,7 +6,8 @@ its precision. A candidate matches a gold row of its seed with the same place, c
 status whose date range overlaps the candidate's. Seeds without a dateline get the date in
 ``tests/data/seed_dates.csv``.
 
-Run: ``.venv/bin/python -m tests.extract_eval`` (prints the table; needs ../shared/seeds).
+Run: ``.venv/bin/python -m tests.extract_eval`` (prints the table; needs ../shared/seeds), or
+``.venv/bin/python -m tests.extract_eval extract_heldout2`` for a held-out sentence set.
 """
 
 from __future__ import annotations
@@ -120,14 +121,16 @@ def evaluate(
     return scores
 
 
-def heldout(extractor: Extractor, folder: Path) -> tuple[dict[str, Score], list[str]]:
-    """Scores on the held-out sentences (``extract_heldout.csv``), written to ``folder``."""
+def heldout(
+    extractor: Extractor, folder: Path, *, name: str = "extract_heldout"
+) -> tuple[dict[str, Score], list[str]]:
+    """Scores on held-out sentences (``<name>.csv`` and ``<name>_gold.csv``) in ``folder``."""
     articles: dict[str, tuple[str, ReportedDate | None]] = {}
-    with open(DATA / "extract_heldout.csv", encoding="utf-8") as f:
+    with open(DATA / f"{name}.csv", encoding="utf-8") as f:
         for r in csv.DictReader(f):
             (folder / r["id"]).write_text(r["text"] + "\n", encoding="utf-8")
             articles[r["id"]] = (r["lang"], parse_date(r["date"]))
-    gold = gold_facts("extract_heldout_gold.csv")
+    gold = gold_facts(f"{name}_gold.csv")
     scores = evaluate(extractor, articles=articles, gold=gold, folder=folder)
     out = []
     for seed, (_, date) in sorted(articles.items()):
@@ -166,9 +169,9 @@ if __name__ == "__main__":
     import tempfile
 
     ex = default_extractor()
-    if "--heldout" in sys.argv:
+    if len(sys.argv) > 1:
         with tempfile.TemporaryDirectory() as tmp:
-            found, wrong = heldout(ex, Path(tmp))
+            found, wrong = heldout(ex, Path(tmp), name=sys.argv[1])
         print(report(found))
         print("\n".join(wrong))
         raise SystemExit(0)

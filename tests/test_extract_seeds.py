@@ -78,3 +78,17 @@ def test_heldout_sentences(tmp_path):
     scores, wrong = heldout(default_extractor(), tmp_path)
     assert scores["all"].precision >= 0.9, "\n".join(wrong)
     assert scores["all"].recall >= 0.9, "\n".join(wrong)
+
+
+def test_second_heldout_set_not_tuned_on(tmp_path):
+    """tests/data/extract_heldout2.csv: measured once and left as it is (no fixes made for it).
+
+    The misses are documented: Greek "κουρδικές δυνάμεις" is no alias, "Χατζίν" is not in the
+    gazetteer, an attack with only the attacker named has no holder, "fighting for" is no
+    pattern.
+    """
+    from tests.extract_eval import heldout
+
+    scores, wrong = heldout(default_extractor(), tmp_path, name="extract_heldout2")
+    assert scores["all"].precision >= 0.9, "\n".join(wrong)
+    assert scores["all"].recall >= 0.7, "\n".join(wrong)
