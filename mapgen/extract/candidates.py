@@ -41,6 +41,9 @@ UNRESOLVED_FIELDS = ["name", "article", "date", "date_precision", "controller", 
 UNRESOLVED_FIELDS += ["opponent", "evidence", "evidence_start", "evidence_end"]
 
 
+_STATUS_CODE = {"controlled": "ctl", "contested": "con", "besieged": "sie"}
+
+
 class MergeError(MapgenError, ValueError):
     """The events file to merge into cannot take the candidates."""
 
@@ -175,7 +178,7 @@ def candidate_rows(candidates: list[Candidate]) -> list[dict[str, str]]:
     seen: Counter = Counter()
     for c in candidates:
         _, best = max(c.statements, key=lambda pair: pair[1].confidence)
-        base = f"X{c.date.start:%Y%m%d}-{c.place}-{c.status[:4]}"
+        base = f"X{c.date.start:%Y%m%d}-{c.place}-{_STATUS_CODE[c.status]}"
         seen[base] += 1
         sources = list(dict.fromkeys(_source(a) for a, _ in c.statements))
         notes = list(dict.fromkeys(n for _, s in c.statements for n in s.notes))

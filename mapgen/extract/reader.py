@@ -79,7 +79,7 @@ def read_article(path: Path | str, *, date: ReportedDate | None = None) -> Artic
 def _title(text: str) -> str:
     for line in text.splitlines():
         line = _DATE_MARK.sub("", line).strip()
-        if line and _line_date(line) is None:
+        if len(tokenize(line)) >= 3 and _line_date(line) is None:
             return line if len(line) <= 90 else line[:89].rstrip() + "…"
     return ""
 
