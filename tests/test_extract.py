@@ -370,3 +370,53 @@ def test_cli_module_entry_point(tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert ",rawa,iraq,controlled," in out.read_text(encoding="utf-8")
+
+
+def test_cli_merge_refuses_a_table_that_would_lose_columns(tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text(
+        "Daesh fighters besieged the Syrian army in Deir ez-Zor.\n", encoding="utf-8"
+    )
+    events = tmp_path / "events.csv"
+    events.write_text("date,place,controller,source\n2017-01-01,rawa,isis,Report\n", "utf-8")
+    before = events.read_bytes()
+    result = invoke("extract", str(article), "--date", "2017-11-04", "--out",
+                    str(tmp_path / "c.csv"), "--merge-into", str(events))  # fmt: skip
+    assert result.exit_code == 1
+    assert "events.csv: line 1: the header has no column" in result.output
+    assert "opponent" in result.output and "status" in result.output
+    assert events.read_bytes() == before
+
+
+def test_cli_reviewed_candidates_are_checked_before_merging(tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text("Iraqi forces recaptured Rawa on Friday.\n", encoding="utf-8")
+    out = tmp_path / "c.csv"
+    assert invoke("extract", str(article), "--date", "2017-11-04", "--out", str(out)).exit_code == 0
+    reviewed = tmp_path / "reviewed.csv"
+    reviewed.write_text(out.read_text("utf-8").replace(",rawa,", ",nowhere-town,"), "utf-8")
+    events = tmp_path / "events.csv"
+    events.write_text(EVENTS, encoding="utf-8", newline="")
+    before = events.read_bytes()
+    result = invoke("extract", "--reviewed", str(reviewed), "--merge-into", str(events))
+    assert result.exit_code == 1
+    assert "candidates:2, column 'place'" in result.output and "nowhere-town" in result.output
+    assert events.read_bytes() == before
+    reviewed.write_text(out.read_text("utf-8").replace(",rawa,", ",hajin,"), "utf-8")
+    result = invoke("extract", "--reviewed", str(reviewed), "--merge-into", str(events))
+    assert result.exit_code == 0, result.output
+    assert events.read_bytes().startswith(before)
+    assert events.read_text("utf-8").count("hajin,iraq,controlled") == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Les forces irakiennes ont repris Rawa vendredi.",  # a language without data
+        "Иракские силы взяли Раву в пятницу.",  # another script
+        "1234 5678 --- ...",  # no words at all
+    ],
+)
+def test_unsupported_text_gives_no_candidates(extractor, tmp_path, text):
+    facts, result = run(extractor, tmp_path, text)
+    assert facts == set() and result.unresolved_rows() == []

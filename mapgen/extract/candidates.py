@@ -257,6 +257,20 @@ def merge_into(
             f"{shown}: line 1: the header lacks {', '.join(missing)}; "
             f"an events table needs {', '.join(EVENT_FIELDS)}"
         )
+    # A day, month or year precision is in the date's own form; only "week" needs the column.
+    lost = sorted(
+        {
+            f
+            for r in rows
+            for f in EVENT_FIELDS
+            if r.get(f) and f not in header and not (f == "date_precision" and r[f] != "week")
+        }
+    )
+    if lost:
+        raise MergeError(
+            f"{shown}: line 1: the header has no column {', '.join(lost)}, which the candidates "
+            "need; add the column(s) to the header first"
+        )
     resolve_place = resolve_place or (lambda text: text)
     have = {_row_key(r, resolve_place) for r in existing}
     ids = {r.get("event_id", "") for r in existing}
