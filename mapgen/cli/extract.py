@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from mapgen._io import read_text, write_text_atomic
-from mapgen.dates import parse_date
-from mapgen.extract import default_extractor
+from mapgen.dates import ReportedDate, parse_date
+from mapgen.extract import Extractor, default_extractor
 from mapgen.extract.candidates import CANDIDATE_FIELDS, merge_into
 from mapgen.extract.merge import check_rows
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
 
 
-def _date(ctx: click.Context, param: click.Parameter, value: str | None):
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> ReportedDate | None:
     if value is None:
         return None
     try:
@@ -52,7 +53,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None):
 @click.option("--controllers", type=_FILE, help="Controllers (CSV). Default: embedded.")
 def extract_command(
     articles: tuple[Path, ...],
-    date,
+    date: ReportedDate | None,
     out: Path | None,
     unresolved: Path | None,
     merge_into: Path | None,
@@ -90,7 +91,9 @@ def extract_command(
         _merge(result.rows(), merge_into, extractor, min_confidence)
 
 
-def _merge(rows: list[dict[str, str]], path: Path, extractor, min_confidence: float) -> None:
+def _merge(
+    rows: list[dict[str, str]], path: Path, extractor: Extractor, min_confidence: float
+) -> None:
     missing = [f for f in CANDIDATE_FIELDS[:10] if rows and f not in rows[0]]
     if missing:
         raise click.UsageError(f"the candidates lack the column(s) {', '.join(missing)}")
@@ -100,7 +103,7 @@ def _merge(rows: list[dict[str, str]], path: Path, extractor, min_confidence: fl
     click.echo(f"merged into {path}: {added} row(s) added, {present} already there", err=True)
 
 
-def _resolver(extractor):
+def _resolver(extractor: Extractor) -> Callable[[str], str]:
     def resolve(text: str) -> str:
         found = extractor.gazetteer.resolve(text)
         return found[0] if len(found) == 1 else text

@@ -37,8 +37,9 @@ from mapgen.extract.candidates import (
 )
 from mapgen.extract.lang import Language, detect, languages
 from mapgen.extract.names import NameIndex
+from mapgen.extract.parse import parse_sentence
 from mapgen.extract.reader import Article, read_article
-from mapgen.extract.statements import Context, Statement, parse_sentence, sentence_statements
+from mapgen.extract.statements import Context, Statement, sentence_statements
 from mapgen.extract.text import split_sentences
 from mapgen.gazetteer import Gazetteer, read_places
 from mapgen.problems import Problems
@@ -137,7 +138,9 @@ class Extractor:
         s.notes.append(f"'government forces' read as {side} (the place is in {country})")
         return True
 
-    def extract(self, paths: Sequence[Path | str], *, date: ReportedDate | None = None):
+    def extract(
+        self, paths: Sequence[Path | str], *, date: ReportedDate | None = None
+    ) -> Extraction:
         """Read ``paths`` and return the merged :class:`Extraction`."""
         articles = [read_article(p, date=date) for p in paths]
         known: list[tuple[Article, Statement]] = []
