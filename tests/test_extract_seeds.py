@@ -92,3 +92,30 @@ def test_second_heldout_set_not_tuned_on(tmp_path):
     scores, wrong = heldout(default_extractor(), tmp_path, name="extract_heldout2")
     assert scores["all"].precision >= 0.9, "\n".join(wrong)
     assert scores["all"].recall >= 0.7, "\n".join(wrong)
+
+
+def test_a_seed_as_html_gives_the_same_candidates(tmp_path):
+    """Seed 001 wrapped in an HTML page (paragraphs, a script, entities) reads the same."""
+    import html
+
+    seed = SEEDS / "001_db18584a31786581.txt"
+    text = seed.read_text(encoding="utf-8")
+    paragraphs = "".join(f"<p>{html.escape(p)}</p>\n" for p in text.splitlines() if p.strip())
+    page = tmp_path / "001.html"
+    page.write_text(
+        "<!doctype html><html><head><script>var x = 'Daesh captured Mosul on Friday';</script>"
+        f"</head><body><article>{paragraphs}</article></body></html>",
+        encoding="utf-8",
+    )
+    extractor = default_extractor()
+    as_text = [(r["place"], r["controller"], r["status"], r["date"]) for r in
+               extractor.extract([seed]).rows()]  # fmt: skip
+    as_html = extractor.extract([page])
+    assert [
+        (r["place"], r["controller"], r["status"], r["date"]) for r in as_html.rows()
+    ] == as_text
+    article = as_html.articles[0]
+    for row in as_html.rows():
+        assert (
+            article.text[int(row["evidence_start"]) : int(row["evidence_end"])] == row["evidence"]
+        )
