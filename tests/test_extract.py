@@ -49,6 +49,8 @@ def run(extractor, tmp_path: Path, text: str, *, date=DAY, name: str = "a.txt"):
         ("ar", "بوكمال"),
         ("ar", "البُوكَمَال"),
         ("ar", "وبالبوكمال"),
+        ("ar", "البـوكـمـال"),  # tatweel
+        ("ar", "ألبوكمال"),  # hamza on the alef
         ("lv", "Abū Kemālu"),
         ("lv", "Abū Kemālas"),
         ("lv", "Abū Kemālai"),
@@ -434,3 +436,32 @@ def test_cli_reviewed_candidates_are_checked_before_merging(tmp_path):
 def test_unsupported_text_gives_no_candidates(extractor, tmp_path, text):
     facts, result = run(extractor, tmp_path, text)
     assert facts == set() and result.unresolved_rows() == []
+
+
+def test_cli_touches_no_events_table_unless_asked(tmp_path):
+    from mapgen.dataset import DATA_DIR
+
+    before = (DATA_DIR / "events.csv").read_bytes()
+    article = tmp_path / "a.txt"
+    article.write_text("Iraqi forces recaptured Rawa on Friday.\n", encoding="utf-8")
+    result = invoke("extract", str(article), "--date", "2017-11-04", "--out", str(tmp_path / "c"))
+    assert result.exit_code == 0
+    assert (DATA_DIR / "events.csv").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "c", "c_unresolved.csv"]
+
+
+def test_cli_min_confidence_filters_what_is_merged(tmp_path):
+    article = tmp_path / "a.txt"
+    # Rawa: a capture with its own date (0.90); Hajin: held, no date in the sentence (0.75).
+    article.write_text(
+        "Iraqi forces recaptured Rawa on Friday.\nDaesh still holds Hajin.\n", encoding="utf-8"
+    )
+    events = tmp_path / "events.csv"
+    events.write_text(EVENTS, encoding="utf-8", newline="")
+    args = ["extract", str(article), "--date", "2017-11-14", "--out", str(tmp_path / "c.csv")]
+    result = invoke(*args, "--merge-into", str(events), "--min-confidence", "0.8")
+    assert result.exit_code == 0, result.output
+    text = events.read_text("utf-8")
+    assert "2017-11-10,day,rawa,iraq,controlled" not in text  # the header has no precision
+    assert ",2017-11-10,rawa,iraq,controlled," in text
+    assert text.count("hajin") == 1  # only the row that was there before
