@@ -465,3 +465,14 @@ def test_cli_min_confidence_filters_what_is_merged(tmp_path):
     assert "2017-11-10,day,rawa,iraq,controlled" not in text  # the header has no precision
     assert ",2017-11-10,rawa,iraq,controlled," in text
     assert text.count("hajin") == 1  # only the row that was there before
+
+
+def test_a_name_of_several_places_is_listed_not_dropped(extractor, tmp_path):
+    # "Ayn at Tinah" names two villages of the gazetteer, neither clearly the larger.
+    facts, result = run(extractor, tmp_path, "The Syrian army recaptured Ayn at Tinah on Friday.")
+    assert facts == set()
+    names = [r["name"] for r in result.unresolved_rows()]
+    assert names == ["Ayn at Tinah [ayn-at-tinah|sabbah]"]
+    # "Anah" too, but one of its two places is a town with a population: that one is taken.
+    facts, _ = run(extractor, tmp_path, "Iraqi forces recaptured Anah on Friday.")
+    assert {f[0] for f in facts} == {"anah"}

@@ -179,6 +179,8 @@ def _targets(
     for m in parsed.places:
         if lo <= m.first < clause[1] and len(m.ids) == 1:
             found.append((m.first, m.ids[0], False))
+        elif lo <= m.first < clause[1]:  # a name of several places: listed for review
+            found.append((m.first, f"{m.text} [{'|'.join(m.ids)}]", True))
     for a, _, text in parsed.unresolved:
         if lo <= a < clause[1]:
             found.append((a, text, True))
