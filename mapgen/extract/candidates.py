@@ -98,6 +98,7 @@ def resolve_article(article: Article, found: list[Statement], actors: Counter) -
             if not actors:
                 continue
             s.controller = actors.most_common(1)[0][0]
+            s.confidence = round(s.confidence - 0.1, 2)
             s.notes.append("'its last ...': the side the article names most")
         elif s.controller is None and s.status != "controlled":
             s.controller = holders.get(s.place)
