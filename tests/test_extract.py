@@ -476,3 +476,13 @@ def test_a_name_of_several_places_is_listed_not_dropped(extractor, tmp_path):
     # "Anah" too, but one of its two places is a town with a population: that one is taken.
     facts, _ = run(extractor, tmp_path, "Iraqi forces recaptured Anah on Friday.")
     assert {f[0] for f in facts} == {"anah"}
+
+
+def test_text_without_punctuation_is_read_in_pieces(extractor, tmp_path):
+    words = "Iraqi forces recaptured Rawa on Friday and " * 5000  # 40,000 words, one sentence
+    facts, result = run(extractor, tmp_path, words)
+    assert facts == {("rawa", "iraq", "controlled", "", "2017-11-03")}
+    article = result.articles[0]
+    row = result.rows()[0]
+    assert len(row["evidence"].split()) <= 300
+    assert article.text[int(row["evidence_start"]) : int(row["evidence_end"])] == row["evidence"]

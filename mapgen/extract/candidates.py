@@ -122,20 +122,22 @@ def resolve_article(article: Article, found: list[Statement], actors: Counter) -
 def _consolidate(found: list[Statement]) -> list[Statement]:
     """Within one article: a place contested by its holder is not also 'controlled'; a statement
     without a date of its own joins a dated one of the same place, side and status."""
+    unique: dict[tuple, Statement] = {}
+    for s in found:  # one sentence naming a place twice is one statement
+        key = (s.place, s.controller, s.status, s.opponent, s.date, s.sentence.index)
+        unique.setdefault(key, s)
+    groups: dict[tuple[str, str | None], list[Statement]] = {}
+    for s in unique.values():
+        groups.setdefault((s.place, s.controller), []).append(s)
     out: list[Statement] = []
-    for s in found:
+    for s in unique.values():
+        group = groups[(s.place, s.controller)]
         if s.status == "controlled" and any(
-            o.place == s.place
-            and o.controller == s.controller
-            and o.status != "controlled"
-            and (not s.dated or not o.dated or _overlap(o.date, s.date))
-            for o in found
+            o.status != "controlled" and (not s.dated or not o.dated or _overlap(o.date, s.date))
+            for o in group
         ):
             continue
-        if not s.dated and any(
-            (o.place, o.controller, o.status) == (s.place, s.controller, s.status) and o.dated
-            for o in found
-        ):
+        if not s.dated and any(o.status == s.status and o.dated for o in group):
             continue
         out.append(s)
     return out

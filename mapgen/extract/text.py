@@ -16,6 +16,7 @@ from mapgen.names import normalize
 
 _MARKS = "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640"
 _TOKEN = re.compile(rf"(?:[^\W_]|[{_MARKS}])+(?:['’‘ʼ`](?:[^\W_]|[{_MARKS}])+)*")
+MAX_WORDS = 300  # a "sentence" longer than this (text without punctuation) is cut in pieces
 _SENTENCE_END = re.compile(r"(?<=[.!?؟…])[\"”»’)]*\s+|\n\s*")
 
 
@@ -69,13 +70,26 @@ def split_sentences(text: str) -> list[Sentence]:
         if stripped:
             lead = start + chunk.index(stripped[0])
             tokens = tokenize(stripped, lead)
-            if tokens:
-                sentences.append(
-                    Sentence(len(sentences), lead, lead + len(stripped), stripped, tokens)
-                )
+            if 0 < len(tokens) <= MAX_WORDS:
+                end = lead + len(stripped)
+                sentences.append(Sentence(len(sentences), lead, end, stripped, tokens))
+            elif tokens:
+                for a, b in _pieces(tokens):
+                    piece = text[a.start : b.end]
+                    sentences.append(
+                        Sentence(len(sentences), a.start, b.end, piece, tokenize(piece, a.start))
+                    )
         if m:
             start = m.end()
     return sentences
+
+
+def _pieces(tokens: tuple[Token, ...]) -> list[tuple[Token, Token]]:
+    """(first, last) tokens of a sentence, or of ``MAX_WORDS`` pieces of a run-on one."""
+    return [
+        (tokens[i], tokens[min(i + MAX_WORDS, len(tokens)) - 1])
+        for i in range(0, len(tokens), MAX_WORDS)
+    ]
 
 
 def stem(word: str, suffixes: tuple[str, ...]) -> str:
