@@ -28,6 +28,14 @@ class BuildOptions:
     territory: TerritoryOptions = field(default_factory=TerritoryOptions)
     daily: bool = False  # also write one GeoJSON snapshot per day (gis writer)
     tiles: str = "osm"  # html writer: "osm" (tile layer, off by default) or "none"
+    # snapshots writer: out/snapshots/YYYY-MM-DD.<format>, out/timelapse.gif and .mp4
+    snapshot_format: str = "png"
+    snapshot_dpi: int = 150
+    snapshot_width_in: float = 10.0
+    timelapse_fps: float = 10.0
+    timelapse_pause_s: float = 1.0
+    jobs: int | None = None  # processes for rendering; None: all cores
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -63,11 +71,45 @@ def write_html_map(ctx: BuildContext) -> list[Path]:
     return [write_map_html(ctx.territory, ctx.out / "map.html", tiles=ctx.options.tiles)]
 
 
+def write_snapshot_series(ctx: BuildContext) -> list[Path]:
+    """snapshots/YYYY-MM-DD.png for every day of the range, timelapse.gif and timelapse.mp4."""
+    from mapgen.render.snapshots import write_snapshots
+    from mapgen.render.timelapse import write_timelapse
+
+    o = ctx.options
+    written = write_snapshots(
+        ctx.territory,
+        ctx.out / "snapshots",
+        fmt=o.snapshot_format,
+        dpi=o.snapshot_dpi,
+        width_in=o.snapshot_width_in,
+        jobs=o.jobs,
+        progress=o.progress,
+    )
+    return written + write_timelapse(
+        ctx.territory,
+        ctx.out,
+        fps=o.timelapse_fps,
+        pause_s=o.timelapse_pause_s,
+        jobs=o.jobs,
+        progress=o.progress,
+    )
+
+
+def write_report_page(ctx: BuildContext) -> list[Path]:
+    """report.html: the map, maps at key dates, chart, chronology, method, credits."""
+    from mapgen.report import write_report
+
+    return [write_report(ctx.territory, ctx.out / "report.html", tiles=ctx.options.tiles)]
+
+
 Writer = Callable[[BuildContext], list[Path]]
 WRITERS: dict[str, Writer] = {
     "tables": write_tables,
     "gis": write_gis_layers,
     "html": write_html_map,
+    "snapshots": write_snapshot_series,
+    "report": write_report_page,
 }
 
 

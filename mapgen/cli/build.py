@@ -9,6 +9,7 @@ import click
 
 from mapgen.build import BuildOptions, build
 from mapgen.cli.options import dataset_options, files_from, range_options, territory_options
+from mapgen.cli.progress import tty_progress
 from mapgen.dataset import load_dataset
 
 
@@ -37,7 +38,15 @@ from mapgen.dataset import load_dataset
     help="map.html: offer OpenStreetMap tiles in the layer control (off until switched on), "
     "or none.",
 )
-def build_command(out: Path, territory: Any, daily: bool, tiles: str, **options: Any) -> None:
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes for rendering the maps. Default: all cores.",
+)
+def build_command(
+    out: Path, territory: Any, daily: bool, tiles: str, jobs: int | None, **options: Any
+) -> None:
     """Validate the dataset and write every output into --out.
 
     Example: mapgen build --out out --method voronoi --start 2017-10-01 --end 2017-12-31
@@ -45,5 +54,10 @@ def build_command(out: Path, territory: Any, daily: bool, tiles: str, **options:
     dataset = load_dataset(files_from(options), start=options["start"], end=options["end"])
     for problem in dataset.problems.warnings:
         click.echo(str(problem), err=True)
-    for path in build(dataset, out, BuildOptions(territory=territory, daily=daily, tiles=tiles)):
+    with tty_progress("maps") as progress:
+        opts = BuildOptions(
+            territory=territory, daily=daily, tiles=tiles, jobs=jobs, progress=progress
+        )
+        written = build(dataset, out, opts)
+    for path in written:
         click.echo(f"wrote {path}", err=True)

@@ -1,0 +1,272 @@
+"""The day-by-day series and the timelapse: files, dates, reuse, cache, errors, the command."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import imageio_ffmpeg
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from mapgen.cli import cli
+from mapgen.dataset import load_dataset
+from mapgen.errors import DateRangeError
+from mapgen.render import snapshots
+from mapgen.render.snapshots import snapshot_days, state_groups, write_snapshots
+from mapgen.render.static import DATE_GID, basemap, format_day, snapshot_figure
+from mapgen.render.timelapse import write_timelapse
+from mapgen.territory import build_territory
+from mapgen.timeline import build_timeline
+from tests.test_cli import tiny_args
+
+SVG_NS = {"svg": "http://www.w3.org/2000/svg"}
+SMALL = {"dpi": 60, "width_in": 6.0}
+
+
+@pytest.fixture(scope="module")
+def territory():
+    return build_territory(build_timeline(load_dataset()))
+
+
+@pytest.fixture
+def tiny(tiny_files):
+    return build_territory(build_timeline(load_dataset(tiny_files())))
+
+
+@pytest.fixture
+def count_renders(monkeypatch):
+    """Count map bodies drawn (in-process runs, jobs=1)."""
+    calls: list[pd.Timestamp] = []
+    render_body, render_svg = snapshots.render_body, snapshots._render_svg
+
+    def counted_body(day, layout):
+        calls.append(day)
+        return render_body(day, layout)
+
+    def counted_svg(day, layout):
+        calls.append(day)
+        return render_svg(day, layout)
+
+    monkeypatch.setattr(snapshots, "render_body", counted_body)
+    monkeypatch.setattr(snapshots, "_render_svg", counted_svg)
+    return calls
+
+
+def pixels(path) -> np.ndarray:
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+def size_of(path) -> tuple[int, int]:
+    with Image.open(path) as image:
+        return image.size
+
+
+def svg_date(path) -> str:
+    root = ET.parse(path).getroot()
+    group = root.find(f".//svg:g[@id='{DATE_GID}']", SVG_NS)
+    return "".join(group.itertext()).strip()
+
+
+def test_files_for_exactly_the_requested_days(tiny, tmp_path):
+    out = tmp_path / "snaps"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    days = snapshot_days(tiny, start="2020-01-02", end="2020-01-14", every=3)
+    assert [f"{d:%m-%d}" for d in days] == ["01-02", "01-05", "01-08", "01-11", "01-14"]
+    paths = write_snapshots(tiny, out, days=days, jobs=1, **SMALL)
+    assert [p.name for p in paths] == [f"{d:%Y-%m-%d}.png" for d in days]
+    assert sorted(p.name for p in out.glob("*.png")) == [p.name for p in paths]
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+    sizes = {size_of(p) for p in paths}
+    assert len(sizes) == 1
+
+
+def test_every_day_by_default(tiny, tmp_path):
+    paths = write_snapshots(tiny, tmp_path, jobs=1, **SMALL)
+    days = pd.date_range(tiny.timeline.start, tiny.timeline.end)
+    assert [p.name for p in paths] == [f"{d:%Y-%m-%d}.png" for d in days]
+
+
+def test_svg_title_date_matches_the_file_name(territory, tmp_path):
+    days = ["2017-11-08", "2017-11-09", "2017-11-12", "2017-11-13", "2018-05-01"]
+    paths = write_snapshots(territory, tmp_path, days=days, fmt="svg", jobs=2)
+    assert [p.name for p in paths] == [f"{d}.svg" for d in days]
+    for path in paths:
+        day = pd.Timestamp(path.stem)
+        assert svg_date(path) == format_day(day)
+        assert pd.Timestamp(svg_date(path)) == day
+    text = paths[0].read_text(encoding="utf-8")
+    assert "MAPGENDATEPLACEHOLDER" not in text
+    assert "<dc:date>" not in text  # no time of the run inside the file
+
+
+def test_png_series_shows_the_same_map_as_the_figure(territory, tmp_path):
+    """A stamped series file equals the figure of that day, except the date's own pixels."""
+    day = pd.Timestamp("2017-11-12")  # 2nd day of a state starting 2017-11-11
+    size = {"dpi": 150, "width_in": 6.0}
+    (path,) = write_snapshots(territory, tmp_path, days=[day], jobs=1, **size)
+    stamped = pixels(path).astype(int)
+    fig = snapshot_figure(territory, day, **size)
+    fig.canvas.draw()
+    drawn = np.asarray(fig.canvas.buffer_rgba())[:, :, :3].astype(int)
+    assert stamped.shape == drawn.shape
+    band = basemap(territory).layout(**size).title_band_px
+    assert np.array_equal(stamped[band:], drawn[band:])
+    # The date: the same font at the same place; anti-aliasing may differ by a few pixels.
+    ink_stamped = stamped[:band].min(axis=2) < 128
+    ink_drawn = drawn[:band].min(axis=2) < 128
+    assert ink_drawn.sum() > 200
+    assert (ink_stamped != ink_drawn).sum() < 0.05 * ink_drawn.sum()
+    box_stamped, box_drawn = (
+        np.r_[np.argwhere(ink).min(axis=0), np.argwhere(ink).max(axis=0)]
+        for ink in (ink_stamped, ink_drawn)
+    )
+    assert np.abs(box_stamped - box_drawn).max() <= 1
+
+
+def test_each_distinct_state_is_drawn_once(territory, tmp_path, count_renders):
+    days = pd.date_range("2017-11-01", "2017-11-30")
+    groups = state_groups(territory, list(days))
+    # Change dates in November 2017 per the timeline: 11-03, 08, 09, 11, 17, 19.
+    inside = [d for d in territory.timeline.change_dates if days[0] < d <= days[-1]]
+    assert len(groups) == len(inside) + 1
+    paths = write_snapshots(territory, tmp_path, days=days, jobs=1, **SMALL)
+    assert len(count_renders) == len(groups)
+    assert len(paths) == 30
+    band = basemap(territory).layout(**SMALL).title_band_px
+    a, b = (pixels(tmp_path / f"2017-11-{d}.png") for d in ("20", "21"))
+    assert np.array_equal(a[band:], b[band:])  # same state: the same map ...
+    assert not np.array_equal(a[:band], b[:band])  # ... with its own date
+    c = pixels(tmp_path / "2017-11-18.png")
+    assert not np.array_equal(a[band:], c[band:])  # 11-19 changed Abu Kamal
+
+
+def test_rerun_with_unchanged_inputs_does_no_work(tiny, tmp_path, count_renders):
+    first = write_snapshots(tiny, tmp_path, jobs=1, **SMALL)
+    drawn = len(count_renders)
+    assert drawn == len(state_groups(tiny, snapshot_days(tiny)))
+    stamps = {p: p.stat().st_mtime_ns for p in first}
+    again = write_snapshots(tiny, tmp_path, jobs=1, **SMALL)
+    assert again == first
+    assert len(count_renders) == drawn
+    assert {p: p.stat().st_mtime_ns for p in again} == stamps
+    # A deleted file is written again, and only its state is drawn.
+    first[3].unlink()
+    write_snapshots(tiny, tmp_path, jobs=1, **SMALL)
+    assert len(count_renders) == drawn + 1
+    assert first[3].is_file()
+    # Other options are other inputs: everything is drawn again.
+    write_snapshots(tiny, tmp_path, jobs=1, dpi=61, width_in=6.0)
+    assert len(count_renders) == 2 * drawn + 1
+    manifest = json.loads((tmp_path / snapshots.MANIFEST).read_text(encoding="utf-8"))
+    assert set(manifest["files"]) == {p.name for p in first}
+
+
+def test_parallel_and_serial_runs_write_the_same_bytes(tiny, tmp_path):
+    serial = write_snapshots(tiny, tmp_path / "a", jobs=1, **SMALL)
+    parallel = write_snapshots(tiny, tmp_path / "b", jobs=2, **SMALL)
+    for p, q in zip(serial, parallel, strict=True):
+        assert p.read_bytes() == q.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"start": "2020-01-10", "end": "2020-01-05"}, r"inverted: end 2020-01-05 .* 2020-01-10"),
+        ({"dates": []}, r"list of days is empty"),
+        ({"every": 0}, r"every 0 days"),
+        ({"start": "2019-12-01"}, r"2019-12-01 is outside the map's range 2020-01-01"),
+    ],
+)
+def test_bad_ranges_are_refused(tiny, kwargs, message):
+    with pytest.raises(DateRangeError, match=message):
+        snapshot_days(tiny, **kwargs)
+
+
+def test_unknown_format_is_refused(tiny, tmp_path):
+    with pytest.raises(ValueError, match=r"format 'jpg'.*png"):
+        write_snapshots(tiny, tmp_path, fmt="jpg")
+
+
+def test_timelapse_has_a_frame_per_day_and_holds_on_change_dates(tiny, tmp_path, count_renders):
+    gif, mp4 = write_timelapse(tiny, tmp_path, fps=5, pause_s=1.0, jobs=1, dpi=40, width_in=6.0)
+    days = snapshot_days(tiny)
+    changes = set(tiny.timeline.change_dates)
+    with Image.open(gif) as image:
+        assert image.n_frames == len(days)
+        durations = []
+        for i in range(image.n_frames):
+            image.seek(i)
+            durations.append(image.info["duration"])
+    assert durations == [1200 if d in changes else 200 for d in days]
+    width, height = size_of(gif)
+    frames = _ffmpeg_frames(mp4, width + width % 2, height + height % 2)
+    assert len(frames) == len(days) + 5 * len(changes)
+    # The first frame is the first day's map (H.264 is lossy: compare loosely).
+    with Image.open(gif) as image:
+        first = np.asarray(image.convert("RGB")).astype(int)
+    assert np.abs(frames[0][:height, :width].astype(int) - first).mean() < 8
+    drawn = len(count_renders)
+    assert drawn == len(state_groups(tiny, days))
+    write_timelapse(tiny, tmp_path, fps=5, pause_s=1.0, jobs=1, dpi=40, width_in=6.0)
+    assert len(count_renders) == drawn  # up to date: nothing drawn again
+    write_timelapse(tiny, tmp_path, fps=4, pause_s=1.0, jobs=1, dpi=40, width_in=6.0)
+    assert len(count_renders) == 2 * drawn
+
+
+def _ffmpeg_frames(path, width: int, height: int) -> np.ndarray:
+    """Decode every frame of a video with the ffmpeg that imageio-ffmpeg ships."""
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(path)]
+    command += ["-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
+    raw = subprocess.run(command, capture_output=True, check=True).stdout
+    return np.frombuffer(raw, np.uint8).reshape(-1, height, width, 3)
+
+
+def test_gif_frame_shows_its_date(tiny, tmp_path):
+    gif, _ = write_timelapse(tiny, tmp_path, fps=5, jobs=1, dpi=40, width_in=6.0)
+    with Image.open(gif) as image:
+        image.seek(0)
+        first = np.asarray(image.convert("RGB"))
+        image.seek(1)
+        second = np.asarray(image.convert("RGB"))
+    band = basemap(tiny).layout(dpi=40, width_in=6.0).title_band_px
+    assert not np.array_equal(first[:band], second[:band])
+    assert np.array_equal(first[band:], second[band:])  # 01-01 and 01-02: one state
+
+
+def test_command_writes_the_days_and_refuses_an_inverted_range(tmp_path):
+    out = tmp_path / "snaps"
+    args = [*tiny_args(tmp_path), "--dpi", "50", "--width", "5", "--jobs", "1", "--out", str(out)]
+    result = CliRunner().invoke(
+        cli, ["snapshots", *args, "--start", "2020-01-03", "--end", "2020-01-09", "--every", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "2020-01-03.png",
+        "2020-01-06.png",
+        "2020-01-09.png",
+    ]
+    result = CliRunner().invoke(cli, ["snapshots", *args, "--dates", "2020-01-15,2020-01-02"])
+    assert result.exit_code == 0, result.output
+    assert (out / "2020-01-15.png").is_file() and (out / "2020-01-02.png").is_file()
+    bad = CliRunner().invoke(
+        cli, ["snapshots", *args, "--start", "2020-01-09", "--end", "2020-01-03"]
+    )
+    assert bad.exit_code == 1
+    assert "inverted: end 2020-01-03 is before start 2020-01-09" in bad.output
+    assert sys.stderr is not None
+
+
+def test_svg_keeps_text_as_text(tiny, tmp_path):
+    (path,) = write_snapshots(tiny, tmp_path, days=["2020-01-12"], fmt="svg", jobs=1)
+    text = path.read_text(encoding="utf-8")
+    assert "Bravo" in text and "<text" in text
+    assert svg_date(io.StringIO(text)) == "12 January 2020"
