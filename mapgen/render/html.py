@@ -118,7 +118,7 @@ class SliderMap:
     def save(self, path: Path | str) -> Path:
         """Write :meth:`document` to ``path`` atomically; returns the path."""
         out = write_text_atomic(path, self.document())
-        log.info("wrote %s (%.1f kB)", out, out.stat().st_size / 1000)
+        log.debug("wrote %s (%.1f kB)", out, out.stat().st_size / 1000)
         return out
 
 

@@ -410,6 +410,18 @@
     return layer;
   };
 
+  SliderMap.prototype.markerStyle = function (state) {
+    // Fill: who holds it. Outline: solid when held, thick dashed (dotted if besieged) when
+    // under assault like the area, thin grey dashes and a paler fill when inferred.
+    var style = { fillColor: this.color(state.c), fillOpacity: 1, color: "#222", weight: 1.5,
+      dashArray: null };
+    if (state.s === 1) L.extend(style, { color: "#000", weight: 2.5, dashArray: "3 2" });
+    if (state.s === 2) L.extend(style, { color: "#000", weight: 2.5, dashArray: "1 2" });
+    if (state.b) L.extend(style, { fillOpacity: 0.6, color: "#555", weight: 1.2,
+      dashArray: state.s === 0 ? "2 2" : style.dashArray });
+    return style;
+  };
+
   SliderMap.prototype.markPlace = function (i) {
     var layer = this.placeLayers[i];
     var s = this.placeState[i];
@@ -448,8 +460,7 @@
       }
       if (state && state !== before) {
         var layer = this.placeLayer(i);
-        layer.setStyle({ fillColor: this.color(state.c), color: state.s === 0 ? "#222" : this.color(state.o || state.c),
-          weight: state.s === 0 ? 1.5 : 3, dashArray: state.b ? "2 2" : null });
+        layer.setStyle(this.markerStyle(state));
         this.markPlace(i);
       }
     }
