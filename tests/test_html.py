@@ -459,3 +459,20 @@ def test_jupyter_shows_a_working_map(browser, tmp_path):
         assert errors == []
     finally:
         page.close()
+
+
+def test_legend_and_attribution_follow_the_shared_style(opened, territory):
+    from mapgen.render.style import attribution, legend_entries
+
+    page = opened.page
+    rows = page.locator(".mg-legend .mg-legend-row")
+    entries = legend_entries(territory)
+    for n, entry in enumerate(entries):
+        row = rows.nth(n)
+        assert row.text_content() == entry.name
+        swatch = row.locator(".mg-swatch").evaluate("e => getComputedStyle(e).backgroundColor")
+        r, g, b = (int(entry.color[k : k + 2], 16) for k in (1, 3, 5))
+        assert swatch == f"rgb({r}, {g}, {b})"
+    assert "contested" in rows.nth(len(entries)).text_content()
+    shown = page.locator(".leaflet-control-attribution").text_content()
+    assert attribution(territory.timeline.dataset) in shown
