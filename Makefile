@@ -17,9 +17,9 @@ test: $(READY) browser
 
 setup: $(READY)
 
-# Debian's Chromium for the browser tests (HTML map, report, PDF).
+# Debian packages for the tests: Chromium (HTML map, report, PDF) and PyQGIS.
 browser:
-	sh tools/ensure_chromium.sh
+	sh tools/ensure_test_packages.sh
 
 $(READY): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

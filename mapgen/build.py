@@ -14,6 +14,7 @@ from pathlib import Path
 
 from mapgen.dataset import Dataset
 from mapgen.export import write_changes_csv, write_gis, write_stats_csv, write_timeline_csv
+from mapgen.render.html import write_map_html
 from mapgen.territory import Territory, TerritoryOptions, build_territory
 from mapgen.timeline import build_timeline
 
@@ -26,6 +27,7 @@ class BuildOptions:
 
     territory: TerritoryOptions = field(default_factory=TerritoryOptions)
     daily: bool = False  # also write one GeoJSON snapshot per day (gis writer)
+    tiles: str = "osm"  # html writer: "osm" (tile layer, off by default) or "none"
     # snapshots writer: out/snapshots/YYYY-MM-DD.<format>, out/timelapse.gif and .mp4
     snapshot_format: str = "png"
     snapshot_dpi: int = 150
@@ -64,6 +66,11 @@ def write_gis_layers(ctx: BuildContext) -> list[Path]:
     return write_gis(ctx.territory, ctx.out, daily=ctx.options.daily)
 
 
+def write_html_map(ctx: BuildContext) -> list[Path]:
+    """map.html: the interactive slider map (self-contained, works offline)."""
+    return [write_map_html(ctx.territory, ctx.out / "map.html", tiles=ctx.options.tiles)]
+
+
 def write_snapshot_series(ctx: BuildContext) -> list[Path]:
     """snapshots/YYYY-MM-DD.png for every day of the range, timelapse.gif and timelapse.mp4."""
     from mapgen.render.snapshots import write_snapshots
@@ -89,11 +96,20 @@ def write_snapshot_series(ctx: BuildContext) -> list[Path]:
     )
 
 
+def write_report_page(ctx: BuildContext) -> list[Path]:
+    """report.html: the map, maps at key dates, chart, chronology, method, credits."""
+    from mapgen.report import write_report
+
+    return [write_report(ctx.territory, ctx.out / "report.html", tiles=ctx.options.tiles)]
+
+
 Writer = Callable[[BuildContext], list[Path]]
 WRITERS: dict[str, Writer] = {
     "tables": write_tables,
     "gis": write_gis_layers,
+    "html": write_html_map,
     "snapshots": write_snapshot_series,
+    "report": write_report_page,
 }
 
 

@@ -10,6 +10,7 @@ counter-attack a few days later.
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from scipy.spatial import cKDTree
 from mapgen._io import write_text_atomic
 from mapgen.boundaries import read_layer, study_area
 from mapgen.dataset import DatasetFiles
+
+log = logging.getLogger(__name__)
 
 PALETTE = ["#d55e00", "#0072b2", "#3b3b3b", "#e8d71c", "#cc79a7", "#009e73", "#56b4e9", "#e69f00"]
 DEFAULT_EXTENT = (38.0, 32.8, 45.6, 37.4)
@@ -152,6 +155,9 @@ def _baseline_rows(side_of: np.ndarray, first_day: pd.Timestamp) -> list[tuple]:
     return [(day, f"p{k:05d}", f"side{s}", "controlled", "") for k, s in enumerate(side_of)]
 
 
+_STALLS_PER_PLACE = 50
+
+
 def _campaign_rows(
     xy: np.ndarray,
     side_of: np.ndarray,
@@ -160,7 +166,11 @@ def _campaign_rows(
     first_day: pd.Timestamp,
     rng: np.random.Generator,
 ) -> list[tuple]:
-    """Attacks on front-line places: capture, contested-then-capture, capture-then-reversal."""
+    """Attacks on front-line places: capture, contested-then-capture, capture-then-reversal.
+
+    Stops early (with fewer rows, logged) when no place can be attacked any more: every
+    front-line place busy until the last day, or one side holding everything.
+    """
     _, neighbours = cKDTree(xy).query(xy, k=7)
     neighbours = neighbours[:, 1:]
     sides = side_of.copy()
@@ -168,7 +178,12 @@ def _campaign_rows(
     rows: list[tuple] = []
     attack_days = iter(np.sort(rng.integers(0, days, count)))
     day = 0
+    stalls = 0  # draws in a row that found nothing to attack
     while len(rows) < count:
+        if stalls > _STALLS_PER_PLACE * len(xy):
+            log.warning("synth: only %d of %d attack rows fit in %d days", len(rows), count, days)
+            break
+        stalls += 1
         k = int(rng.integers(len(xy)))
         enemies = [int(sides[m]) for m in neighbours[k] if sides[m] != sides[k]]
         if not enemies:
@@ -176,6 +191,7 @@ def _campaign_rows(
         day = max(int(next(attack_days, day)), day)
         if busy_until[k] >= day:
             continue
+        stalls = 0
         attacker, holder = enemies[int(rng.integers(len(enemies)))], int(sides[k])
         place = f"p{k:05d}"
         roll = rng.random()

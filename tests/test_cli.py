@@ -95,3 +95,12 @@ def test_python_dash_m_works(argv):
     done = subprocess.run([sys.executable, *argv], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "mapgen" in done.stdout or "error(s)" in done.stdout
+
+
+def test_synth_stops_when_nothing_is_left_to_attack(tmp_path):
+    """Many events on few places in a short range: fewer rows, a warning, no endless loop."""
+    from mapgen.synth import synthesize
+
+    scenario = synthesize(places=40, events=600, days=60, sides=3, seed=1)
+    events = scenario.write(tmp_path).events.read_text("utf-8").splitlines()
+    assert 40 < len(events) - 1 < 600

@@ -54,6 +54,9 @@ def test_wheel_carries_the_default_dataset_and_it_loads(tmp_path):
         "boundaries/rivers.geojson",
     ]:
         assert f"mapgen/data/{member}" in names
+    for code in ("en", "ar", "lv", "el"):  # mapgen extract's language data
+        assert f"mapgen/extract/lang/{code}.toml" in names
+    assert "mapgen/extract/governments.toml" in names
     target = tmp_path / "site"
     subprocess.run(
         [

@@ -13,6 +13,8 @@ import click
 from mapgen import __version__
 from mapgen.cli.acled import import_acled_command
 from mapgen.cli.build import build_command
+from mapgen.cli.extract import extract_command
+from mapgen.cli.report import report_command
 from mapgen.cli.snapshots import snapshots_command
 from mapgen.cli.synth import synth_command
 from mapgen.cli.validate import validate_command
@@ -48,7 +50,9 @@ cli.add_command(validate_command)
 cli.add_command(build_command)
 cli.add_command(synth_command)
 cli.add_command(import_acled_command)
+cli.add_command(report_command)
 cli.add_command(snapshots_command)
+cli.add_command(extract_command)
 
 
 def main() -> None:

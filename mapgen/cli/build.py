@@ -31,12 +31,22 @@ from mapgen.dataset import load_dataset
     help="Also write one GeoJSON snapshot per day into --out/daily/.",
 )
 @click.option(
+    "--tiles",
+    type=click.Choice(["osm", "none"]),
+    default="osm",
+    show_default=True,
+    help="map.html: offer OpenStreetMap tiles in the layer control (off until switched on), "
+    "or none.",
+)
+@click.option(
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
     help="Processes for rendering the maps. Default: all cores.",
 )
-def build_command(out: Path, territory: Any, daily: bool, jobs: int | None, **options: Any) -> None:
+def build_command(
+    out: Path, territory: Any, daily: bool, tiles: str, jobs: int | None, **options: Any
+) -> None:
     """Validate the dataset and write every output into --out.
 
     Example: mapgen build --out out --method voronoi --start 2017-10-01 --end 2017-12-31
@@ -45,7 +55,9 @@ def build_command(out: Path, territory: Any, daily: bool, jobs: int | None, **op
     for problem in dataset.problems.warnings:
         click.echo(str(problem), err=True)
     with tty_progress("maps") as progress:
-        opts = BuildOptions(territory=territory, daily=daily, jobs=jobs, progress=progress)
+        opts = BuildOptions(
+            territory=territory, daily=daily, tiles=tiles, jobs=jobs, progress=progress
+        )
         written = build(dataset, out, opts)
     for path in written:
         click.echo(f"wrote {path}", err=True)

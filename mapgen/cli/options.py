@@ -108,3 +108,19 @@ def territory_options(func: Callable[..., Any]) -> Callable[..., Any]:
         show_default=True,
         help="How held places become held ground.",
     )(wrapper)
+
+
+def _days(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple:
+    days = []
+    for item in value:
+        for text in filter(None, (t.strip() for t in item.split(","))):
+            try:
+                days.append(parse_day(text, what=f"--{param.name}"))
+            except ValueError as exc:
+                raise click.BadParameter(str(exc).split(": ", 1)[-1]) from exc
+    return tuple(sorted(set(days)))
+
+
+def days_option(name: str, *, help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A repeatable option of days, each value one day or a comma-separated list."""
+    return click.option(name, multiple=True, callback=_days, metavar="YYYY-MM-DD[,…]", help=help)

@@ -101,7 +101,9 @@ class Territory:
             before = self.on(day - pd.Timedelta(days=1)).areas.set_index("place_id")
             after = self.on(day).areas.set_index("place_id")
             key = ["controller", "status"]
-            joined = after[[*key, "area_km2"]].join(before[key], rsuffix="_before", how="left")
+            joined = after[[*key, "area_km2"]].merge(
+                before[key], left_index=True, right_index=True, how="left", suffixes=("", "_before")
+            )
             moved = (joined["controller"] != joined["controller_before"]) | (
                 joined["status"] != joined["status_before"]
             )

@@ -1,0 +1,111 @@
+"""``mapgen extract``: candidate events from news articles (text or HTML, en/ar/lv/el)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from mapgen._io import read_text, write_text_atomic
+from mapgen.dates import ReportedDate, parse_date
+from mapgen.extract import Extractor, default_extractor
+from mapgen.extract.candidates import CANDIDATE_FIELDS, merge_into
+from mapgen.extract.merge import check_rows
+
+_FILE = click.Path(path_type=Path, dir_okay=False)
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> ReportedDate | None:
+    if value is None:
+        return None
+    try:
+        found = parse_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    if found.precision not in ("day", "month"):
+        raise click.BadParameter(
+            f"{value!r}: use YYYY-MM-DD, or YYYY-MM if only the month is known"
+        )
+    return found
+
+
+@click.command("extract")
+@click.argument("articles", nargs=-1, type=_FILE)
+@click.option("--date", callback=_date, metavar="YYYY-MM-DD",
+              help="The articles' date, when they have no dateline (YYYY-MM if only the month "
+              "is known). Overrides the dateline.")  # fmt: skip
+@click.option("--out", type=_FILE, help="Candidates to write (CSV).")
+@click.option("--unresolved", type=_FILE,
+              help="Statements about places the gazetteer lacks (CSV; default "
+              "<out>_unresolved.csv).")  # fmt: skip
+@click.option("--merge-into", type=_FILE,
+              help="Append the candidates to this events table (never overwriting or repeating "
+              "a row). Without it no events table is touched.")  # fmt: skip
+@click.option("--reviewed", type=_FILE,
+              help="Merge this reviewed candidates CSV (made by an earlier run) instead of "
+              "extracting; needs --merge-into.")  # fmt: skip
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Only candidates at least this confident are merged.")  # fmt: skip
+@click.option("--places", type=_FILE, help="Gazetteer (CSV). Default: embedded.")
+@click.option("--controllers", type=_FILE, help="Controllers (CSV). Default: embedded.")
+def extract_command(
+    articles: tuple[Path, ...],
+    date: ReportedDate | None,
+    out: Path | None,
+    unresolved: Path | None,
+    merge_into: Path | None,
+    reviewed: Path | None,
+    min_confidence: float,
+    places: Path | None,
+    controllers: Path | None,
+) -> None:
+    """Find statements of control in news articles and write them as candidate events.
+
+    Reads plain text or HTML in English, Arabic, Latvian or Greek; dates come from the
+    dateline or --date. Review the candidates (confidence, evidence) before merging them.
+
+    Example: mapgen extract article1.txt article2.html --out candidates.csv;
+    mapgen extract --reviewed candidates.csv --merge-into my_events.csv
+    """
+    extractor = default_extractor(places, controllers)
+    if reviewed is not None:
+        if merge_into is None:
+            raise click.UsageError("--reviewed needs --merge-into FILE")
+        rows = list(csv.DictReader(io.StringIO(read_text(reviewed))))
+        _merge(rows, merge_into, extractor, min_confidence)
+        return
+    if not articles or out is None:
+        raise click.UsageError("give one or more ARTICLE files and --out FILE")
+    result = extractor.extract(articles, date=date)
+    write_text_atomic(out, result.candidates_csv())
+    click.echo(f"wrote {out}: {len(result.candidates)} candidate(s)", err=True)
+    unresolved = unresolved or out.with_name(f"{out.stem}_unresolved.csv")
+    write_text_atomic(unresolved, result.unresolved_csv())
+    names = sorted({r["name"] for r in result.unresolved_rows()})
+    click.echo(f"wrote {unresolved}: {len(names)} unknown place name(s)"
+               + (f": {', '.join(names)}" if names else ""), err=True)  # fmt: skip
+    if merge_into is not None:
+        _merge(result.rows(), merge_into, extractor, min_confidence)
+
+
+def _merge(
+    rows: list[dict[str, str]], path: Path, extractor: Extractor, min_confidence: float
+) -> None:
+    missing = [f for f in CANDIDATE_FIELDS[:10] if rows and f not in rows[0]]
+    if missing:
+        raise click.UsageError(f"the candidates lack the column(s) {', '.join(missing)}")
+    chosen = [r for r in rows if float(r.get("confidence") or 1) >= min_confidence]
+    check_rows(chosen, extractor.gazetteer, extractor.controllers)
+    added, present = merge_into(path, chosen, resolve_place=_resolver(extractor))
+    click.echo(f"merged into {path}: {added} row(s) added, {present} already there", err=True)
+
+
+def _resolver(extractor: Extractor) -> Callable[[str], str]:
+    def resolve(text: str) -> str:
+        found = extractor.gazetteer.resolve(text)
+        return found[0] if len(found) == 1 else text
+
+    return resolve

@@ -1,0 +1,314 @@
+"""From statements to candidate events: fill gaps per article, merge, write, append.
+
+Candidate rows have the events table's columns (``mapgen.events``) plus ``confidence``,
+``evidence`` (the sentence, verbatim), ``evidence_start``/``evidence_end`` (character offsets
+into the article text as read) and ``article``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from mapgen._io import read_text, write_bytes_atomic
+from mapgen.dates import ReportedDate, format_date, parse_date
+from mapgen.errors import MapgenError
+from mapgen.extract.reader import Article
+from mapgen.extract.statements import Statement
+from mapgen.problems import display_path
+
+EVENT_FIELDS = [
+    "event_id",
+    "date",
+    "date_precision",
+    "place",
+    "controller",
+    "status",
+    "opponent",
+    "source",
+    "source_url",
+    "notes",
+]
+CANDIDATE_FIELDS = [*EVENT_FIELDS, "confidence", "evidence", "evidence_start", "evidence_end"]
+CANDIDATE_FIELDS += ["article"]
+UNRESOLVED_FIELDS = ["name", "article", "date", "date_precision", "controller", "status"]
+UNRESOLVED_FIELDS += ["opponent", "evidence", "evidence_start", "evidence_end"]
+
+
+_STATUS_CODE = {"controlled": "ctl", "contested": "con", "besieged": "sie"}
+
+
+class MergeError(MapgenError, ValueError):
+    """The events file to merge into cannot take the candidates."""
+
+
+@dataclass
+class Candidate:
+    """A candidate event with every article that supports it."""
+
+    place: str
+    controller: str
+    status: str
+    opponent: str
+    date: ReportedDate
+    confidence: float
+    statements: list[tuple[Article, Statement]] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.place, self.controller, self.status)
+
+
+def _overlap(a: ReportedDate, b: ReportedDate) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _narrower(a: ReportedDate, b: ReportedDate) -> ReportedDate:
+    return min(a, b, key=lambda d: (d.end - d.start, d.start))
+
+
+def resolve_article(article: Article, found: list[Statement], actors: Counter) -> list[Statement]:
+    """Fill the holder of contested places from what the article says elsewhere; drop the rest.
+
+    The holder of a place under attack is the side the article says holds it; else the other
+    side named in the sentence; else the side the article names most (noted, lower confidence).
+    """
+    holders: dict[str, str] = {}
+    for s in found:
+        if s.kind == "last" and s.controller is None and actors:
+            holders.setdefault(s.place, actors.most_common(1)[0][0])
+        if s.controller and s.status == "controlled":
+            holders.setdefault(s.place, s.controller)
+    kept: list[Statement] = []
+    for s in found:
+        if s.kind == "fight":
+            sides = (s.opponent or "").split("|")
+            holder = holders.get(s.place)
+            attackers = [x for x in sides if x != holder]
+            if holder is None or not attackers:
+                continue
+            s.controller, s.opponent = holder, attackers[0]
+        elif s.kind == "last" and s.controller is None:
+            if not actors:
+                continue
+            s.controller = actors.most_common(1)[0][0]
+            s.confidence = round(s.confidence - 0.1, 2)
+            s.notes.append("'its last ...': the side the article names most")
+        elif s.controller is None and s.status != "controlled":
+            s.controller = holders.get(s.place)
+            if s.controller is None or s.controller == s.opponent:
+                others = [a for a, _ in actors.most_common() if a != s.opponent]
+                if not others and s.unresolved:
+                    s.controller = ""  # listed for review with the holder unknown
+                    s.notes.append("holder unknown")
+                    kept.append(s)
+                    continue
+                if not others:
+                    continue
+                s.controller = others[0]
+                s.confidence = round(s.confidence - 0.15, 2)
+                s.notes.append("holder assumed: the side the article names most")
+        if s.controller and s.controller != s.opponent:
+            kept.append(s)
+    return _consolidate(kept)
+
+
+def _consolidate(found: list[Statement]) -> list[Statement]:
+    """Within one article: a place contested by its holder is not also 'controlled'; a statement
+    without a date of its own joins a dated one of the same place, side and status."""
+    unique: dict[tuple, Statement] = {}
+    for s in found:  # one sentence naming a place twice is one statement
+        key = (s.place, s.controller, s.status, s.opponent, s.date, s.sentence.index)
+        unique.setdefault(key, s)
+    groups: dict[tuple[str, str | None], list[Statement]] = {}
+    for s in unique.values():
+        groups.setdefault((s.place, s.controller), []).append(s)
+    out: list[Statement] = []
+    for s in unique.values():
+        group = groups[(s.place, s.controller)]
+        if s.status == "controlled" and any(
+            o.status != "controlled" and (not s.dated or not o.dated or _overlap(o.date, s.date))
+            for o in group
+        ):
+            continue
+        if not s.dated and any(o.status == s.status and o.dated for o in group):
+            continue
+        out.append(s)
+    return out
+
+
+def merge_candidates(items: list[tuple[Article, Statement]]) -> list[Candidate]:
+    """One candidate per place, controller, status and compatible date, with all its sources."""
+    merged: list[Candidate] = []
+    for article, s in items:
+        for c in merged:
+            if c.key == (s.place, s.controller, s.status) and _overlap(c.date, s.date):
+                c.date = _narrower(c.date, s.date)
+                c.confidence = max(c.confidence, s.confidence)
+                c.opponent = c.opponent or (s.opponent or "")
+                c.statements.append((article, s))
+                break
+        else:
+            merged.append(
+                Candidate(
+                    s.place,
+                    s.controller or "",
+                    s.status,
+                    s.opponent or "",
+                    s.date,
+                    s.confidence,
+                    [(article, s)],
+                )
+            )
+    merged.sort(key=lambda c: (c.date.start, c.place, c.controller, c.status))
+    return merged
+
+
+def _source(article: Article) -> str:
+    title = f"'{article.title}', " if article.title else ""
+    return f"{title}{article.date} [{article.name}]"
+
+
+def candidate_rows(candidates: list[Candidate]) -> list[dict[str, str]]:
+    """The rows of the candidates CSV (see :data:`CANDIDATE_FIELDS`)."""
+    rows = []
+    seen: Counter = Counter()
+    for c in candidates:
+        _, best = max(c.statements, key=lambda pair: pair[1].confidence)
+        base = f"X{c.date.start:%Y%m%d}-{c.place}-{_STATUS_CODE[c.status]}"
+        seen[base] += 1
+        sources = list(dict.fromkeys(_source(a) for a, _ in c.statements))
+        notes = list(dict.fromkeys(n for _, s in c.statements for n in s.notes))
+        rows.append(
+            {
+                "event_id": base if seen[base] == 1 else f"{base}-{seen[base]}",
+                "date": format_date(c.date.start, c.date.precision).lstrip("≈"),
+                "date_precision": c.date.precision,
+                "place": c.place,
+                "controller": c.controller,
+                "status": c.status,
+                "opponent": c.opponent,
+                "source": "; ".join(sources),
+                "source_url": "",
+                "notes": "extracted: " + "; ".join(notes),
+                "confidence": f"{c.confidence:.2f}",
+                "evidence": best.sentence.text,
+                "evidence_start": str(best.sentence.start),
+                "evidence_end": str(best.sentence.end),
+                "article": ";".join(dict.fromkeys(a.name for a, _ in c.statements)),
+            }
+        )
+    return rows
+
+
+def unresolved_rows(items: list[tuple[Article, Statement]]) -> list[dict[str, str]]:
+    """Statements about names the gazetteer does not know, for review."""
+    rows = []
+    seen = set()
+    for article, s in items:
+        key = (s.place, article.name, s.controller, s.status, s.opponent, str(s.date))
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append(
+            {
+                "name": s.place,
+                "article": article.name,
+                "date": format_date(s.date.start, s.date.precision).lstrip("≈"),
+                "date_precision": s.date.precision,
+                "controller": s.controller or "",
+                "status": s.status,
+                "opponent": s.opponent or "",
+                "evidence": s.sentence.text,
+                "evidence_start": str(s.sentence.start),
+                "evidence_end": str(s.sentence.end),
+            }
+        )
+    return rows
+
+
+def to_csv(rows: list[dict[str, str]], fields: list[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def merge_into(
+    path: Path | str, rows: list[dict[str, str]], *, resolve_place=None
+) -> tuple[int, int]:
+    """Append candidate rows to an events CSV atomically; returns (added, already there).
+
+    Existing rows are kept byte for byte; a candidate that repeats an existing row's date,
+    place, controller and status is not added, and clashing event ids get a suffix.
+    """
+    shown = display_path(path)
+    data = Path(path).read_bytes() if Path(path).exists() else b""
+    original = read_text(path) if data else ""
+    existing = list(csv.DictReader(io.StringIO(original))) if original.strip() else []
+    header = next(csv.reader(io.StringIO(original)), []) if original.strip() else EVENT_FIELDS
+    missing = [f for f in ("date", "place", "controller", "source") if f not in header]
+    if missing:
+        raise MergeError(
+            f"{shown}: line 1: the header lacks {', '.join(missing)}; "
+            f"an events table needs {', '.join(EVENT_FIELDS)}"
+        )
+    # A day, month or year precision is in the date's own form; only "week" needs the column.
+    lost = sorted(
+        {
+            f
+            for r in rows
+            for f in EVENT_FIELDS
+            if r.get(f) and f not in header and not (f == "date_precision" and r[f] != "week")
+        }
+    )
+    if lost:
+        raise MergeError(
+            f"{shown}: line 1: the header has no column {', '.join(lost)}, which the candidates "
+            "need; add the column(s) to the header first"
+        )
+    resolve_place = resolve_place or (lambda text: text)
+    have = {_row_key(r, resolve_place) for r in existing}
+    ids = {r.get("event_id", "") for r in existing}
+    added: list[dict[str, str]] = []
+    for row in rows:
+        key = _row_key(row, lambda text: text)
+        if key in have:
+            continue
+        have.add(key)
+        event_id, n = row["event_id"], 1
+        while event_id in ids:
+            n += 1
+            event_id = f"{row['event_id']}-{n}"
+        ids.add(event_id)
+        added.append({**row, "event_id": event_id})
+    if added:
+        body = to_csv([{h: r.get(h, "") for h in header} for r in added], header)
+        body = body.split("\n", 1)[1]
+        if not original.strip():
+            body = to_csv([], header) + body
+        elif not original.endswith("\n"):
+            body = ("\r\n" if b"\r\n" in data else "\n") + body
+        if b"\r\n" in data:
+            body = body.replace("\n", "\r\n")
+        write_bytes_atomic(path, data + body.encode("utf-8"))
+    return len(added), len(rows) - len(added)
+
+
+def _row_key(row: dict[str, str], resolve_place) -> tuple[str, ...]:
+    date = row.get("date", "")
+    with contextlib.suppress(ValueError):
+        date = str(parse_date(date, row.get("date_precision", "")).start.date())
+    status = row.get("status") or "controlled"
+    return (date, resolve_place(row.get("place", "")), row.get("controller", ""), status)
+
+
+def frame(rows: list[dict[str, str]], fields: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=fields)

@@ -1,0 +1,209 @@
+"""Reading one sentence: its clauses, the places, unknown names, actors and dates in it."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from mapgen.extract.dates import DateMention, find_dates
+from mapgen.extract.lang import Language, Pattern, word_matches
+from mapgen.extract.names import Mention, NameIndex
+from mapgen.extract.text import Sentence, Token
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A sentence read once: its clauses, names and dates."""
+
+    sentence: Sentence
+    lang: Language
+    clauses: list[tuple[int, int]]
+    places: list[Mention]
+    unresolved: list[tuple[int, int, str]]
+    actors: list[Mention]
+    dates: list[DateMention]
+    regions: list[Mention]
+
+
+def parse_sentence(
+    sentence: Sentence, lang: Language, *, places: NameIndex, actors: NameIndex
+) -> Parsed:
+    """Find clauses, places (with the unresolved names beside them), actors and dates."""
+    tokens = sentence.tokens
+    actor_mentions = actors.scan(tokens, proper=False)
+    taken = {i for m in actor_mentions for i in range(m.first, m.last)}
+    every = [m for m in places.scan(tokens, proper=True) if not taken & set(range(m.first, m.last))]
+    found = [m for m in every if _is_the_place(tokens, m, lang)]
+    resolved, unresolved = _split_unknown_runs(sentence, found, taken, lang)
+    unresolved += _listed_unknowns(sentence, resolved, taken, lang)
+    return Parsed(
+        sentence,
+        lang,
+        _clauses(sentence, lang),
+        resolved,
+        unresolved,
+        actor_mentions,
+        find_dates(tokens, lang),
+        [m for m in every if m not in found],
+    )
+
+
+def ends_with(
+    tokens: tuple[Token, ...], end: int, patterns: tuple[Pattern, ...], lang: Language
+) -> bool:
+    """Whether one of ``patterns`` ends right before token ``end``."""
+    for pattern in patterns:
+        n = len(pattern)
+        if end - n >= 0 and all(
+            word_matches(tokens[end - n + k], pattern[k], lang) for k in range(n)
+        ):
+            return True
+    return False
+
+
+def starts_with(
+    tokens: tuple[Token, ...], start: int, patterns: tuple[Pattern, ...], lang: Language
+) -> bool:
+    """Whether one of ``patterns`` begins at token ``start``."""
+    for pattern in patterns:
+        n = len(pattern)
+        if start + n <= len(tokens) and all(
+            word_matches(tokens[start + k], pattern[k], lang) for k in range(n)
+        ):
+            return True
+    return False
+
+
+def _is_the_place(tokens: tuple[Token, ...], m: Mention, lang: Language) -> bool:
+    """False for a region of the same name ("Deir Ezzor province") or a place beside ("west of")."""
+    if ends_with(tokens, m.first, lang.words("region_before"), lang):
+        return False
+    if starts_with(tokens, m.last, lang.words("region_after"), lang):
+        return False
+    return not ends_with(tokens, m.first, lang.words("near_before"), lang)
+
+
+def _known_word(token: Token, lang: Language) -> bool:
+    if any(word_matches(token, p[0], lang) for p in lang.words("not_places") if len(p) == 1):
+        return True
+    return token.norm in lang.stopwords or any(
+        word_matches(token, w, lang) for forms in lang.weekdays + lang.months for (w, *_) in forms
+    )
+
+
+def _split_unknown_runs(
+    sentence: Sentence, found: list[Mention], taken: set[int], lang: Language
+) -> tuple[list[Mention], list[tuple[int, int, str]]]:
+    """In cased scripts, a known name inside a longer capitalised name is not that place.
+
+    "Huvaijatas Baguz" is not Baguz: the whole run is reported as an unknown name.
+    """
+    if lang.script == "arabic":
+        return found, []
+    tokens = sentence.tokens
+    keep, unknown = [], []
+    for m in found:
+        first, last = m.first, m.last
+        while first > 1 and unknown_capital(tokens, first - 1, taken, lang):
+            first -= 1
+        while last < len(tokens) and unknown_capital(tokens, last, taken, lang):
+            last += 1
+        if (first, last) == (m.first, m.last):
+            keep.append(m)
+        else:
+            unknown.append((first, last, raw_text(sentence, first, last)))
+    return keep, unknown
+
+
+def unknown_capital(tokens: tuple[Token, ...], i: int, taken: set[int], lang: Language) -> bool:
+    t = tokens[i]
+    return t.capitalised and i not in taken and not _known_word(t, lang) and len(t.norm) > 2
+
+
+def raw_text(sentence: Sentence, first: int, last: int) -> str:
+    start = sentence.tokens[first].start - sentence.start
+    end = sentence.tokens[last - 1].end - sentence.start
+    return sentence.text[start:end]
+
+
+def _listed_unknowns(
+    sentence: Sentence, resolved: list[Mention], taken: set[int], lang: Language
+) -> list[tuple[int, int, str]]:
+    """Unknown names right after or before a place word ("village of X", "X ciemā", "قرية X")."""
+    tokens = sentence.tokens
+    known = taken | {i for m in resolved for i in range(m.first, m.last)}
+    found: list[tuple[int, int, str]] = []
+    place_words = lang.words("place_words")
+    prefixes = {p[0] for p in lang.words("name_prefixes")}
+    for i in range(len(tokens)):
+        if not starts_with(tokens, i, place_words, lang):
+            continue
+        if lang.script == "arabic":
+            found += _arabic_list(sentence, i + 1, known, prefixes, lang)
+            continue
+        for j in (i + 1, i - 1):
+            if 0 < j < len(tokens) and j not in known and unknown_capital(tokens, j, known, lang):
+                first = last = j
+                while first > 1 and unknown_capital(tokens, first - 1, known, lang):
+                    first -= 1
+                while last + 1 < len(tokens) and unknown_capital(tokens, last + 1, known, lang):
+                    last += 1
+                found.append((first, last + 1, raw_text(sentence, first, last + 1)))
+    return sorted(set(found))
+
+
+def _arabic_list(
+    sentence: Sentence, i: int, known: set[int], prefixes: set[str], lang: Language
+) -> list[tuple[int, int, str]]:
+    """The names after an Arabic place word: "بلدات السوسة والشعفة والبو خاطر"."""
+    tokens = sentence.tokens
+    place_words = {p[0] for p in lang.words("place_words")}
+    found = []
+    first = True
+    while i < len(tokens):
+        t = tokens[i]
+        if not first and not t.norm.startswith("و"):
+            break
+        end = i + 1
+        bare = t.norm[1:] if t.norm.startswith("و") else t.norm
+        if bare in prefixes and end < len(tokens):
+            end += 1
+        if i not in known and bare.startswith("ال") and bare not in place_words | lang.stopwords:
+            raw = raw_text(sentence, i, end)
+            found.append((i, end, raw[1:] if raw.startswith("و") else raw))
+        i, first = end, False
+    return found
+
+
+def _clauses(sentence: Sentence, lang: Language) -> list[tuple[int, int]]:
+    """Token ranges of the clauses: split at listed punctuation and conjunctions."""
+    tokens = sentence.tokens
+    marks = {p[0] for p in lang.words("clause_breaks") if len(p) == 1 and not p[0].isalnum()}
+    words = tuple(p for p in lang.words("clause_breaks") if p[0].isalnum())
+    breaks = [0]
+    for i in range(1, len(tokens)):
+        gap = sentence.text[tokens[i - 1].end - sentence.start : tokens[i].start - sentence.start]
+        dash = any(d in gap for d in "-–—") and any(ch.isspace() for ch in gap)
+        if dash or any(ch in marks for ch in gap) or starts_with(tokens, i, words, lang):
+            breaks.append(i)
+    breaks.append(len(tokens))
+    return [(a, b) for a, b in itertools.pairwise(breaks) if b > a]
+
+
+def capitalised_unknowns(parsed: Parsed, lo: int, hi: int) -> list[tuple[int, str, bool]]:
+    """Capitalised words of a clause that name nothing known: place names the gazetteer lacks."""
+    tokens, lang = parsed.sentence.tokens, parsed.lang
+    taken = {i for m in parsed.actors + parsed.regions for i in range(m.first, m.last)}
+    taken |= {i for d in parsed.dates for i in range(d.first, d.last)}
+    found = []
+    i = max(lo, 1)
+    while i < hi:
+        if unknown_capital(tokens, i, taken, lang) and not tokens[i].raw.isupper():
+            j = i
+            while j + 1 < hi and unknown_capital(tokens, j + 1, taken, lang):
+                j += 1
+            found.append((i, raw_text(parsed.sentence, i, j + 1), True))
+            i = j + 1
+        else:
+            i += 1
+    return found

@@ -1,0 +1,171 @@
+"""Reading an article (plain text or HTML) and finding the date it was written.
+
+The text "as read" is what every evidence offset points into: for plain text the file's text
+itself, for HTML the visible text with one line per block element.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from mapgen._io import read_text
+from mapgen.dates import ReportedDate, parse_date
+from mapgen.errors import MapgenError
+from mapgen.extract.dates import find_dates
+from mapgen.extract.lang import languages
+from mapgen.extract.text import tokenize
+from mapgen.problems import display_path
+
+MAX_BYTES = 4_000_000
+_DATE_MARK = re.compile(r"\bdate[:\s]+(\d{4}-\d{2}(?:-\d{2})?)\b", re.IGNORECASE)
+_ISO_LINE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:[T ][\d:.+Z-]*)?\s*$")
+_BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "article",
+           "section", "header", "footer", "blockquote", "figcaption", "title", "time"}  # fmt: skip
+_HIDDEN = {"script", "style", "noscript", "template", "svg", "head"}
+_META_DATES = ("article:published_time", "datepublished", "date", "pubdate", "dc.date")
+
+
+class ArticleError(MapgenError, ValueError):
+    """An article that cannot be used: empty, binary, too large or without a date."""
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article: where it came from, its text as read, its date and how that was found."""
+
+    path: str
+    name: str
+    text: str
+    date: ReportedDate
+    date_source: str
+    title: str
+
+
+def read_article(path: Path | str, *, date: ReportedDate | None = None) -> Article:
+    """Read a text or HTML article and find its date (``date`` overrides the text's).
+
+    Raises :class:`ArticleError` naming the file when it is empty, binary, too large, or has
+    no date and none was given.
+    """
+    p = Path(path)
+    shown = display_path(p)
+    if p.is_file() and p.stat().st_size > MAX_BYTES:
+        size = p.stat().st_size / 1e6
+        raise ArticleError(
+            f"{shown}: {size:.1f} MB is more than an article may have "
+            f"({MAX_BYTES / 1e6:.0f} MB); split it into articles"
+        )
+    raw = read_text(p)
+    if "\x00" in raw:
+        raise ArticleError(f"{shown}: binary data (NUL bytes), not a text or HTML article")
+    meta_date = None
+    if _looks_like_html(raw, p):
+        raw, meta_date = html_to_text(raw)
+    if not raw.strip():
+        raise ArticleError(f"{shown}: the article is empty")
+    found = date or meta_date or find_dateline(raw)
+    if found is None:
+        raise ArticleError(
+            f"{shown}: no article date found (no dateline such as 'Saturday, 4 November 2017' "
+            "or 'date 2017-11' at the top); give one with --date YYYY-MM-DD"
+        )
+    source = "--date" if date else ("HTML metadata" if meta_date else "dateline")
+    return Article(str(p), p.name, raw, found, source, _title(raw))
+
+
+def _title(text: str) -> str:
+    for line in text.splitlines():
+        line = _DATE_MARK.sub("", line).strip()
+        if len(tokenize(line)) >= 3 and _line_date(line) is None:
+            return line if len(line) <= 90 else line[:89].rstrip() + "…"
+    return ""
+
+
+def _looks_like_html(text: str, path: Path) -> bool:
+    if path.suffix.lower() in (".html", ".htm", ".xhtml"):
+        return True
+    head = text[:2000].lstrip().lower()
+    return head.startswith(("<!doctype html", "<html")) or "<body" in head
+
+
+def find_dateline(text: str) -> ReportedDate | None:
+    """The date of a dateline at the top of ``text``: a line that is a date, or 'date 2017-11'."""
+    m = _DATE_MARK.search(text[:300])
+    if m:
+        return parse_date(m.group(1))
+    for line in [ln for ln in text.splitlines() if ln.strip()][:5]:
+        found = _line_date(line)
+        if found is not None:
+            return found
+    return None
+
+
+def _line_date(line: str) -> ReportedDate | None:
+    m = _ISO_LINE.match(line)
+    if m:
+        return parse_date(m.group(1))
+    tokens = tokenize(line)
+    if not tokens or len(tokens) > 8:
+        return None
+    for lang in languages().values():
+        for mention in find_dates(tokens, lang):
+            month, day, year = (*mention.value, 0, 0, 0)[:3]
+            if mention.kind == "month" and day and year:
+                try:
+                    return parse_date(f"{year:04d}-{month:02d}-{day:02d}")
+                except ValueError:
+                    return None
+    return None
+
+
+class _TextParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+        self.meta_date: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k.lower(): v or "" for k, v in attrs}
+        if tag in _HIDDEN:
+            self.hidden += 1
+        elif tag == "meta":
+            key = values.get("property") or values.get("name") or values.get("itemprop") or ""
+            if key.lower() in _META_DATES and values.get("content") and not self.meta_date:
+                self.meta_date = values["content"]
+        elif tag == "time" and values.get("datetime") and not self.meta_date:
+            self.meta_date = values["datetime"]
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN and self.hidden:
+            self.hidden -= 1
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> tuple[str, ReportedDate | None]:
+    """The visible text of an HTML page (one line per block) and its published date, if any."""
+    parser = _TextParser()
+    parser.feed(html)
+    parser.close()
+    text = "".join(parser.parts)
+    lines = [re.sub(r"[ \t\r\f\v]+", " ", ln).strip() for ln in text.split("\n")]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+    date = None
+    if parser.meta_date:
+        m = re.match(r"\s*(\d{4}-\d{2}-\d{2})", parser.meta_date)
+        if m:
+            try:
+                date = parse_date(m.group(1))
+            except ValueError:
+                date = None
+    return text, date

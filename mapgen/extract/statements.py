@@ -1,0 +1,317 @@
+"""Statements of control in one sentence: who holds, takes, loses, attacks or besieges where.
+
+A *trigger* (a verb or phrase from the language's ``[patterns]``) fixes the kind of statement;
+the places and actors of its clause fill the roles:
+
+========  ==========================================  ===========
+kind      example                                     result
+========  ==========================================  ===========
+capture   "Iraqi forces captured Al-Qaim"              controlled by the subject
+fall      "Tal Afar fell"                              controlled by the actor named
+lose      "it lost Raqqa to the SDF"                   controlled by the other actor
+hold      "Daesh still controls Rawa"                  controlled by the subject
+last      "Abu Kamal, the last town under its control" controlled by the actor named
+attack    "launched an assault on Abu Kamal"           contested, opponent = attacker
+enter     "Iraqi forces entered al-Qaim"               contested, opponent = who entered
+siege     "besieged Deir ez-Zor"                       besieged, opponent = besieger
+fight     "fierce fighting in Hajin"                   contested (holder from the article)
+========  ==========================================  ===========
+
+A clause with a marker of a hypothesis or failure (``skip_clause``) gives nothing, and a
+trigger right after ``cancel_before`` ("to seize", "tried to ...") is not a statement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mapgen.dates import ReportedDate
+from mapgen.extract.dates import resolve
+from mapgen.extract.lang import KINDS, Pattern, find
+from mapgen.extract.names import Mention
+from mapgen.extract.parse import Parsed, capitalised_unknowns, ends_with
+from mapgen.extract.text import Sentence
+
+STATUS = {
+    "capture": "controlled",
+    "fall": "controlled",
+    "lose": "controlled",
+    "hold": "controlled",
+    "last": "controlled",
+    "attack": "contested",
+    "enter": "contested",
+    "fight": "contested",
+    "siege": "besieged",
+}
+BASE_CONFIDENCE = {
+    "capture": 0.9,
+    "fall": 0.8,
+    "lose": 0.85,
+    "hold": 0.8,
+    "last": 0.8,
+    "attack": 0.8,
+    "enter": 0.8,
+    "fight": 0.65,
+    "siege": 0.8,
+}
+_ANY_SIDE = ("fall", "hold", "last", "fight")
+
+
+@dataclass
+class Statement:
+    """One candidate fact from one sentence, before the article-level pass fills the gaps."""
+
+    kind: str
+    place: str  # a place id, or the name as written when ``unresolved``
+    unresolved: bool
+    controller: str | None
+    opponent: str | None
+    date: ReportedDate
+    date_note: str
+    dated: bool  # False: no date in the text, the article's date is used ("as of")
+    sentence: Sentence
+    trigger: str
+    confidence: float
+    notes: list[str] = field(default_factory=list)
+    near_place: str = ""  # the last known place before, for "government forces" at unknown names
+
+    @property
+    def status(self) -> str:
+        return STATUS[self.kind]
+
+
+@dataclass
+class Context:
+    """What earlier sentences of the article leave for later ones (places, actors, dates)."""
+
+    places: list[tuple[str, bool, str]] = field(default_factory=list)  # id/name, unresolved, raw
+    actors: list[str] = field(default_factory=list)
+    date: tuple[ReportedDate, str] | None = None
+
+
+def _triggers(parsed: Parsed) -> list[tuple[int, int, str, Pattern]]:
+    hits = []
+    for kind in KINDS:
+        for first, last, pattern in find(
+            parsed.sentence.tokens, parsed.lang.patterns[kind], parsed.lang
+        ):
+            hits.append((first, last, kind, pattern))
+    tokens = parsed.sentence.tokens
+    # Longest first; at equal length a word as written beats one with a prefix taken off
+    # ("لتحرير", to liberate, is an attack, not "تحرير", liberation).
+    hits.sort(key=lambda h: (-(h[1] - h[0]), h[0], tokens[h[0]].norm != h[3][0].rstrip("*")))
+    chosen: list[tuple[int, int, str, Pattern]] = []
+    used: set[int] = set()
+    for hit in hits:
+        span = set(range(hit[0], hit[1]))
+        if not span & used:
+            chosen.append(hit)
+            used |= span
+    return sorted(chosen)
+
+
+def sentence_statements(
+    parsed: Parsed, article_date: ReportedDate, context: Context
+) -> list[Statement]:
+    """The statements of one parsed sentence; ``context`` holds what earlier sentences said."""
+    out: list[Statement] = []
+    tokens, lang = parsed.sentence.tokens, parsed.lang
+    for first, last, kind, _ in _triggers(parsed):
+        clause = next(c for c in parsed.clauses if c[0] <= first < c[1])
+        if _clause_has(parsed, clause, "skip_clause") or ends_with(
+            tokens, first, lang.words("cancel_before"), lang
+        ):
+            continue
+        if STATUS[kind] != "controlled" and ends_with(
+            tokens, first, lang.words("over_before"), lang
+        ):
+            continue
+        targets, carried = _targets(parsed, clause, first, last, kind, context)
+        if not targets:
+            continue
+        roles = _roles(parsed, clause, first, last, kind, context)
+        if roles is None:
+            continue
+        controller, opponent, actor_note = roles
+        date, note, dated = _date_for(parsed, clause, first, article_date, carried, context)
+        trigger = " ".join(t.raw for t in tokens[first:last])
+        confidence = BASE_CONFIDENCE[kind] - (0.1 if carried else 0) - (0.05 if not dated else 0)
+        notes = [f"{kind} ({trigger})", note]
+        if actor_note:
+            notes.append(actor_note)
+            confidence -= 0.15
+        if carried:
+            notes.append("place from the previous words (it, the city)")
+        for place, unresolved in targets:
+            out.append(
+                Statement(
+                    kind,
+                    place,
+                    unresolved,
+                    controller,
+                    opponent,
+                    date,
+                    note,
+                    dated,
+                    parsed.sentence,
+                    trigger,
+                    round(max(confidence, 0.1), 2),
+                    list(notes),
+                    context.places[-1][0] if context.places else "",
+                )
+            )
+    _remember(parsed, article_date, context)
+    return out
+
+
+def _clause_has(parsed: Parsed, clause: tuple[int, int], key: str) -> bool:
+    tokens = parsed.sentence.tokens[clause[0] : clause[1]]
+    return bool(find(tokens, parsed.lang.words(key), parsed.lang))
+
+
+def _targets(
+    parsed: Parsed, clause: tuple[int, int], first: int, last: int, kind: str, context: Context
+) -> tuple[list[tuple[str, bool]], str]:
+    """The places a trigger is about: in its clause, else carried from the words before."""
+    after_only = parsed.lang.object_side == "after" and kind not in _ANY_SIDE
+    lo = last if after_only else clause[0]
+    found: list[tuple[int, str, bool]] = []
+    for m in parsed.places:
+        if lo <= m.first < clause[1] and len(m.ids) == 1:
+            found.append((m.first, m.ids[0], False))
+        elif lo <= m.first < clause[1]:  # a name of several places: listed for review
+            found.append((m.first, f"{m.text} [{'|'.join(m.ids)}]", True))
+    for a, _, text in parsed.unresolved:
+        if lo <= a < clause[1]:
+            found.append((a, text, True))
+    if not found and parsed.lang.script != "arabic":
+        found = capitalised_unknowns(parsed, lo, clause[1])
+    if found:
+        return [(p, u) for _, p, u in sorted(found)], ""
+    return _carried(parsed, clause, first, kind, context)
+
+
+def _carried(
+    parsed: Parsed, clause: tuple[int, int], first: int, kind: str, context: Context
+) -> tuple[list[tuple[str, bool]], str]:
+    apposition = kind == "last"
+    anaphor = _clause_has(parsed, clause, "anaphors")
+    if not (apposition or anaphor):
+        return [], ""
+    before = [m for m in parsed.places + parsed.regions if m.first < clause[0]]
+    before.sort(key=lambda m: m.first)
+    if before:
+        last = before[-1]
+        if last in parsed.regions or len(last.ids) != 1:
+            return [], ""
+        return [(last.ids[0], False)], "here"
+    if anaphor and context.places:
+        place, unresolved, _ = context.places[-1]
+        return [(place, unresolved)], "before"
+    return [], ""
+
+
+def _is_loser(parsed: Parsed, m: Mention) -> bool:
+    tokens, lang = parsed.sentence.tokens, parsed.lang
+    end = m.first
+    while end > 0 and tokens[end - 1].norm in lang.stopwords and end > m.first - 2:
+        if ends_with(tokens, end, lang.words("loser_before"), lang):
+            return True
+        end -= 1
+    return ends_with(tokens, end, lang.words("loser_before"), lang)
+
+
+def _nearest(
+    parsed: Parsed, mentions: list[Mention], first: int, last: int, *, side: str
+) -> Mention | None:
+    before = [m for m in mentions if m.last <= first]
+    after = [m for m in mentions if m.first >= last]
+    ordered = [before[::-1], after] if side == "before" else [after, before[::-1]]
+    for group in ordered:
+        if group:
+            return group[0]
+    return None
+
+
+def _roles(
+    parsed: Parsed, clause: tuple[int, int], first: int, last: int, kind: str, context: Context
+) -> tuple[str | None, str | None, str] | None:
+    """(controller, opponent, note) for a trigger; None when the statement names no side.
+
+    A controller of None (contested statements) is filled in by the article pass.
+    """
+    in_clause = [m for m in parsed.actors if clause[0] <= m.first < clause[1]]
+    winners = [m for m in in_clause if not _is_loser(parsed, m)]
+    side = parsed.lang.subject_side
+    if kind == "last":
+        side = "after"
+    subject = _nearest(parsed, winners, first, last, side=side)
+    note = ""
+    if subject is None and kind != "last":
+        others = [m for m in parsed.actors if not _is_loser(parsed, m)]
+        subject = others[0] if others else None
+    subject_id = subject.ids[0] if subject else None
+    if kind == "last":
+        after = [m for m in in_clause if m.first >= last]
+        return (after[0].ids[0] if after else None, None, "")
+    if subject_id is None and context.actors and kind not in ("lose", "fight", "last"):
+        subject_id, note = context.actors[-1], "actor from an earlier sentence"
+    if kind == "lose":
+        return _lose_roles(parsed, in_clause, first, last, context)
+    if kind in ("capture", "fall", "hold", "last"):
+        return (subject_id, None, note) if subject_id else None
+    if kind == "fight":
+        sides = sorted({m.ids[0] for m in parsed.actors})
+        return (None, "|".join(sides), "") if sides else None
+    if subject_id is None:
+        return None
+    defenders = [m.ids[0] for m in in_clause if m.ids[0] != subject_id]
+    defenders += [
+        m.ids[0] for m in parsed.actors if m.ids[0] != subject_id and _is_loser(parsed, m)
+    ]
+    return (defenders[0] if defenders else None, subject_id, note)
+
+
+def _lose_roles(
+    parsed: Parsed, in_clause: list[Mention], first: int, last: int, context: Context
+) -> tuple[str, None, str] | None:
+    """ "X lost P to Y": the loser is the subject (inside a pattern such as "انسحبت ~ من",
+    or before the verb), the winner comes after it."""
+    inside = [m.ids[0] for m in in_clause if first <= m.first and m.last <= last]
+    before = [m.ids[0] for m in in_clause if m.last <= first]
+    loser = (inside or before[-1:] or context.actors[-1:] or [None])[0]
+    after = [m.ids[0] for m in in_clause if m.first >= last and m.ids[0] != loser]
+    if not after:
+        after = [m.ids[0] for m in parsed.actors if m.ids[0] != loser]
+    return (after[0], None, "") if after else None
+
+
+def _date_for(
+    parsed: Parsed,
+    clause: tuple[int, int],
+    first: int,
+    article_date: ReportedDate,
+    carried: str,
+    context: Context,
+) -> tuple[ReportedDate, str, bool]:
+    in_clause = [d for d in parsed.dates if clause[0] <= d.first < clause[1]]
+    pool = in_clause or parsed.dates
+    if pool:
+        before = [d for d in pool if d.first < first]
+        mention = before[-1] if before else pool[0]
+        date, note = resolve(mention, article_date)
+        return date, note, True
+    if carried == "before" and context.date is not None:
+        date, note = context.date
+        return date, note + " (from the sentence before)", True
+    return article_date, f"no date in the sentence: as of the article ({article_date})", False
+
+
+def _remember(parsed: Parsed, article_date: ReportedDate, context: Context) -> None:
+    for m in sorted(parsed.places + parsed.regions, key=lambda m: m.first):
+        if len(m.ids) == 1:
+            context.places.append((m.ids[0], False, m.text))
+    for m in parsed.actors:
+        if not _is_loser(parsed, m):
+            context.actors.append(m.ids[0])
+    context.date = resolve(parsed.dates[-1], article_date)[:2] if parsed.dates else None

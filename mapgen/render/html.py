@@ -1,0 +1,205 @@
+"""The interactive slider map: one self-contained HTML page (or fragment) per territory.
+
+Every distinct area, frontline and place state is in the page once with the days it is valid
+(:mod:`mapgen.render.html_data`); the slider's JavaScript (``templates/slider.js``) shows what
+is valid on the selected day. Leaflet is inlined from the ``xstatic-leaflet`` package, so the
+page works from ``file://`` with no network request. The OpenStreetMap tile layer (``tiles=
+"osm"``) is in the layer control but off, so nothing is fetched until the user switches it on.
+
+Why plain templates and not a ``folium.Map``: folium writes page-global ids and scripts and
+loads Leaflet from CDNs; a fragment that can be embedded twice in one page, with Leaflet run
+once and every style scoped, is simpler to write directly with Jinja2 than to pry out of
+folium. The JavaScript API is documented in ``docs/html.md``.
+
+Example
+-------
+>>> from mapgen.render.html import slider_map
+>>> page = slider_map(territory)           # doctest: +SKIP
+>>> page.save("out/map.html")              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from mapgen._io import write_text_atomic
+from mapgen.render.html_data import map_data, to_script_json
+from mapgen.territory import Territory
+
+log = logging.getLogger(__name__)
+
+TILE_LAYERS: dict[str, dict[str, Any] | None] = {
+    "osm": {
+        "name": "OpenStreetMap tiles (online)",
+        "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "attribution": "© OpenStreetMap contributors (ODbL)",
+        "maxZoom": 19,
+    },
+    "none": None,
+}
+TILES = tuple(TILE_LAYERS)
+_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+_FRAGMENT_HEIGHT = "560px"
+_DOCUMENT_HEIGHT = "max(360px, calc(100vh - 260px))"
+_IFRAME_HEIGHT_PX = 860
+
+
+@dataclass
+class SliderMap:
+    """A slider map ready to be written as a page, embedded as a fragment or shown in Jupyter.
+
+    Build it with :func:`slider_map`.
+    """
+
+    data: dict[str, Any] = field(repr=False)
+    tiles: str = "osm"
+    _fragments: int = field(default=0, repr=False)
+
+    @cached_property
+    def data_json(self) -> str:
+        """The data as JSON that is safe inside a ``<script>`` element."""
+        return to_script_json(self.data)
+
+    @cached_property
+    def default_id(self) -> str:
+        """A stable element id derived from the data (same data, same id)."""
+        digest = hashlib.sha1(self.data_json.encode("utf-8")).hexdigest()[:8]
+        return f"mapgen-{digest}"
+
+    def fragment(self, *, element_id: str | None = None) -> str:
+        """An embeddable ``<div>`` with inline styles and scripts.
+
+        Styles are scoped under ``.mapgen-slider``; Leaflet and the runtime run once per page
+        however many fragments it holds. Without ``element_id`` the id is derived from the
+        data, with ``-2``, ``-3`` … appended on later calls so two fragments never clash.
+        """
+        self._fragments += 1
+        if element_id is None:
+            element_id = self.default_id
+            if self._fragments > 1:
+                element_id = f"{element_id}-{self._fragments}"
+        return _render_fragment(self, element_id, _FRAGMENT_HEIGHT)
+
+    def document(self) -> str:
+        """A complete ``<!doctype html>`` page holding one map that fills the window."""
+        body = _render_fragment(self, self.default_id, _DOCUMENT_HEIGHT)
+        return (
+            _environment()
+            .get_template("document.html")
+            .render(title=self.data["title"], fragment=Markup(body))
+        )
+
+    def _repr_html_(self) -> str:
+        """For Jupyter: the page in an ``<iframe srcdoc>``.
+
+        Notebook front ends sanitise or sandbox scripts in HTML output differently; a
+        ``srcdoc`` iframe runs the page in its own document everywhere scripts are allowed,
+        and keeps its styles and ``window.mapgen`` away from the notebook's.
+        """
+        doc = html.escape(self.document(), quote=True)
+        return (
+            f'<iframe srcdoc="{doc}" style="width:100%;height:{_IFRAME_HEIGHT_PX}px;border:0" '
+            'title="mapgen slider map"></iframe>'
+        )
+
+    def save(self, path: Path | str) -> Path:
+        """Write :meth:`document` to ``path`` atomically; returns the path."""
+        out = write_text_atomic(path, self.document())
+        log.debug("wrote %s (%.1f kB)", out, out.stat().st_size / 1000)
+        return out
+
+
+def slider_map(territory: Territory, *, tiles: str = "osm") -> SliderMap:
+    """The slider map of a territory.
+
+    Parameters
+    ----------
+    territory
+        The computed territory (areas, frontlines, place states, timeline).
+    tiles
+        ``"osm"``: an OpenStreetMap tile layer in the layer control, off by default;
+        ``"none"``: no tile layer at all.
+    """
+    if tiles not in TILES:
+        raise ValueError(f"tiles={tiles!r} is not known; use one of {', '.join(TILES)}")
+    data = map_data(territory)
+    data["tiles"] = TILE_LAYERS[tiles]
+    return SliderMap(data, tiles=tiles)
+
+
+def write_map_html(territory: Territory, path: Path | str, *, tiles: str = "osm") -> Path:
+    """Write the slider map page of ``territory`` to ``path`` (atomically)."""
+    return slider_map(territory, tiles=tiles).save(path)
+
+
+def _render_fragment(page: SliderMap, element_id: str, height: str) -> str:
+    if not _ID_RE.match(element_id):
+        raise ValueError(
+            f"element_id={element_id!r} is not a valid id; use a letter, then letters, "
+            "digits, '-' or '_'"
+        )
+    assets = _assets()
+    return (
+        _environment()
+        .get_template("fragment.html")
+        .render(
+            element_id=element_id,
+            element_id_json=Markup(json.dumps(element_id)),
+            height=height,
+            data_json=Markup(page.data_json),
+            leaflet_css=Markup(assets["leaflet_css"]),
+            leaflet_js=Markup(assets["leaflet_js"]),
+            slider_css=Markup(assets["slider_css"]),
+            slider_js=Markup(assets["slider_js"]),
+        )
+    )
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("mapgen.render", "templates"),
+        autoescape=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+@cache
+def _assets() -> dict[str, str]:
+    """Leaflet's JS and CSS (images inlined as data: URIs) and the slider's own files."""
+    import xstatic.pkg.leaflet as xleaflet
+
+    base = Path(xleaflet.BASE_DIR)
+    js = (base / "leaflet.js").read_text(encoding="utf-8")
+    js = re.sub(r"//# sourceMappingURL=\S+", "", js)
+    css = (base / "leaflet.css").read_text(encoding="utf-8")
+    css = re.sub(r"url\((images/[\w.-]+\.png)\)", lambda m: _data_uri(base / m.group(1)), css)
+    templates = resources.files("mapgen.render") / "templates"
+    out = {
+        "leaflet_js": js,
+        "leaflet_css": css,
+        "slider_js": (templates / "slider.js").read_text(encoding="utf-8"),
+        "slider_css": (templates / "slider.css").read_text(encoding="utf-8"),
+    }
+    for name, text in out.items():
+        if "</script" in text.lower() or "</style" in text.lower():
+            raise ValueError(f"{name} contains a closing tag and cannot be inlined")
+    return out
+
+
+def _data_uri(path: Path) -> str:
+    return "url(data:image/png;base64," + base64.b64encode(path.read_bytes()).decode() + ")"

@@ -1,0 +1,478 @@
+"""The slider map (mapgen.render.html): data encoding in Python, behaviour in real Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mapgen.dataset import DatasetFiles, load_dataset
+from mapgen.render.html import slider_map, write_map_html
+from mapgen.render.html_data import to_script_json
+from mapgen.synth import synthesize
+from mapgen.territory import TerritoryOptions, build_territory
+from mapgen.timeline import build_timeline
+from tests.conftest import TINY_PLACES
+
+HOSTILE = '</script><img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+HOSTILE_URL = "https://example.org/?q='\"><img/src=x/onerror=window.__pwned=3>"
+
+
+@pytest.fixture(scope="module")
+def territory():
+    timeline = build_timeline(load_dataset(DatasetFiles.from_options()))
+    return build_territory(timeline, TerritoryOptions())
+
+
+@pytest.fixture(scope="module")
+def map_file(territory, tmp_path_factory) -> Path:
+    return write_map_html(territory, tmp_path_factory.mktemp("html") / "map.html")
+
+
+@dataclass
+class Opened:
+    page: object
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def open_map(browser, path: Path, fragment: str = "") -> Opened:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    opened = Opened(page)
+    page.on("request", lambda r: opened.requests.append(r.url))
+    page.on("console", lambda m: m.type == "error" and opened.errors.append(m.text))
+    page.on("pageerror", lambda e: opened.errors.append(str(e)))
+    page.goto(path.as_uri() + fragment)
+    page.wait_for_function("window.mapgen && mapgen.ready === true", timeout=15000)
+    return opened
+
+
+@pytest.fixture
+def opened(browser, map_file):
+    result = open_map(browser, map_file)
+    yield result
+    result.page.close()
+
+
+def expected_controller(territory, place_id: str, day: str) -> tuple[str, str]:
+    """From the timeline (built from data/events.csv), not from the page."""
+    state = territory.timeline.state_on(day).loc[place_id]
+    return state["controller"], state["status"]
+
+
+# ---------- Python side ----------
+
+
+def test_script_json_escapes_markup_characters():
+    text = to_script_json({"note": HOSTILE + " & \u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert "\u2028" not in text
+    assert json.loads(text)["note"] == HOSTILE + " & \u2028"
+
+
+def test_data_is_interval_encoded(territory):
+    data = slider_map(territory).data
+    assert len(data["areas"]) == len(territory.areas)
+    assert data["days"] == (territory.timeline.end - territory.timeline.start).days + 1
+    # Cells keep their shape when their controller changes: fewer geometries than records.
+    assert len(data["geoms"]) < len(data["areas"]) + len(data["frontlines"])
+    abu = next(p for p in data["places"] if p["id"] == "abu-kamal")
+    contested = [h for h in abu["h"] if h["d"] == "2017-11-08"]
+    assert contested and contested[0]["c"] == "isis" and contested[0]["s"] == 1
+
+
+def test_tiles_option(territory):
+    assert "tile.openstreetmap.org" in slider_map(territory).document()
+    assert "tile.openstreetmap.org" not in slider_map(territory, tiles="none").document()
+    with pytest.raises(ValueError, match=r"'google'.*osm, none"):
+        slider_map(territory, tiles="google")
+
+
+def test_fragment_ids_never_clash_and_bad_ids_are_refused(territory):
+    page = slider_map(territory)
+    first, second = page.fragment(), page.fragment()
+    ids = [re.search(r'id="(mapgen-[\w-]+)"', f).group(1) for f in (first, second)]
+    assert ids[0] != ids[1]
+    assert 'id="mine"' in page.fragment(element_id="mine")
+    with pytest.raises(ValueError, match="not a valid id"):
+        page.fragment(element_id='x" onload="alert(1)')
+
+
+def test_output_is_deterministic_and_written_atomically(territory, tmp_path):
+    a = write_map_html(territory, tmp_path / "a.html").read_bytes()
+    b = write_map_html(territory, tmp_path / "b.html").read_bytes()
+    assert a == b
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html", "b.html"]
+    assert a.startswith(b"<!doctype html>")
+
+
+def test_repr_html_is_an_iframe_holding_the_page(territory):
+    out = slider_map(territory)._repr_html_()
+    assert out.startswith("<iframe srcdoc=")
+    assert "&lt;!doctype html&gt;" in out and "<script" not in out
+
+
+# ---------- in Chromium ----------
+
+
+def test_opens_offline_without_requests_or_errors(opened, map_file):
+    page = opened.page
+    assert opened.errors == []
+    assert all(u.startswith(("file:", "data:")) for u in opened.requests), opened.requests
+    assert opened.requests[0] == map_file.as_uri()
+    # Base layers, areas and markers are drawn as SVG paths.
+    assert page.locator("path.mg-area").count() > 10
+    assert page.locator("path.mg-marker").count() > 10
+    # The tile layer is offered in the layer control, switched off.
+    label = page.locator(".leaflet-control-layers-overlays label", has_text="OpenStreetMap")
+    assert label.locator("input").is_checked() is False
+    assert page.locator(".leaflet-tile").count() == 0
+    # Switched on (this test is offline: block the tile requests), the land fill of the
+    # offline base layer turns transparent so the tiles show through.
+    page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+    land = page.locator(".leaflet-mgBase-pane path").first
+    assert land.get_attribute("fill-opacity") == "1"
+    page.locator(".leaflet-control-layers").hover()
+    label.click()
+    assert land.get_attribute("fill-opacity") == "0"
+    assert page.locator(".leaflet-tile").count() > 0
+
+
+@pytest.mark.parametrize(
+    "day", ["2017-11-07", "2017-11-08", "2017-11-09", "2017-11-10", "2017-11-12", "2017-11-20"]
+)
+def test_abu_kamal_changes_hands_on_the_reported_days(opened, territory, day):
+    page = opened.page
+    controller, status = expected_controller(territory, "abu-kamal", day)
+    assert page.evaluate("d => mapgen.setDate(d)", day) == day
+    assert page.evaluate("mapgen.date()") == day
+    assert page.evaluate("mapgen.controllerOf('abu-kamal')") == controller
+    assert page.evaluate("mapgen.controllerOf('Abu Kamal')") == controller
+    shown = page.evaluate("mapgen.visible()")
+    area = [a for a in shown["areas"] if a["place_id"] == "abu-kamal"]
+    assert [(a["controller"], a["status"]) for a in area] == [(controller, status)]
+    place = [p for p in shown["places"] if p["place_id"] == "abu-kamal"]
+    assert [(p["controller"], p["status"]) for p in place] == [(controller, status)]
+    # What is drawn: the area's SVG path is filled with the side's colour, or with the
+    # striped pattern of that side when contested.
+    colour = territory.timeline.dataset.controllers[controller].color
+    path = page.locator('path.mg-area[data-place="abu-kamal"]')
+    assert path.count() == 1
+    fill = path.get_attribute("fill")
+    if status == "controlled":
+        assert fill.lower() == colour.lower()
+    else:
+        pattern_id = re.fullmatch(r"url\(#(.+)\)", fill).group(1)
+        stripe = page.locator(f'[id="{pattern_id}"] rect.mg-stripe')
+        assert stripe.get_attribute("fill").lower() == colour.lower()
+        assert path.get_attribute("stroke-dasharray")
+    marker = page.locator('path.mg-marker[data-place="abu-kamal"]')
+    assert marker.get_attribute("fill").lower() == colour.lower()
+
+
+def test_abu_kamal_facts_from_events_csv(territory):
+    """The expectations above come from the timeline; pin them to the event rows too."""
+    events = territory.timeline.dataset.events.set_index("event_id")
+    e056, e057 = events.loc["E056"], events.loc["E057"]
+    assert (e056["place_id"], e056["date"], e056["controller"], e056["status"]) == (
+        "abu-kamal",
+        "2017-11-08",
+        "isis",
+        "contested",
+    )
+    assert (e057["date"], e057["controller"]) == ("2017-11-09", "syria")
+    assert expected_controller(territory, "abu-kamal", "2017-11-08") == ("isis", "contested")
+    assert expected_controller(territory, "abu-kamal", "2017-11-10") == ("syria", "controlled")
+
+
+def test_hash_opens_the_day_and_follows_the_slider(browser, map_file):
+    opened = open_map(browser, map_file, "#2017-11-03")
+    page = opened.page
+    try:
+        assert page.evaluate("mapgen.date()") == "2017-11-03"
+        assert page.locator(".mg-date").text_content() == "2017-11-03"
+        assert page.evaluate("location.hash") == "#2017-11-03"
+        page.evaluate("mapgen.setDate('2017-11-10')")
+        assert page.evaluate("location.hash") == "#2017-11-10"
+        slider = page.locator(".mg-range")
+        slider.fill("200")  # the input event moves the map
+        day = str((pd.Timestamp("2017-07-01") + pd.Timedelta(days=200)).date())
+        assert page.evaluate("mapgen.date()") == day
+        assert page.evaluate("location.hash") == "#" + day
+        page.evaluate("location.hash = '#2017-12-01'")
+        page.wait_for_function("mapgen.date() === '2017-12-01'")
+        assert opened.errors == []
+    finally:
+        page.close()
+
+
+def test_keyboard_arrows_step_one_day(opened):
+    page = opened.page
+    assert page.evaluate("location.hash") == ""  # opening does not touch the URL
+    page.evaluate("mapgen.setDate('2017-11-08')")
+    page.keyboard.press("ArrowRight")  # nothing focused: the first map takes it
+    assert page.evaluate("mapgen.date()") == "2017-11-09"
+    page.keyboard.press("ArrowLeft")
+    page.locator(".mg-range").focus()
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("mapgen.date()") == "2017-11-09"
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    assert page.evaluate("mapgen.date()") == "2017-11-08"
+    page.locator(".mg-play").focus()
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("mapgen.date()") == "2017-11-09"
+    assert page.locator(".mg-date").text_content() == "2017-11-09"
+
+
+def test_change_buttons_and_ticks_match_the_timeline(opened, territory):
+    page = opened.page
+    expected = [f"{d:%Y-%m-%d}" for d in territory.timeline.change_dates]
+    assert page.evaluate("mapgen.changeDates()") == expected
+    assert page.locator(".mg-tick").count() == len(expected)
+    page.evaluate("mapgen.setDate('2017-11-08')")
+    page.locator(".mg-next-change").click()
+    later = [d for d in expected if d > "2017-11-08"]
+    assert page.evaluate("mapgen.date()") == later[0]
+    page.locator(".mg-prev-change").click()
+    page.locator(".mg-prev-change").click()
+    earlier = [d for d in expected if d < "2017-11-08"]
+    assert page.evaluate("mapgen.date()") == earlier[-1]
+
+
+def test_popup_shows_history_up_to_the_day_with_sources(opened, territory):
+    page = opened.page
+    page.evaluate("mapgen.setDate('2017-11-10')")
+    page.evaluate("mapgen.maps[0].openPopup('abu-kamal')")
+    popup = page.locator(".mg-popup-body")
+    text = popup.text_content()
+    events = territory.timeline.dataset.events.set_index("event_id")
+    assert "E056" in text and "E057" in text and "E058" not in text
+    assert events.loc["E057", "source"] in text
+    assert popup.locator("li.mg-current").count() == 1
+    # Moving the slider while it is open updates it.
+    page.evaluate("mapgen.setDate('2017-11-20')")
+    assert "E060" in page.locator(".mg-popup-body").text_content()
+
+
+def test_hostile_text_is_shown_and_never_runs(browser, tiny_files, write, tmp_path):
+    events = (
+        "event_id,date,place,controller,status,opponent,source,source_url,notes\n"
+        f'T1,2020-01-01,alpha,red,controlled,,"{HOSTILE.replace(chr(34), chr(34) * 2)}",'
+        f'"{HOSTILE_URL.replace(chr(34), chr(34) * 2)}","{HOSTILE.replace(chr(34), chr(34) * 2)}"\n'
+        "T2,2020-01-01,bravo,blue,controlled,,Report,,\n"
+        "T3,2020-01-05,bravo,red,controlled,,Report,,\n"
+    )
+    places = TINY_PLACES.replace("alpha,Alpha,", "alpha,<b>Alpha</b><img src=x>,")
+    files = tiny_files(events=events, places=places)
+    timeline = build_timeline(load_dataset(files))
+    territory = build_territory(timeline, TerritoryOptions(method="voronoi"))
+    path = write_map_html(territory, tmp_path / "hostile.html", tiles="none")
+    opened = open_map(browser, path)
+    page = opened.page
+    try:
+        page.evaluate("mapgen.maps[0].openPopup('alpha')")
+        body = page.locator(".mg-popup-body")
+        assert HOSTILE in body.text_content()
+        assert "<b>Alpha</b><img src=x>" in body.text_content()
+        link = body.locator("a")
+        assert link.get_attribute("href") == HOSTILE_URL
+        assert link.text_content() == HOSTILE
+        assert page.evaluate("window.__pwned") is None
+        assert page.locator("img[src='x']").count() == 0
+        assert opened.errors == []
+        assert all(u.startswith(("file:", "data:")) for u in opened.requests)
+    finally:
+        page.close()
+
+
+def test_two_fragments_on_one_page_move_independently(browser, territory, tmp_path):
+    page_map = slider_map(territory, tiles="none")
+    a, b = page_map.fragment(element_id="first"), page_map.fragment(element_id="second")
+    html = f"<!doctype html><html><body><h1>Report</h1>{a}<p>Between</p>{b}</body></html>"
+    path = tmp_path / "two.html"
+    path.write_text(html, encoding="utf-8")
+    opened = open_map(browser, path)
+    page = opened.page
+    try:
+        page.wait_for_function("mapgen.maps.length === 2 && mapgen.maps[1].ready")
+        page.evaluate("mapgen.get('first').setDate('2017-11-08')")
+        page.evaluate("mapgen.get('second').setDate('2017-11-20')")
+        assert page.evaluate("mapgen.get('first').date()") == "2017-11-08"
+        assert page.evaluate("mapgen.get('second').date()") == "2017-11-20"
+        assert page.evaluate("mapgen.get('first').controllerOf('abu-kamal')") == "isis"
+        assert page.evaluate("mapgen.get('second').controllerOf('abu-kamal')") == "syria"
+        page.locator("#second .mg-back").click()
+        assert page.evaluate("mapgen.get('second').date()") == "2017-11-19"
+        assert page.evaluate("mapgen.get('first').date()") == "2017-11-08"
+        assert page.locator("#first .mg-date").text_content() == "2017-11-08"
+        assert page.locator("#second .mg-date").text_content() == "2017-11-19"
+        assert opened.errors == []
+    finally:
+        page.close()
+
+
+def synth_territory(folder: Path, *, days: int, events: int, range_days: int):
+    scenario = synthesize(places=40, events=events, days=days, sides=3, seed=1)
+    files = scenario.write(folder)
+    end = scenario.start + pd.Timedelta(days=range_days - 1)
+    timeline = build_timeline(load_dataset(files, end=end))
+    return build_territory(timeline, TerritoryOptions(method="voronoi"))
+
+
+def test_page_grows_with_changes_not_days(tmp_path):
+    short = synth_territory(tmp_path / "a", days=60, events=200, range_days=60)
+    long = synth_territory(tmp_path / "b", days=60, events=200, range_days=600)
+    busier = synth_territory(tmp_path / "c", days=60, events=400, range_days=60)
+    maps = {"short": short, "long": long, "busier": busier}
+    page = {name: len(slider_map(t).document().encode()) for name, t in maps.items()}
+    # The timeline's part of the page: everything but the fixed base layers.
+    size = {
+        name: len(to_script_json({k: v for k, v in slider_map(t).data.items() if k != "base"}))
+        for name, t in maps.items()
+    }
+    assert len(long.timeline.change_dates) == len(short.timeline.change_dates)
+    assert long.timeline.end - long.timeline.start == 10 * (
+        short.timeline.end - short.timeline.start
+    ) + pd.Timedelta(days=9)
+    assert size["long"] < 1.02 * size["short"], size  # ten times the days
+    assert page["long"] < 1.01 * page["short"], page
+    assert size["busier"] > 1.3 * size["short"], size  # twice the events
+
+
+def test_screenshots(opened, tmp_path):
+    page = opened.page
+    for day in ("2017-10-01", "2017-11-10", "2017-11-20"):
+        page.evaluate("d => mapgen.setDate(d)", day)
+        shot = tmp_path / f"map-{day}.png"
+        page.screenshot(path=str(shot))
+        assert shot.stat().st_size > 50_000
+    assert opened.errors == []
+
+
+def test_build_command_writes_map_html_with_the_tiles_option(tmp_path):
+    from click.testing import CliRunner
+
+    from mapgen.cli import cli
+    from tests.test_cli import tiny_args
+
+    args = tiny_args(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["build", *args, "--out", str(tmp_path / "a"), "--tiles", "none"])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "a" / "map.html").read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>") and "tile.openstreetmap.org" not in page
+    result = runner.invoke(cli, ["build", *args, "--out", str(tmp_path / "b")])
+    assert "tile.openstreetmap.org" in (tmp_path / "b" / "map.html").read_text(encoding="utf-8")
+    result = runner.invoke(cli, ["build", *args, "--tiles", "google"])
+    assert result.exit_code == 2
+    assert "'google' is not one of 'osm', 'none'" in result.output
+
+
+def test_inferred_places_are_marked_as_inferred(browser, tmp_path):
+    timeline = build_timeline(load_dataset(DatasetFiles.from_options()))
+    territory = build_territory(timeline, TerritoryOptions(infer=True))
+    inferred = territory.places[territory.places["basis"] == "inferred"]
+    day = "2017-11-10"
+    expected = inferred[
+        (inferred["valid_from"] <= day)
+        & (inferred["valid_to"].isna() | (inferred["valid_to"] > day))
+    ]
+    path = write_map_html(territory, tmp_path / "inferred.html", tiles="none")
+    opened = open_map(browser, path, "#" + day)
+    page = opened.page
+    try:
+        shown = page.evaluate("mapgen.visible()")["places"]
+        marked = sorted(p["place_id"] for p in shown if p["basis"] == "inferred")
+        assert marked == sorted(expected["place_id"])
+        one = expected.iloc[0]
+        page.evaluate("p => mapgen.maps[0].openPopup(p)", one["place_id"])
+        source = territory.timeline.dataset.places.name(one["inferred_from"])
+        assert f"(inferred from {source})" in page.locator(".mg-popup-body").text_content()
+        assert page.locator(f'path.mg-marker[data-place="{one["place_id"]}"]').get_attribute(
+            "stroke-dasharray"
+        )
+        assert opened.errors == []
+    finally:
+        page.close()
+
+
+def test_play_pause_layer_toggle_and_chart(opened, territory):
+    page = opened.page
+    page.evaluate("mapgen.setDate('2017-07-01')")
+    page.locator(".mg-speed").select_option("30")
+    page.locator(".mg-play").click()
+    page.wait_for_function("mapgen.date() > '2017-07-05'")
+    page.locator(".mg-play").click()  # pause
+    stopped = page.evaluate("mapgen.date()")
+    page.wait_for_timeout(200)
+    assert page.evaluate("mapgen.date()") == stopped
+    assert "Play" in page.locator(".mg-play").text_content()
+    # One step line per side in the chart; the cursor follows the day.
+    sides = set(territory.stats()["controller"]) & set(territory.timeline.dataset.controllers.ids)
+    assert page.locator("svg.mg-chart polyline.mg-series").count() == len(sides)
+    x0 = float(page.locator("svg.mg-chart .mg-cursor").get_attribute("x1"))
+    page.evaluate("mapgen.setDate('2018-07-01')")
+    assert float(page.locator("svg.mg-chart .mg-cursor").get_attribute("x1")) > x0 + 100
+    # Layer control: switching control areas off removes their paths.
+    assert page.locator("path.mg-area").count() > 0
+    page.locator(".leaflet-control-layers").hover()
+    page.locator(".leaflet-control-layers-overlays label", has_text="Control areas").click()
+    assert page.locator("path.mg-area").count() == 0
+    assert opened.errors == []
+
+
+def test_jupyter_shows_a_working_map(browser, tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    code = (
+        "from mapgen.dataset import DatasetFiles, load_dataset\n"
+        "from mapgen.render.html import slider_map\n"
+        "from mapgen.territory import build_territory\n"
+        "from mapgen.timeline import build_timeline\n"
+        "t = build_territory(build_timeline(load_dataset(DatasetFiles.from_options())))\n"
+        "slider_map(t, tiles='none')"
+    )
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3").execute(
+        cwd=str(Path(__file__).resolve().parents[1])
+    )
+    output = notebook.cells[0].outputs[-1]["data"]["text/html"]
+    assert output.startswith("<iframe srcdoc=")
+    path = tmp_path / "notebook-output.html"
+    path.write_text(f"<!doctype html><html><body>{output}</body></html>", encoding="utf-8")
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(path.as_uri())
+        frame = page.frames[1]
+        frame.wait_for_function("window.mapgen && mapgen.ready === true", timeout=15000)
+        assert frame.evaluate("mapgen.setDate('2017-11-09')") == "2017-11-09"
+        assert frame.evaluate("mapgen.controllerOf('abu-kamal')") == "syria"
+        assert page.evaluate("window.mapgen") is None  # the notebook's page is untouched
+        assert errors == []
+    finally:
+        page.close()
+
+
+def test_legend_and_attribution_follow_the_shared_style(opened, territory):
+    from mapgen.render.style import attribution, legend_entries
+
+    page = opened.page
+    rows = page.locator(".mg-legend .mg-legend-row")
+    entries = legend_entries(territory)
+    for n, entry in enumerate(entries):
+        row = rows.nth(n)
+        assert row.text_content() == entry.name
+        swatch = row.locator(".mg-swatch").evaluate("e => getComputedStyle(e).backgroundColor")
+        r, g, b = (int(entry.color[k : k + 2], 16) for k in (1, 3, 5))
+        assert swatch == f"rgb({r}, {g}, {b})"
+    assert "contested" in rows.nth(len(entries)).text_content()
+    shown = page.locator(".leaflet-control-attribution").text_content()
+    assert attribution(territory.timeline.dataset) in shown

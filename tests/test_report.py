@@ -1,0 +1,156 @@
+"""The report: one self-contained page with the map, key-date maps, chart, chronology and
+method; checked as HTML here and in a real browser (screen and print) below."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mapgen.dataset import load_dataset
+from mapgen.errors import DateRangeError
+from mapgen.report import report_html, write_report
+from mapgen.report.text import key_dates
+from mapgen.territory import TerritoryOptions, build_territory
+from mapgen.timeline import build_timeline
+from tests.conftest import TINY_EVENTS
+
+
+class _Outline(HTMLParser):
+    """What a reader would count on the page: chronology rows, key maps, links, scripts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.classes: dict[str, int] = {}
+        self.links: list[str] = []
+        self.external: list[str] = []
+        self.figure_ids: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        for name in (values.get("class") or "").split():
+            self.classes[name] = self.classes.get(name, 0) + 1
+        if tag == "a" and values.get("href"):
+            self.links.append(values["href"])
+        for key in ("src", "href"):
+            link = values.get(key) or ""
+            if link.startswith(("http:", "https:", "//")) and tag != "a":
+                self.external.append(link)
+        if tag == "figure" and "key-map" in (values.get("class") or ""):
+            self.figure_ids.append(values.get("id") or "")
+
+
+def _outline(page: str) -> _Outline:
+    parser = _Outline()
+    parser.feed(page)
+    return parser
+
+
+@pytest.fixture(scope="module")
+def default_territory():
+    return build_territory(build_timeline(load_dataset()), TerritoryOptions())
+
+
+@pytest.fixture(scope="module")
+def default_page(default_territory) -> str:
+    return report_html(default_territory)
+
+
+def test_chronology_has_one_row_per_change(default_territory, default_page) -> None:
+    outline = _outline(default_page)
+    changes = default_territory.timeline.changes()
+    assert len(changes) > 20
+    assert outline.classes["change"] == len(changes)
+
+
+def test_key_maps_are_the_dates_with_most_ground_moved(default_territory, default_page) -> None:
+    days = key_dates(default_territory)
+    moved = default_territory.ground_changed().set_index("date")["changed_km2"]
+    assert min(moved[d] for d in days) >= moved.drop(index=days).max()
+    assert _outline(default_page).figure_ids == [f"map-{d:%Y-%m-%d}" for d in days]
+
+
+def test_page_is_self_contained(default_page) -> None:
+    outline = _outline(default_page)
+    assert outline.external == []  # no script, style or image fetched from elsewhere
+    assert default_page.count('<img src="data:image/png;base64,') == len(outline.figure_ids) + 1
+
+
+def test_dates_option_and_its_errors(default_territory) -> None:
+    page = report_html(default_territory, dates=[pd.Timestamp("2017-11-03")])
+    assert _outline(page).figure_ids == ["map-2017-11-03"]
+    assert "Al-Qaim" in page.split('id="map-2017-11-03"')[1].split("</figure>")[0]
+    with pytest.raises(DateRangeError, match=r"2016-01-01 outside the map's range 2017-07-01"):
+        report_html(default_territory, dates=[pd.Timestamp("2016-01-01")])
+
+
+def test_sources_link_where_a_url_is_known_and_text_is_escaped(tiny_files, tmp_path) -> None:
+    events = TINY_EVENTS.replace(
+        "T5,2020-01-15,bravo,blue,controlled,,Report D 2020-01-15,,",
+        'T5,2020-01-15,bravo,blue,controlled,,"Report <b>D</b> & co",https://example.org/d,',
+    )
+    territory = build_territory(build_timeline(load_dataset(tiny_files(events=events))))
+    path = write_report(territory, tmp_path / "report.html")
+    page = path.read_text("utf-8")
+    assert "https://example.org/d" in _outline(page).links
+    assert "Report &lt;b&gt;D&lt;/b&gt; &amp; co" in page
+    assert "<b>D</b>" not in page
+    assert not list(tmp_path.glob("*.tmp*"))  # written atomically, nothing left behind
+
+
+# ---------- in a real browser: on screen and printed ----------
+
+
+@pytest.fixture(scope="module")
+def report_file(default_territory, tmp_path_factory) -> Path:
+    return write_report(default_territory, tmp_path_factory.mktemp("report") / "report.html")
+
+
+@pytest.fixture
+def report_page(browser, report_file):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    seen: dict[str, list[str]] = {"requests": [], "errors": []}
+    page.on("request", lambda r: seen["requests"].append(r.url))
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.on("console", lambda m: m.type == "error" and seen["errors"].append(m.text))
+    page.goto(report_file.as_uri())
+    page.wait_for_function("window.mapgen && mapgen.ready === true", timeout=15000)
+    yield page, seen
+    page.close()
+
+
+def test_report_opens_offline_and_its_map_works(report_page, default_territory) -> None:
+    page, seen = report_page
+    fetched = [u for u in seen["requests"] if not u.startswith(("file:", "data:"))]
+    assert fetched == [] and seen["errors"] == []
+    rows = page.locator("#chronology tr.change").count()
+    assert rows == len(default_territory.timeline.changes())
+    page.evaluate("mapgen.setDate('2017-11-20')")
+    assert page.evaluate("mapgen.date()") == "2017-11-20"
+    assert page.evaluate("mapgen.controllerOf('abu-kamal')") == "syria"
+    assert page.locator("#interactive").is_visible()
+    images = page.locator("#key-dates img")
+    assert images.count() == 4
+    assert all(images.nth(i).evaluate("i => i.naturalWidth > 500") for i in range(4))
+
+
+def test_report_prints_static_maps_and_no_slider(report_page, default_territory, tmp_path):
+    from pypdf import PdfReader
+
+    page, _ = report_page
+    pdf = tmp_path / "report.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    reader = PdfReader(pdf)
+    texts = [p.extract_text() for p in reader.pages]
+    everything = "\n".join(texts)
+    assert "Interactive map" not in everything  # the slider section is screen-only
+    assert "Play" not in everything and "mapgen.setDate" not in everything
+    key_days = [f"{d:%Y-%m-%d}" for d in key_dates(default_territory)]
+    for day in key_days:  # every key date's map is printed, on a page with its caption
+        pages = [i for i, t in enumerate(texts) if f"{day}." in t]
+        assert pages and reader.pages[pages[0]].images, day
+    images = sum(len(p.images) for p in reader.pages)
+    assert images == len(key_days) + 1  # the maps and the chart, nothing of the slider
+    assert "Chronology of changes" in everything and "Natural Earth" in everything
