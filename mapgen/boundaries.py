@@ -59,10 +59,16 @@ def metric_crs(extent: tuple[float, float, float, float]) -> CRS:
 
     Areas are exact; distances inside a few hundred km are within about 1 %.
     """
+    return fitted_conic(extent, "aea")
+
+
+def fitted_conic(extent: tuple[float, float, float, float], proj: str) -> CRS:
+    """A conic projection (``aea`` Albers equal-area, ``lcc`` Lambert conformal) fitted to a
+    lon/lat extent: standard parallels at 1/6 and 5/6 of its height, centred on it."""
     lon0, lat0, lon1, lat1 = extent
     span = lat1 - lat0
     return CRS.from_proj4(
-        f"+proj=aea +lat_1={lat0 + span / 6:.4f} +lat_2={lat1 - span / 6:.4f} "
+        f"+proj={proj} +lat_1={lat0 + span / 6:.4f} +lat_2={lat1 - span / 6:.4f} "
         f"+lat_0={(lat0 + lat1) / 2:.4f} +lon_0={(lon0 + lon1) / 2:.4f} "
         "+x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
     )

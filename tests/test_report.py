@@ -154,3 +154,31 @@ def test_report_prints_static_maps_and_no_slider(report_page, default_territory,
     images = sum(len(p.images) for p in reader.pages)
     assert images == len(key_days) + 1  # the maps and the chart, nothing of the slider
     assert "Chronology of changes" in everything and "Natural Earth" in everything
+
+
+def test_report_command(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from mapgen.cli import cli
+
+    out = tmp_path / "r.html"
+    runner = CliRunner()
+    args = [
+        "report",
+        "--out",
+        str(out),
+        "--dates",
+        "2017-11-19,2017-11-03",
+        "--dates",
+        "2017-11-08",
+    ]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert _outline(out.read_text("utf-8")).figure_ids == [
+        "map-2017-11-03",
+        "map-2017-11-08",
+        "map-2017-11-19",
+    ]
+    bad = runner.invoke(cli, ["report", "--out", str(tmp_path / "x.html"), "--dates", "2017-13-01"])
+    assert bad.exit_code == 2 and "--dates" in bad.output and "2017-13-01" in bad.output
+    assert not (tmp_path / "x.html").exists()

@@ -8,9 +8,14 @@ from typing import Any
 import click
 
 from mapgen.build import BuildOptions, build
-from mapgen.cli.options import dataset_options, files_from, range_options, territory_options
+from mapgen.cli.options import (
+    dataset_options,
+    jobs_option,
+    load_checked,
+    range_options,
+    territory_options,
+)
 from mapgen.cli.progress import tty_progress
-from mapgen.dataset import load_dataset
 
 
 @click.command("build")
@@ -38,12 +43,7 @@ from mapgen.dataset import load_dataset
     help="map.html: offer OpenStreetMap tiles in the layer control (off until switched on), "
     "or none.",
 )
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Processes for rendering the maps. Default: all cores.",
-)
+@jobs_option
 def build_command(
     out: Path, territory: Any, daily: bool, tiles: str, jobs: int | None, **options: Any
 ) -> None:
@@ -51,13 +51,27 @@ def build_command(
 
     Example: mapgen build --out out --method voronoi --start 2017-10-01 --end 2017-12-31
     """
-    dataset = load_dataset(files_from(options), start=options["start"], end=options["end"])
-    for problem in dataset.problems.warnings:
-        click.echo(str(problem), err=True)
+    dataset = load_checked(options)
     with tty_progress("maps") as progress:
         opts = BuildOptions(
             territory=territory, daily=daily, tiles=tiles, jobs=jobs, progress=progress
         )
         written = build(dataset, out, opts)
-    for path in written:
-        click.echo(f"wrote {path}", err=True)
+    for line in written_lines(written, out):
+        click.echo(line, err=True)
+
+
+def written_lines(paths: list[Path], out: Path, *, most: int = 5) -> list[str]:
+    """One line per file written into ``out``, one per sub-folder holding more than ``most``."""
+    by_folder: dict[Path, list[Path]] = {}
+    for path in paths:
+        by_folder.setdefault(path.parent, []).append(path)
+    lines = []
+    for folder, files in by_folder.items():
+        if folder != out and len(files) > most:
+            lines.append(
+                f"wrote {len(files)} files into {folder}/ ({files[0].name} … {files[-1].name})"
+            )
+        else:
+            lines += [f"wrote {path}" for path in files]
+    return lines

@@ -10,7 +10,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from mapgen.dataset import DatasetFiles
+from mapgen.dataset import Dataset, DatasetFiles, load_dataset
 from mapgen.dates import parse_day
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
@@ -110,7 +110,9 @@ def territory_options(func: Callable[..., Any]) -> Callable[..., Any]:
     )(wrapper)
 
 
-def _days(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple:
+def _days(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> list[pd.Timestamp] | None:
     days = []
     for item in value:
         for text in filter(None, (t.strip() for t in item.split(","))):
@@ -118,9 +120,35 @@ def _days(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) ->
                 days.append(parse_day(text, what=f"--{param.name}"))
             except ValueError as exc:
                 raise click.BadParameter(str(exc).split(": ", 1)[-1]) from exc
-    return tuple(sorted(set(days)))
+    return sorted(set(days)) or None
 
 
 def days_option(name: str, *, help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """A repeatable option of days, each value one day or a comma-separated list."""
-    return click.option(name, multiple=True, callback=_days, metavar="YYYY-MM-DD[,…]", help=help)
+    """Days as ``YYYY-MM-DD``, comma-separated and/or repeated; ``None`` when not given."""
+    return click.option(name, multiple=True, callback=_days, metavar="YYYY-MM-DD,...", help=help)
+
+
+def jobs_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--jobs: processes to render maps with."""
+    return click.option(
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Processes to render the maps with. Default: all cores.",
+    )(func)
+
+
+def load_checked(options: dict[str, Any], *, ranged: bool = True) -> Dataset:
+    """The dataset named by the options, its warnings echoed to stderr.
+
+    ``ranged``: cut the map's range to --start/--end (commands that draw only some days
+    but compute the whole history pass False).
+    """
+    files = files_from(options)
+    if ranged:
+        dataset = load_dataset(files, start=options.get("start"), end=options.get("end"))
+    else:
+        dataset = load_dataset(files)
+    for problem in dataset.problems.warnings:
+        click.echo(str(problem), err=True)
+    return dataset

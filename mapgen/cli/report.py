@@ -10,11 +10,10 @@ import click
 from mapgen.cli.options import (
     dataset_options,
     days_option,
-    files_from,
+    load_checked,
     range_options,
     territory_options,
 )
-from mapgen.dataset import load_dataset
 from mapgen.report import write_report
 from mapgen.territory import build_territory
 from mapgen.timeline import build_timeline
@@ -39,15 +38,15 @@ from mapgen.timeline import build_timeline
     show_default=True,
     help="The report file to write.",
 )
-def report_command(out: Path, territory: Any, dates: tuple, tiles: str, **options: Any) -> None:
+def report_command(
+    out: Path, territory: Any, dates: list | None, tiles: str, **options: Any
+) -> None:
     """Write a report: the slider map, maps at key dates, the area chart, the chronology,
     the method and the credits, in one HTML file that prints cleanly to PDF.
 
     Example: mapgen report --out out/report.html --dates 2017-11-03,2017-11-19
     """
-    dataset = load_dataset(files_from(options), start=options["start"], end=options["end"])
-    for problem in dataset.problems.warnings:
-        click.echo(str(problem), err=True)
+    dataset = load_checked(options)
     built = build_territory(build_timeline(dataset), territory)
-    path = write_report(built, out, dates=list(dates) or None, tiles=tiles)
+    path = write_report(built, out, dates=dates, tiles=tiles)
     click.echo(f"wrote {path}", err=True)

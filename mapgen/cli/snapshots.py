@@ -8,10 +8,15 @@ from typing import Any
 import click
 import pandas as pd
 
-from mapgen.cli.options import dataset_options, files_from, range_options, territory_options
+from mapgen.cli.options import (
+    dataset_options,
+    days_option,
+    jobs_option,
+    load_checked,
+    range_options,
+    territory_options,
+)
 from mapgen.cli.progress import tty_progress
-from mapgen.dataset import load_dataset
-from mapgen.dates import parse_day
 from mapgen.render.snapshots import (
     DEFAULT_DPI,
     DEFAULT_WIDTH_IN,
@@ -24,15 +29,6 @@ from mapgen.territory import build_territory
 from mapgen.timeline import build_timeline
 
 
-def _dates(ctx: click.Context, param: click.Parameter, value: str | None) -> list | None:
-    if not value:
-        return None
-    try:
-        return [parse_day(v.strip(), what="--dates") for v in value.split(",") if v.strip()]
-    except ValueError as exc:
-        raise click.BadParameter(str(exc).split(": ", 1)[-1]) from exc
-
-
 @click.command("snapshots")
 @dataset_options
 @range_options
@@ -40,12 +36,7 @@ def _dates(ctx: click.Context, param: click.Parameter, value: str | None) -> lis
 @click.option(
     "--every", type=click.IntRange(min=1), default=1, show_default=True, help="Every N-th day."
 )
-@click.option(
-    "--dates",
-    callback=_dates,
-    metavar="YYYY-MM-DD,...",
-    help="Only these days (comma-separated); overrides --start/--end/--every.",
-)
+@days_option("--dates", help="Only these days (comma-separated); overrides --start/--end/--every.")
 @click.option(
     "--format",
     "fmt",
@@ -69,12 +60,7 @@ def _dates(ctx: click.Context, param: click.Parameter, value: str | None) -> lis
     show_default=True,
     help="Width of a map in inches (the height follows the extent).",
 )
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Processes to render with. Default: all cores.",
-)
+@jobs_option
 @click.option(
     "--out",
     type=click.Path(path_type=Path, file_okay=False),
@@ -124,9 +110,7 @@ def snapshots_command(
 
     Example: mapgen snapshots --start 2017-11-01 --end 2017-11-30 --every 2 --format svg
     """
-    dataset = load_dataset(files_from(options))
-    for problem in dataset.problems.warnings:
-        click.echo(str(problem), err=True)
+    dataset = load_checked(options, ranged=False)
     terr = build_territory(build_timeline(dataset), territory)
     days = snapshot_days(terr, start=options["start"], end=options["end"], every=every, dates=dates)
     with tty_progress("snapshots") as progress:

@@ -47,7 +47,7 @@ from matplotlib.transforms import Bbox
 from pyproj import CRS
 from shapely.geometry import box
 
-from mapgen.boundaries import read_layer
+from mapgen.boundaries import fitted_conic, read_layer
 from mapgen.controllers import Controllers
 from mapgen.errors import DateRangeError
 from mapgen.render.style import (
@@ -85,13 +85,7 @@ def format_day(day: pd.Timestamp) -> str:
 
 def map_crs(extent: tuple[float, float, float, float]) -> CRS:
     """The Lambert Conformal Conic projection the maps of ``extent`` are drawn in."""
-    lon0, lat0, lon1, lat1 = extent
-    span = lat1 - lat0
-    return CRS.from_proj4(
-        f"+proj=lcc +lat_1={lat0 + span / 6:.4f} +lat_2={lat1 - span / 6:.4f} "
-        f"+lat_0={(lat0 + lat1) / 2:.4f} +lon_0={(lon0 + lon1) / 2:.4f} "
-        "+x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
-    )
+    return fitted_conic(extent, "lcc")
 
 
 @dataclass(frozen=True)
