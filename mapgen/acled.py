@@ -33,6 +33,7 @@ from mapgen._io import read_csv, write_text_atomic
 from mapgen.controllers import Controllers
 from mapgen.dataset import DATA_DIR
 from mapgen.errors import MapgenError
+from mapgen.events import FILE_COLUMNS
 from mapgen.gazetteer import Gazetteer
 from mapgen.names import normalize, slugify
 from mapgen.problems import Problems
@@ -56,20 +57,7 @@ REQUIRED_COLUMNS = [
     "source",
 ]
 PRECISIONS = {"1": "day", "2": "week", "3": "month"}
-EVENT_COLUMNS = [
-    "event_id",
-    "date",
-    "place",
-    "controller",
-    "status",
-    "opponent",
-    "date_precision",
-    "source",
-    "source_url",
-    "notes",
-    "time_precision",
-    "geo_precision",
-]
+EVENT_COLUMNS = [*FILE_COLUMNS, "time_precision", "geo_precision"]
 PLACE_COLUMNS = ["id", "name", "lat", "lon", "country", "governorate", "origin", "notes"]
 MAX_KM = 25.0
 # ACLED's country names → the ISO 3166 alpha-3 codes the gazetteer uses (others: left empty).

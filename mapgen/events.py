@@ -22,6 +22,9 @@ REQUIRED_COLUMNS = ["date", "place", "controller", "source"]
 OPTIONAL_COLUMNS = ["event_id", "status", "opponent", "date_precision", "source_url", "notes"]
 # Kept from an ACLED import (mapgen import-acled) as ACLED coded them; not interpreted.
 OPTIONAL_COLUMNS += ["time_precision", "geo_precision"]
+# The order mapgen writes an events table in (extract's candidates, merges).
+FILE_COLUMNS = ["event_id", "date", "date_precision", "place", "controller", "status"]
+FILE_COLUMNS += ["opponent", "source", "source_url", "notes"]
 STATUSES = ("controlled", "contested", "besieged")
 EVENT_COLUMNS = [
     "event_id",

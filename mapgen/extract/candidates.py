@@ -19,22 +19,12 @@ import pandas as pd
 from mapgen._io import read_text, write_bytes_atomic
 from mapgen.dates import ReportedDate, format_date, parse_date
 from mapgen.errors import MapgenError
+from mapgen.events import FILE_COLUMNS
 from mapgen.extract.reader import Article
 from mapgen.extract.statements import Statement
 from mapgen.problems import display_path
 
-EVENT_FIELDS = [
-    "event_id",
-    "date",
-    "date_precision",
-    "place",
-    "controller",
-    "status",
-    "opponent",
-    "source",
-    "source_url",
-    "notes",
-]
+EVENT_FIELDS = FILE_COLUMNS
 CANDIDATE_FIELDS = [*EVENT_FIELDS, "confidence", "evidence", "evidence_start", "evidence_end"]
 CANDIDATE_FIELDS += ["article"]
 UNRESOLVED_FIELDS = ["name", "article", "date", "date_precision", "controller", "status"]
