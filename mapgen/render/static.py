@@ -636,7 +636,10 @@ def _labels(
     markers = np.column_stack([pts[:, 0] - r, pts[:, 1] - r, pts[:, 0] + r, pts[:, 1] + r])
     boxes = [b.extents for b in avoid]
     changed = state.areas[state.areas["place_id"].isin(changed_ids)]
-    boxes += [to_px(np.array(g.bounds).reshape(2, 2)).ravel() for g in changed.geometry]
+    changed_boxes = [to_px(np.array(g.bounds).reshape(2, 2)).ravel() for g in changed.geometry]
+    # keep small changed areas visible; a large one cannot be avoided, its labels must still fit
+    small = frame.width * frame.height * SMALL_AREA_SHARE
+    boxes += [b for b in changed_boxes if (b[2] - b[0]) * (b[3] - b[1]) < small]
     taken = np.vstack([markers, np.array(boxes).reshape(-1, 4)])
     named = ~_in_window(shown, skip) if skip is not None else np.ones(len(shown), dtype=bool)
     order = np.flatnonzero(named)[:MAX_LABELS]
@@ -672,6 +675,7 @@ def _labels(
 
 
 LABEL_PT = 7.5
+SMALL_AREA_SHARE = 0.05  # a changed area whose box covers less of the map than this keeps clear
 MAX_LABELS = 80  # labels tried per map, in priority order: beyond that a map is a list
 _SPOTS = [
     spot
