@@ -841,7 +841,7 @@ def _footer(fig: Figure, base: Basemap, state: MapState, layout: Layout) -> None
     fig.text(
         MARGIN_IN / w,
         0.08 / h,
-        f"{base.credit}\nMap: {base.projection_note}. Latin place names (GeoNames).",
+        f"{base.credit}\nMap: {base.projection_note}. Place names in Latin script.",
         linespacing=1.4,
         fontsize=6,
         family=_FONT,

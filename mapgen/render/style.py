@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shapely.geometry import box
+
+from mapgen.boundaries import read_layer
 from mapgen.dataset import Dataset
 from mapgen.territory import Territory
 
 UNASSIGNED_COLOR = "#ffffff"
 CONTESTED_LABEL = "contested (under assault)"
 BESIEGED_LABEL = "besieged"
-BASE_ATTRIBUTION = (
-    "Borders, lakes: Made with Natural Earth (public domain) · "
-    "Rivers: GSHHG/WDBII, Wessel & Smith (LGPL-3.0) · "
-    "Places: GeoNames (CC BY 4.0)"
-)
+NATURAL_EARTH_CREDIT = "Borders, lakes: Made with Natural Earth (public domain)"
+GSHHG_CREDIT = "Rivers: GSHHG/WDBII, Wessel & Smith (LGPL-3.0)"
+GEONAMES_CREDIT = "Places: GeoNames (CC BY 4.0)"
+BASE_ATTRIBUTION = " · ".join([NATURAL_EARTH_CREDIT, GSHHG_CREDIT, GEONAMES_CREDIT])
 
 
 @dataclass(frozen=True)
@@ -39,5 +41,18 @@ def source_count(dataset: Dataset) -> int:
 
 
 def attribution(dataset: Dataset) -> str:
-    """The credit line every map carries: base data licences and the event sources."""
-    return f"{BASE_ATTRIBUTION} · Events: {source_count(dataset)} sources"
+    """The credit line every map carries: the base data it shows and the event sources.
+
+    Natural Earth and GSHHG are credited when the map's extent reaches the embedded base
+    layers, GeoNames when a place of the gazetteer comes from it (has a GeoNames id), so a
+    made-up or user's own dataset is not credited to sources it does not use.
+    """
+    parts = [NATURAL_EARTH_CREDIT, GSHHG_CREDIT] if _shows_base_layers(dataset) else []
+    if dataset.places.places["geonames_id"].notna().any():
+        parts.append(GEONAMES_CREDIT)
+    return " · ".join([*parts, f"Events: {source_count(dataset)} sources"])
+
+
+def _shows_base_layers(dataset: Dataset) -> bool:
+    extent = dataset.info.extent or tuple(dataset.places.places.total_bounds)
+    return bool(read_layer("countries").intersects(box(*extent)).any())

@@ -24,7 +24,7 @@ from mapgen import __version__
 from mapgen._io import write_text_atomic
 from mapgen.errors import DateRangeError
 from mapgen.render import html, static
-from mapgen.render.style import BASE_ATTRIBUTION, attribution, legend_entries, source_count
+from mapgen.render.style import attribution, legend_entries, source_count
 from mapgen.report.text import ChronologyRow, chronology, key_dates, method_text
 from mapgen.territory import Territory
 
@@ -89,7 +89,6 @@ def report_html(
         milestones=timeline.dataset.info.milestones,
         method=method_text(territory),
         attribution=attribution(timeline.dataset),
-        base_attribution=BASE_ATTRIBUTION,
         sources=source_count(timeline.dataset),
         version=__version__,
     )
