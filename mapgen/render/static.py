@@ -675,6 +675,7 @@ def _labels(
 
 
 LABEL_PT = 7.5
+LEGEND_FULL_WIDTH_IN = 9.0  # below this width legend and credits shrink to fit the frame
 SMALL_AREA_SHARE = 0.05  # a changed area whose box covers less of the map than this keeps clear
 MAX_LABELS = 80  # labels tried per map, in priority order: beyond that a map is a list
 _SPOTS = [
@@ -813,18 +814,18 @@ def legend_handles(base: Basemap, state: MapState | None = None) -> list[object]
 
 def _footer(fig: Figure, base: Basemap, state: MapState, layout: Layout) -> None:
     w, h = layout.width_in, layout.height_in
+    size = 7.5 * min(1.0, w / LEGEND_FULL_WIDTH_IN)
     fig.legend(
         handles=legend_handles(base, state),
         loc="upper left",
         bbox_to_anchor=(MARGIN_IN / w, (FOOTER_H_IN - 0.06) / h),
         ncol=3,
-        fontsize=7.5,
         frameon=False,
         handlelength=2.2,
         columnspacing=1.2,
         labelspacing=0.35,
         borderaxespad=0,
-        prop={"family": _FONT, "size": 7.5},
+        prop={"family": _FONT, "size": size},
     )
     note = _change_note(state, width=int((w - 2 * MARGIN_IN) * 16))  # ~16 chars per inch
     fig.text(
@@ -843,7 +844,7 @@ def _footer(fig: Figure, base: Basemap, state: MapState, layout: Layout) -> None
         0.08 / h,
         f"{base.credit}\nMap: {base.projection_note}. Place names in Latin script.",
         linespacing=1.4,
-        fontsize=6,
+        fontsize=6 * min(1.0, w / LEGEND_FULL_WIDTH_IN),
         family=_FONT,
         color="#555555",
         va="bottom",
