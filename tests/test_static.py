@@ -247,3 +247,15 @@ def test_area_chart_shows_the_stats(territory):
 
 def test_format_day():
     assert format_day(pd.Timestamp("2017-11-08")) == "8 November 2017"
+
+
+@pytest.mark.parametrize("width_in", [6.0, 10.0])
+def test_legend_and_credits_stay_inside_the_frame(territory, width_in):
+    fig = snapshot_figure(territory, "2017-11-10", width_in=width_in, dpi=100)
+    renderer = fig.canvas.get_renderer()
+    frame = fig.bbox
+    boxes = [legend.get_window_extent(renderer) for legend in fig.legends]
+    boxes += [t.get_window_extent(renderer) for t in fig.texts if "Natural Earth" in t.get_text()]
+    assert len(boxes) == 2
+    for box in boxes:
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 + 0.5, (box, frame)
