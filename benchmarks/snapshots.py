@@ -80,6 +80,20 @@ def fresh(root: Path, name: str) -> Path:
     return folder
 
 
+def measure(label: str, territory, work, root: Path, name: str, repeat: int, sample: int) -> Path:
+    """Run ``work(territory, folder)`` ``repeat`` times in fresh folders, the naive way on
+    ``sample`` days, and print both; returns the first run's folder."""
+    runs = []
+    CPU.clear()
+    for i in range(repeat):
+        seconds, _ = timed(work, territory, fresh(root, f"{name}-{i}"))
+        runs.append(seconds)
+    cpu = list(CPU)
+    naive = naive_per_day(territory, sample_days(territory, sample), fresh(root, f"naive-{name}"))
+    report(label, territory, runs, naive, cpu)
+    return root / f"{name}-0"
+
+
 def report(label: str, territory, runs: list[float], naive: list[float], cpu: list[float]) -> None:
     days = snapshot_days(territory)
     states = len(state_groups(territory, days))
@@ -110,15 +124,11 @@ def main() -> None:
     print("load average is of the whole machine: other jobs running at the same time slow it")
 
     territory = build_territory(build_timeline(load_dataset()))
-    runs = []
-    CPU.clear()
-    for i in range(args.repeat):
-        seconds, _ = timed(series_and_timelapse, territory, fresh(root, f"default-{i}"))
-        runs.append(seconds)
-    cpu = list(CPU)
-    warm, _ = timed(series_and_timelapse, territory, root / "default-0")
-    naive = naive_per_day(territory, sample_days(territory, args.sample), fresh(root, "naive"))
-    report("default dataset, PNG series + GIF + MP4", territory, runs, naive, cpu)
+    label = "default dataset, PNG series + GIF + MP4"
+    first = measure(
+        label, territory, series_and_timelapse, root, "default", args.repeat, args.sample
+    )
+    warm, _ = timed(series_and_timelapse, territory, first)
     print(f"default dataset, re-run with unchanged inputs (cache): {warm:.2f} s")
 
     if args.skip_synth:
@@ -127,20 +137,8 @@ def main() -> None:
     files = scenario.write(root / "synth-input")
     setup, territory = timed(lambda f: build_territory(build_timeline(load_dataset(f))), files)
     print(f"scenario: timeline + territory {setup:.1f} s (not part of the series)")
-    runs = []
-    CPU.clear()
-    for i in range(args.synth_repeat):
-        seconds, _ = timed(write_snapshots, territory, fresh(root, f"synth-{i}"))
-        runs.append(seconds)
-    cpu = list(CPU)
-    naive = naive_per_day(territory, sample_days(territory, args.sample), fresh(root, "naive-s"))
-    report(
-        f"synthetic {args.places} places / {args.events} events, PNG series",
-        territory,
-        runs,
-        naive,
-        cpu,
-    )
+    label = f"synthetic {args.places} places / {args.events} events, PNG series"
+    measure(label, territory, write_snapshots, root, "synth", args.synth_repeat, args.sample)
     shutil.rmtree(root, ignore_errors=True)
 
 

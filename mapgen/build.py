@@ -15,6 +15,9 @@ from pathlib import Path
 from mapgen.dataset import Dataset
 from mapgen.export import write_changes_csv, write_gis, write_stats_csv, write_timeline_csv
 from mapgen.render.html import write_map_html
+from mapgen.render.snapshots import write_snapshots
+from mapgen.render.timelapse import write_timelapse
+from mapgen.report import write_report
 from mapgen.territory import Territory, TerritoryOptions, build_territory
 from mapgen.timeline import build_timeline
 
@@ -73,9 +76,6 @@ def write_html_map(ctx: BuildContext) -> list[Path]:
 
 def write_snapshot_series(ctx: BuildContext) -> list[Path]:
     """snapshots/YYYY-MM-DD.png for every day of the range, timelapse.gif and timelapse.mp4."""
-    from mapgen.render.snapshots import write_snapshots
-    from mapgen.render.timelapse import write_timelapse
-
     o = ctx.options
     written = write_snapshots(
         ctx.territory,
@@ -98,8 +98,6 @@ def write_snapshot_series(ctx: BuildContext) -> list[Path]:
 
 def write_report_page(ctx: BuildContext) -> list[Path]:
     """report.html: the map, maps at key dates, chart, chronology, method, credits."""
-    from mapgen.report import write_report
-
     return [write_report(ctx.territory, ctx.out / "report.html", tiles=ctx.options.tiles)]
 
 

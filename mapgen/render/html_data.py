@@ -34,6 +34,7 @@ from mapgen.render.style import (
     UNASSIGNED_COLOR,
     attribution,
     legend_entries,
+    map_extent,
 )
 from mapgen.territory import Territory
 
@@ -54,7 +55,7 @@ def map_data(territory: Territory) -> dict[str, Any]:
     events = _events(territory)
     event_index = {e["id"]: n for n, e in enumerate(events)}
     geoms = _GeometryStore(PRECISION)
-    extent = _extent(territory)
+    extent = map_extent(territory)
     frontlines, lines = _frontlines(territory)
     return {
         "title": dataset.info.title,
@@ -81,14 +82,6 @@ def map_data(territory: Territory) -> dict[str, Any]:
         "stats": _stats(territory),
         "base": _base_layers(extent),
     }
-
-
-def _extent(territory: Territory) -> tuple[float, float, float, float]:
-    """The dataset's extent, or the study area's bounds when the dataset names none."""
-    extent = territory.timeline.dataset.info.extent
-    if extent is None:
-        extent = tuple(round(float(v), 4) for v in territory.study_area.bounds)
-    return extent
 
 
 def to_script_json(data: Any) -> str:

@@ -56,6 +56,7 @@ from mapgen.render.style import (
     UNASSIGNED_COLOR,
     attribution,
     legend_entries,
+    map_extent,
 )
 from mapgen.territory import Territory
 
@@ -199,7 +200,7 @@ def basemap(territory: Territory) -> Basemap:
 
 def _make_basemap(territory: Territory) -> Basemap:
     dataset = territory.timeline.dataset
-    extent = dataset.info.extent or territory.study_area.bounds
+    extent = map_extent(territory)
     crs = map_crs(extent)
     frame = gpd.GeoSeries([box(*extent).segmentize(0.05)], crs="EPSG:4326").to_crs(crs)
     x0, y0, x1, y1 = frame.total_bounds

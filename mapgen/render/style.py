@@ -35,6 +35,15 @@ def legend_entries(territory: Territory) -> list[LegendEntry]:
     return [LegendEntry(c.id, c.name, c.color) for c in controllers if c.id in present]
 
 
+def map_extent(territory: Territory) -> tuple[float, float, float, float]:
+    """The lon/lat box every map of ``territory`` shows: the dataset's extent, or the study
+    area's bounds when the dataset names none (rounded to 4 decimals, ≈11 m)."""
+    extent = territory.timeline.dataset.info.extent
+    if extent is None:
+        extent = tuple(round(float(v), 4) for v in territory.study_area.bounds)
+    return extent
+
+
 def source_count(dataset: Dataset) -> int:
     """How many distinct sources the events cite."""
     return int(dataset.events["source"].nunique())

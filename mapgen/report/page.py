@@ -25,7 +25,7 @@ from mapgen._io import write_text_atomic
 from mapgen.errors import DateRangeError
 from mapgen.render import html, static
 from mapgen.render.style import attribution, legend_entries, source_count
-from mapgen.report.text import ChronologyRow, chronology, key_dates, method_text
+from mapgen.report.text import chronology, key_dates, method_text
 from mapgen.territory import Territory
 
 log = logging.getLogger(__name__)
@@ -171,6 +171,3 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined)
     env.filters["thousands"] = lambda value: f"{value:,.0f}"
     return env
-
-
-__all__ = ["ChronologyRow", "KeyMap", "SideSummary", "report_html", "write_report"]

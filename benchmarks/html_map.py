@@ -11,7 +11,7 @@ For the default dataset and a synthetic scenario, measured in one run:
   linearly to every day (building all 1,000 days would need gigabytes);
 - the size of folium's ``Timeline`` page (one feature per state with start/end), built in full.
 
-    .venv/bin/python benchmarks/html.py [--places 2000 --events 20000 --days 1000 --repeat 3]
+    .venv/bin/python benchmarks/html_map.py [--places 2000 --events 20000 --days 1000 --repeat 3]
 """
 
 from __future__ import annotations
