@@ -163,7 +163,10 @@ def bank(side: str, name: str = "Euphrates") -> BaseGeometry:
     (x0, y0), (x1, y1) = coords[0], coords[1]
     (xa, ya), (xb, yb) = coords[-2], coords[-1]
     far = 20.0
-    start = (x0 - (x1 - x0) * far / _len(x0, y0, x1, y1), y0 - (y1 - y0) * far / _len(x0, y0, x1, y1))
+    start = (
+        x0 - (x1 - x0) * far / _len(x0, y0, x1, y1),
+        y0 - (y1 - y0) * far / _len(x0, y0, x1, y1),
+    )
     end = (xb + (xb - xa) * far / _len(xa, ya, xb, yb), yb + (yb - ya) * far / _len(xa, ya, xb, yb))
     cutter = LineString([start, *coords, end])
     region = box(33.0, 27.0, 50.0, 39.5)
@@ -292,7 +295,9 @@ def halfplane(a: Point, b: Point, side: str) -> Polygon:
     p0 = (a.x - ux * far, a.y - uy * far)
     p1 = (b.x + ux * far, b.y + uy * far)
     nx, ny = (-uy, ux) if side == "left" else (uy, -ux)
-    return Polygon([p0, p1, (p1[0] + nx * far, p1[1] + ny * far), (p0[0] + nx * far, p0[1] + ny * far)])
+    return Polygon(
+        [p0, p1, (p1[0] + nx * far, p1[1] + ny * far), (p0[0] + nx * far, p0[1] + ny * far)]
+    )
 
 
 def around(pid: str, km: float) -> Polygon:

@@ -113,7 +113,9 @@ def desert_strip() -> BaseGeometry:
     al-Baghuz north into southern al-Hasakah (36.1° N, the Dashisha area), its depth solved so
     that the Deir ez-Zor part is SOHR's 1,670 km²."""
     dez = g.governorate("Deir ez-Zor")
-    depth = g.fit(lambda d: border_strip(34.55, 36.10, d).intersection(dez), DESERT_STRIP_KM2, 1, 60)
+    depth = g.fit(
+        lambda d: border_strip(34.55, 36.10, d).intersection(dez), DESERT_STRIP_KM2, 1, 60
+    )
     return border_strip(34.55, 36.10, depth)
 
 
@@ -126,7 +128,9 @@ def west_pocket() -> BaseGeometry:
     region = g.halfplane(sk, dz, "right").intersection(g.halfplane(sk, t2(), "left"))
     region = region.intersection(g.bank("right")).intersection(g.syria())
     gov = road(sk, dz, 10).union(road(sk, t2(), 12)).union(g.disc(t2(), 12))
-    gov = gov.union(g.band(dz, river_at("mayadin", 6), 12, "right")).union(road(dz, P("mayadin"), 12))
+    gov = gov.union(g.band(dz, river_at("mayadin", 6), 12, "right")).union(
+        road(dz, P("mayadin"), 12)
+    )
     return region.difference(gov)
 
 
@@ -154,7 +158,11 @@ def sdf_line_2017_07() -> list[Point]:
 
 def sdf_north(line: list[Point]) -> BaseGeometry:
     """Everything north of a west-to-east SDF front line (closed far to the north)."""
-    far = [Point(line[-1].x + 3, line[-1].y), Point(line[-1].x + 3, 38.5), Point(line[0].x - 1, 38.5)]
+    far = [
+        Point(line[-1].x + 3, line[-1].y),
+        Point(line[-1].x + 3, 38.5),
+        Point(line[0].x - 1, 38.5),
+    ]
     return g.ring([*line, *far])
 
 
@@ -223,6 +231,8 @@ def main_2017_08_18() -> BaseGeometry:
 
 
 def central_pocket_2017_08_18() -> BaseGeometry:
+    """The central pocket once the army closed the gap between al-Kawm and al-Sukhnah: the
+    2017-08-05 territory west of the line al-Kawm – al-Sukhnah (less 5 km along it)."""
     return main_2017_08_05().intersection(central_cut()).difference(road(kawm(), P("sukhnah"), 5))
 
 
@@ -262,8 +272,6 @@ def main_2017_09_05() -> BaseGeometry:
     return region.difference(south_west)
 
 
-
-
 def lower_khabur() -> BaseGeometry:
     """The lower Khabur valley held by Islamic State until November 2017: 8 km each side of the
     river from 8 km north of Markadah to al-Busayrah."""
@@ -283,6 +291,9 @@ def east_2017_09_10() -> BaseGeometry:
 
 
 def main_2017_09_10() -> BaseGeometry:
+    """West of the river as on 2017-09-05; east of it the valley, the lower Khabur and the
+    desert strip along the border (``east_2017_09_10``: Jazira Storm swept the desert north of
+    the river from 2017-09-09); minus the government's Deir ez-Zor enclave."""
     right = main_2017_09_05().intersection(g.bank("right"))
     return right.union(east_2017_09_10()).difference(dez_enclave())
 
@@ -291,11 +302,15 @@ def right_bank_2017_09_23() -> BaseGeometry:
     """West of the river after Ma'dan (2017-09-23): south-east of the al-Sukhnah – Deir ez-Zor
     road only (the desert north of the road is the Badia pocket from here)."""
     sk, dz = P("sukhnah"), P("deir-ez-zor")
-    region = main_2017_09_05().intersection(g.bank("right")).intersection(g.halfplane(sk, dz, "right"))
+    region = (
+        main_2017_09_05().intersection(g.bank("right")).intersection(g.halfplane(sk, dz, "right"))
+    )
     return region.difference(road(sk, dz, 10))
 
 
 def main_2017_09_23() -> BaseGeometry:
+    """West of the river: south-east of the al-Sukhnah – Deir ez-Zor road only (Ma'dan taken,
+    the desert north of the road being the Badia pocket); east of it as from 2017-09-10."""
     return right_bank_2017_09_23().union(east_2017_09_10()).difference(dez_enclave())
 
 
@@ -307,6 +322,8 @@ def mayadin_gov() -> BaseGeometry:
 
 
 def main_2017_10_14() -> BaseGeometry:
+    """As from 2017-09-23 minus the army's 12 km bands along the river and the road from Deir
+    ez-Zor to 6 km below al-Mayadin (al-Mayadin taken)."""
     right = right_bank_2017_09_23().difference(mayadin_gov())
     return right.union(east_2017_09_10()).difference(dez_enclave())
 
@@ -320,6 +337,10 @@ def east_2017_10_26() -> BaseGeometry:
 
 
 def main_2017_10_26() -> BaseGeometry:
+    """The west-bank pocket south-east of the al-Sukhnah – Deir ez-Zor road and east of the
+    al-Sukhnah – T2 line (T2 taken), less the army's bands along those roads, around T2 and
+    from Deir ez-Zor to below al-Mayadin; east of the river the valley from al-Busayrah down,
+    the lower Khabur and the desert strip along the border (the SDF at al-Omar)."""
     return west_pocket().union(east_2017_10_26()).difference(dez_enclave())
 
 
@@ -335,6 +356,8 @@ def east_2017_11_09() -> BaseGeometry:
 
 
 def main_2017_11_09() -> BaseGeometry:
+    """As from 2017-10-26 without the lower Khabur (Markadah taken by the SDF) and without
+    12 km around Abu Kamal (left to the town's own rows while it changed hands)."""
     return west_pocket().difference(abu_kamal_hole()).union(east_2017_11_09())
 
 
@@ -346,16 +369,22 @@ def west_2017_11_19() -> BaseGeometry:
 
 
 def main_2017_11_19() -> BaseGeometry:
+    """After Abu Kamal: the west-bank pocket less 15 km around the town and 10 km along the
+    army's road from T2; east of the river as from 2017-11-09."""
     return west_2017_11_19().union(east_2017_11_09())
 
 
 def west_2017_11_23() -> BaseGeometry:
     """After Subaykhan and al-Jala (2017-11-23): minus 12 km of the right bank from Abu Kamal
     up to 3 km above Subaykhan."""
-    return west_2017_11_19().difference(g.band(river_at("subaykhan", -3), P("abu-kamal"), 12, "right"))
+    return west_2017_11_19().difference(
+        g.band(river_at("subaykhan", -3), P("abu-kamal"), 12, "right")
+    )
 
 
 def main_2017_11_23() -> BaseGeometry:
+    """As from 2017-11-19 less 12 km of the right bank from Abu Kamal up to 3 km above
+    Subaykhan (Subaykhan and al-Jala taken)."""
     return west_2017_11_23().union(east_2017_11_09())
 
 
@@ -366,6 +395,8 @@ def west_2017_11_28() -> BaseGeometry:
 
 
 def main_2017_11_28() -> BaseGeometry:
+    """As from 2017-11-23 less 15 km of the right bank from al-Mayadin down (al-Asharah and
+    al-Quriyah taken): west of the river only the desert remnant is left."""
     return west_2017_11_28().union(east_2017_11_09())
 
 
@@ -399,8 +430,8 @@ def hajin_pocket() -> BaseGeometry:
 
 
 def pocket_below(start: Point, target_km2: float | None, width_km: float = 8.0) -> BaseGeometry:
-    """The left bank from ``start`` to the border: 8 km wide, or as wide as needed for
-    ``target_km2``."""
+    """The left bank of the Euphrates from a start point down to the Iraqi border: 8 km wide,
+    or as wide as needed for the reported size."""
     end = river_at("baghuz", 15)
     if target_km2 is None:
         return g.band(start, end, width_km, "left")
@@ -410,8 +441,10 @@ def pocket_below(start: Point, target_km2: float | None, width_km: float = 8.0) 
 
 def baghuz_camp(target_km2: float) -> BaseGeometry:
     """The last camp on the riverbank at al-Baghuz: a disc around the river point nearest the
-    al-Baghuz place, on the left bank, of ``target_km2``."""
-    return g.disc_of_area(g.river_point(P("baghuz")), target_km2, g.bank("left").intersection(g.syria()))
+    al-Baghuz place, on the left bank, of the reported size."""
+    return g.disc_of_area(
+        g.river_point(P("baghuz")), target_km2, g.bank("left").intersection(g.syria())
+    )
 
 
 # --- pockets in central and southern Syria ---------------------------------------------------
@@ -440,7 +473,7 @@ def badia_pocket() -> BaseGeometry:
     sk, dz = P("sukhnah"), P("deir-ez-zor")
     boundary = g.governorate("Deir ez-Zor").boundary
     crossing = LineString([sk, dz]).intersection(boundary)
-    crossing = crossing if crossing.geom_type == "Point" else list(crossing.geoms)[0]
+    crossing = crossing if crossing.geom_type == "Point" else next(iter(crossing.geoms))
     line = g.to_m(LineString([g.offset(P("palmyra"), 15, 0), g.offset(sk, 12, 0), crossing]))
     gov = road(sk, dz, 10).union(road(P("palmyra"), sk, 12))
 
@@ -464,21 +497,31 @@ def raqqa_city() -> BaseGeometry:
 
 
 def raqqa_core(share: float) -> BaseGeometry:
-    """Islamic State's part of Raqqa: a disc of ``share`` of the city around the GeoNames point
-    (the city centre, where the last positions were), inside the city."""
+    """Islamic State's part of Raqqa: a disc around the GeoNames point (the city centre, where
+    the last positions were) inside the city, of the reported share of the city."""
     return g.disc_of_area(P("raqqa"), RAQQA_KM2 * share, raqqa_city())
 
 
 def dez_districts(share: float) -> BaseGeometry:
     """Islamic State's districts of Deir ez-Zor: the part of the city next to the river (the
-    old centre and the eastern districts), a band of the right bank as wide as needed for
-    ``share`` of the city; the government kept the south-western districts (al-Joura,
+    old centre and the eastern districts), a band of the right bank as wide as needed for the
+    reported share of the city; the government kept the south-western districts (al-Joura,
     al-Qusour) away from the river."""
-    width = g.fit(lambda w: g.band(river_at("deir-ez-zor", -8), river_at("deir-ez-zor", 8), w, "right").intersection(dez_city()), DEZ_CITY_KM2 * share, 0.05, 8)
-    return g.band(river_at("deir-ez-zor", -8), river_at("deir-ez-zor", 8), width, "right").intersection(dez_city())
+    width = g.fit(
+        lambda w: g.band(
+            river_at("deir-ez-zor", -8), river_at("deir-ez-zor", 8), w, "right"
+        ).intersection(dez_city()),
+        DEZ_CITY_KM2 * share,
+        0.05,
+        8,
+    )
+    return g.band(
+        river_at("deir-ez-zor", -8), river_at("deir-ez-zor", 8), width, "right"
+    ).intersection(dez_city())
 
 
 def dez_airport() -> BaseGeometry:
+    """Deir ez-Zor airport and its base: 3 km around the published coordinates."""
     return g.around(AIRPORT_ID, 3.0)
 
 
@@ -488,7 +531,9 @@ def qalamoun_barrens() -> BaseGeometry:
     Hezbollah attacked in August 2017). Size not reported."""
     lebanon = g.country("LBN")
     near = g.to_deg(g.to_m(lebanon).buffer(8000))
-    return near.intersection(g.syria()).intersection(g.north_of(34.05)).intersection(g.south_of(34.30))
+    return (
+        near.intersection(g.syria()).intersection(g.north_of(34.05)).intersection(g.south_of(34.30))
+    )
 
 
 def ne_hama_centre() -> Point:
@@ -519,10 +564,14 @@ def yarmouk_camp() -> BaseGeometry:
 
 
 def yarmouk_basin(target_km2: float, centre: Point) -> BaseGeometry:
+    """The Khalid ibn al-Walid Army's ground in the Yarmouk basin (south-west corner of Daraa,
+    between the Golan line and the Jordanian border): the part inside Syria of a disc of the
+    reported size."""
     return g.disc_of_area(centre, target_km2, g.syria())
 
 
 def basin_centre() -> Point:
+    """Halfway between Tasil and al-Shajarah (the group's northern town and its headquarters)."""
     return g.midpoint(P("tasil"), P("ash-shajarah"))
 
 
@@ -546,7 +595,9 @@ def safa_pocket() -> BaseGeometry:
     Rif Dimashq boundary east of 36.9° E (the heights lie on that boundary, north of As-Suwayda).
     Size not reported."""
     line = sweida_line().intersection(g.east_of(36.9))
-    centre = line.interpolate(0.5, normalized=True) if line.geom_type == "LineString" else line.centroid
+    centre = (
+        line.interpolate(0.5, normalized=True) if line.geom_type == "LineString" else line.centroid
+    )
     return g.disc(centre, 15.0).intersection(g.syria())
 
 
@@ -566,52 +617,323 @@ def _main(day: str, fn: Callable, report: str) -> tuple:
 def registry() -> list[tuple[str, str, Callable[[], BaseGeometry], str, float]]:
     """(id, name, builder, what was reported about its size, smallest part kept in km²)."""
     return [
-        _main("2017-07-01", main_2017_07_01, "SOHR, 2017-07-18: Islamic State held about 42,000 km² of Syria (22.65 %), the pockets included; IHS Conflict Monitor, 2017-06-26: about 36,200 km² in Syria and Iraq together."),
+        _main(
+            "2017-07-01",
+            main_2017_07_01,
+            (
+                "SOHR, 2017-07-18: Islamic State held about 42,000 km² of Syria (22.65 %), the "
+                "pockets included; IHS Conflict Monitor, 2017-06-26: about 36,200 km² in Syria and "
+                "Iraq together."
+            ),
+        ),
         _main("2017-07-22", main_2017_07_22, "No figure for this date."),
         _main("2017-08-05", main_2017_08_05, "No figure for this date."),
         _main("2017-08-18", main_2017_08_18, "No figure for this date."),
         _main("2017-09-05", main_2017_09_05, "No figure for this date."),
-        _main("2017-09-10", main_2017_09_10, "SOHR, 2017-09-15: Islamic State held 22,800 km² of Syria (12.3 %), the pockets included."),
+        _main(
+            "2017-09-10",
+            main_2017_09_10,
+            (
+                "SOHR, 2017-09-15: Islamic State held 22,800 km² of Syria (12.3 %), the pockets "
+                "included."
+            ),
+        ),
         _main("2017-09-23", main_2017_09_23, "No figure for this date."),
-        _main("2017-10-14", main_2017_10_14, "SOHR, 2017-10-23: Islamic State held 14,816 km² of Syria (8 %), the pockets included (the Khalid ibn al-Walid Army's 250 km² counted apart)."),
-        _main("2017-10-26", main_2017_10_26, "SOHR via Arab News, 2017-11-04: Islamic State held about 37 % of Deir ez-Zor province."),
+        _main(
+            "2017-10-14",
+            main_2017_10_14,
+            (
+                "SOHR, 2017-10-23: Islamic State held 14,816 km² of Syria (8 %), the pockets "
+                "included (the Khalid ibn al-Walid Army's 250 km² counted apart)."
+            ),
+        ),
+        _main(
+            "2017-10-26",
+            main_2017_10_26,
+            (
+                "SOHR via Arab News, 2017-11-04: Islamic State held about 37 % of Deir ez-Zor "
+                "province."
+            ),
+        ),
         _main("2017-11-09", main_2017_11_09, "No figure for this date."),
-        _main("2017-11-19", main_2017_11_19, "Al-Masdar News, about 2017-11-20: the pocket west of the river was about 7,200 km²."),
+        _main(
+            "2017-11-19",
+            main_2017_11_19,
+            "Al-Masdar News, about 2017-11-20: the pocket west of the river was about 7,200 km².",
+        ),
         _main("2017-11-23", main_2017_11_23, "No figure for this date."),
         _main("2017-11-28", main_2017_11_28, "No figure for this date."),
-        _main("2017-12-07", east_2017_12_07, "SOHR via AFP, 2017-12-07: Islamic State kept about 8 % of Deir ez-Zor province, east of the river; SOHR via dpa, late December 2017: 3 % of Syria."),
-        _main("2018-06-17", east_2018_06_17, "ANF, June 2018: after Dashisha Islamic State was confined near the Iraqi border."),
-        ("sy-isis-hajin-2018-07", "The Hajin pocket from July 2018", hajin_pocket, "Not reported; SOHR, July 2018: the 1,670 km² desert strip along the border was cleared, leaving the valley pocket.", 0.01),
-        ("sy-isis-hajin-2018-12-14", "The pocket below Hajin from 2018-12-14", lambda: pocket_below(river_at("hajin", 3), None), "Not reported.", 0.01),
-        ("sy-isis-hajin-2019-01-06", "The pocket below al-Bu Khatir and al-Bu Hasan from 2019-01-06", lambda: pocket_below(river_at("al-shafa", -2), None), "Not reported.", 0.01),
-        ("sy-isis-baghuz-2019-01-13", "The pocket after al-Shafa from 2019-01-13", lambda: pocket_below(river_at("al-shafa", 2), 60.0), "Jisr, 2019-01-13: what Islamic State held was at most 15 km long and about 4 km deep, about 60 km².", 0.01),
-        ("sy-isis-baghuz-2019-01-18", "Al-Baghuz Fawqani and its villages from 2019-01-18", lambda: pocket_below(river_at("susah", 1), 15.0), "SOHR via RT, after al-Susah fell: al-Baghuz Fawqani and the villages joined to it, about 15 km² together.", 0.01),
-        ("sy-isis-baghuz-2019-02-07", "Around al-Baghuz Fawqani from 2019-02-07", lambda: baghuz_camp(5.0), "Al-Masdar via Sputnik, 2019-02-08: a couple of square miles around al-Baghuz Fawqani after al-Marashidah and Arqoub fell (5 km² used).", 0.01),
-        ("sy-isis-baghuz-2019-02-10", "The al-Baghuz area from 2019-02-10", lambda: baghuz_camp(3.0), "AFP, 2019-02-10: about 500 jihadists in the 3 km² al-Baghuz area.", 0.01),
-        ("sy-isis-baghuz-2019-02-16", "The al-Baghuz camp from 2019-02-16", lambda: baghuz_camp(1.0), "Aldar Xelil (Kurdistan 24, 2019-02-16/18): no larger than a square kilometre.", 0.0),
-        ("sy-isis-baghuz-2019-03-01", "The al-Baghuz camp from 2019-03-01", lambda: baghuz_camp(0.45), "AFP, 2019-03-01: under half a square kilometre (0.45 km² used).", 0.0),
-        ("sy-isis-central-2017-08-18", "The central Syria pocket from 2017-08-18", central_pocket_2017_08_18, "SOHR via Reuters, 2017-08-14: closing the gap would encircle Islamic State in about 8,000 km² to the west.", 25.0),
-        ("sy-isis-central-2017-09-03", "The central Syria pocket from 2017-09-03", central_pocket_2017_09_03, "Syrian military source via Reuters, 2017-10-06: the operation that ended the pocket took 1,800 km².", 0.01),
-        ("sy-isis-badia", "The Badia pocket north of Palmyra and al-Sukhnah", badia_pocket, "SOHR, February 2019: about 4,000 km², besieged since 2017.", 25.0),
+        _main(
+            "2017-12-07",
+            east_2017_12_07,
+            (
+                "SOHR via AFP, 2017-12-07: Islamic State kept about 8 % of Deir ez-Zor province, "
+                "east of the river; SOHR via dpa, late December 2017: 3 % of Syria."
+            ),
+        ),
+        _main(
+            "2018-06-17",
+            east_2018_06_17,
+            "ANF, June 2018: after Dashisha Islamic State was confined near the Iraqi border.",
+        ),
+        (
+            "sy-isis-hajin-2018-07",
+            "The Hajin pocket from July 2018",
+            hajin_pocket,
+            (
+                "Not reported; SOHR, July 2018: the 1,670 km² desert strip along the border was "
+                "cleared, leaving the valley pocket."
+            ),
+            0.01,
+        ),
+        (
+            "sy-isis-hajin-2018-12-14",
+            "The pocket below Hajin from 2018-12-14",
+            _call(pocket_below, river_at("hajin", 3), None, note="Start: 3 km below Hajin."),
+            "Not reported.",
+            0.01,
+        ),
+        (
+            "sy-isis-hajin-2019-01-06",
+            "The pocket below al-Bu Khatir and al-Bu Hasan from 2019-01-06",
+            _call(pocket_below, river_at("al-shafa", -2), None, note="Start: 2 km above al-Shafa."),
+            "Not reported.",
+            0.01,
+        ),
+        (
+            "sy-isis-baghuz-2019-01-13",
+            "The pocket after al-Shafa from 2019-01-13",
+            _call(
+                pocket_below,
+                river_at("al-shafa", 2),
+                60.0,
+                note="Start: 2 km below al-Shafa; 60 km².",
+            ),
+            (
+                "Jisr, 2019-01-13: what Islamic State held was at most 15 km long and about 4 km "
+                "deep, about 60 km²."
+            ),
+            0.01,
+        ),
+        (
+            "sy-isis-baghuz-2019-01-18",
+            "Al-Baghuz Fawqani and its villages from 2019-01-18",
+            _call(
+                pocket_below, river_at("susah", 1), 15.0, note="Start: 1 km below al-Susah; 15 km²."
+            ),
+            (
+                "SOHR via RT, after al-Susah fell: al-Baghuz Fawqani and the villages joined to it,"
+                " about 15 km² together."
+            ),
+            0.01,
+        ),
+        (
+            "sy-isis-baghuz-2019-02-07",
+            "Around al-Baghuz Fawqani from 2019-02-07",
+            _call(baghuz_camp, 5.0, note="5 km²."),
+            (
+                "Al-Masdar via Sputnik, 2019-02-08: a couple of square miles around al-Baghuz "
+                "Fawqani after al-Marashidah and Arqoub fell (5 km² used)."
+            ),
+            0.01,
+        ),
+        (
+            "sy-isis-baghuz-2019-02-10",
+            "The al-Baghuz area from 2019-02-10",
+            _call(baghuz_camp, 3.0, note="3 km²."),
+            "AFP, 2019-02-10: about 500 jihadists in the 3 km² al-Baghuz area.",
+            0.01,
+        ),
+        (
+            "sy-isis-baghuz-2019-02-16",
+            "The al-Baghuz camp from 2019-02-16",
+            _call(baghuz_camp, 1.0, note="1 km²."),
+            "Aldar Xelil (Kurdistan 24, 2019-02-16/18): no larger than a square kilometre.",
+            0.0,
+        ),
+        (
+            "sy-isis-baghuz-2019-03-01",
+            "The al-Baghuz camp from 2019-03-01",
+            _call(baghuz_camp, 0.45, note="0.45 km²."),
+            "AFP, 2019-03-01: under half a square kilometre (0.45 km² used).",
+            0.0,
+        ),
+        (
+            "sy-isis-central-2017-08-18",
+            "The central Syria pocket from 2017-08-18",
+            central_pocket_2017_08_18,
+            (
+                "SOHR via Reuters, 2017-08-14: closing the gap would encircle Islamic State in "
+                "about 8,000 km² to the west."
+            ),
+            25.0,
+        ),
+        (
+            "sy-isis-central-2017-09-03",
+            "The central Syria pocket from 2017-09-03",
+            central_pocket_2017_09_03,
+            (
+                "Syrian military source via Reuters, 2017-10-06: the operation that ended the "
+                "pocket took 1,800 km²."
+            ),
+            0.01,
+        ),
+        (
+            "sy-isis-badia",
+            "The Badia pocket north of Palmyra and al-Sukhnah",
+            badia_pocket,
+            "SOHR, February 2019: about 4,000 km², besieged since 2017.",
+            25.0,
+        ),
         ("sy-raqqa-city", "Raqqa city", raqqa_city, "SOHR, 2017-08-24: the city is 29.3 km².", 0.0),
-        ("sy-isis-raqqa-2017-07-15", "Islamic State's part of Raqqa from 2017-07-15", lambda: raqqa_core(0.70), "AFP, 2017-07-15: the SDF held about 30 % of the city.", 0.0),
-        ("sy-isis-raqqa-2017-07-26", "Islamic State's part of Raqqa from 2017-07-26", lambda: raqqa_core(0.50), "SOHR, 2017-07-26: the SDF held 50 % of the city.", 0.0),
-        ("sy-isis-raqqa-2017-08-23", "Islamic State's part of Raqqa from 2017-08-23", lambda: raqqa_core(0.399), "SOHR, 2017-08-24: Islamic State held 39.9 % (11.7 km²) on 2017-08-23.", 0.0),
-        ("sy-isis-raqqa-2017-09-01", "Islamic State's part of Raqqa from 2017-09-01", lambda: raqqa_core(0.35), "SDF statement via Rudaw, 2017-09-01: the SDF held 65 %.", 0.0),
-        ("sy-isis-raqqa-2017-09-20", "Islamic State's part of Raqqa from 2017-09-20", lambda: raqqa_core(0.10), "SOHR via Reuters, 2017-09-20: the SDF held more than 90 % (the SDF itself said 80 %).", 0.0),
-        ("sy-isis-dez-2014-07-14", "Islamic State's districts of Deir ez-Zor from 2014-07-14", lambda: dez_districts(0.80), "Atlantic Council SyriaSource (2015): the government's districts were about 20 % of the city's area.", 0.0),
-        ("sy-isis-dez-2017-09-20", "Islamic State's districts of Deir ez-Zor from 2017-09-20", lambda: dez_districts(0.15), "Sputnik, 2017-09-21: the government held more than 85 % of Deir ez-Zor.", 0.0),
-        ("sy-dez-airport", "Deir ez-Zor airport", dez_airport, "Not a reported size: 3 km around the runway's coordinates.", 0.0),
-        ("sy-isis-qalamoun", "The barrens of Qara and al-Jarajir", qalamoun_barrens, "Not reported.", 0.01),
-        ("sy-isis-ne-hama-2017-10-09", "Islamic State's enclave in north-east Hama from 2017-10-09", ne_hama_2017_10_09, "Not reported (a dozen to 34 villages).", 0.01),
-        ("sy-isis-ne-hama-2018-01-18", "The encircled pocket of north-east Hama from 2018-01-18", ne_hama_2018_01_18, "Muraselon, 2018-02: the pocket exceeded 1,100 km².", 0.01),
-        ("sy-isis-yarmouk-camp", "The Yarmouk camp and al-Hajar al-Aswad", yarmouk_camp, "Not reported.", 0.0),
-        ("sy-isis-yarmouk-basin", "The Yarmouk basin (Khalid ibn al-Walid Army)", lambda: yarmouk_basin(250.0, basin_centre()), "SOHR, 2017-07-18 and 2017-10-23: 250 km².", 0.01),
-        ("sy-isis-yarmouk-basin-2018-07-28", "The Yarmouk basin from 2018-07-28", lambda: yarmouk_basin(100.0, g.midpoint(basin_centre(), P("ash-shajarah"))), "Al-Masdar, 2018-07-28: about 100 km² left.", 0.01),
-        ("sy-isis-yarmouk-basin-2018-07-30", "The last villages of the Yarmouk basin from 2018-07-30", lambda: yarmouk_basin(20.0, g.offset(P("ash-shajarah"), 7, 135)), "Not reported (Beit Irra and al-Kuwayya near the Jordanian border).", 0.01),
-        ("sy-isis-sweida-2018-07-25", "The desert east of Sweida", sweida_desert, "Not reported.", 0.01),
+        (
+            "sy-isis-raqqa-2017-07-15",
+            "Islamic State's part of Raqqa from 2017-07-15",
+            _call(raqqa_core, 0.70, note="Share 70 %."),
+            "AFP, 2017-07-15: the SDF held about 30 % of the city.",
+            0.0,
+        ),
+        (
+            "sy-isis-raqqa-2017-07-26",
+            "Islamic State's part of Raqqa from 2017-07-26",
+            _call(raqqa_core, 0.50, note="Share 50 %."),
+            "SOHR, 2017-07-26: the SDF held 50 % of the city.",
+            0.0,
+        ),
+        (
+            "sy-isis-raqqa-2017-08-23",
+            "Islamic State's part of Raqqa from 2017-08-23",
+            _call(raqqa_core, 0.399, note="Share 39.9 %."),
+            "SOHR, 2017-08-24: Islamic State held 39.9 % (11.7 km²) on 2017-08-23.",
+            0.0,
+        ),
+        (
+            "sy-isis-raqqa-2017-09-01",
+            "Islamic State's part of Raqqa from 2017-09-01",
+            _call(raqqa_core, 0.35, note="Share 35 %."),
+            "SDF statement via Rudaw, 2017-09-01: the SDF held 65 %.",
+            0.0,
+        ),
+        (
+            "sy-isis-raqqa-2017-09-20",
+            "Islamic State's part of Raqqa from 2017-09-20",
+            _call(raqqa_core, 0.10, note="Share 10 %."),
+            "SOHR via Reuters, 2017-09-20: the SDF held more than 90 % (the SDF itself said 80 %).",
+            0.0,
+        ),
+        (
+            "sy-isis-dez-2014-07-14",
+            "Islamic State's districts of Deir ez-Zor from 2014-07-14",
+            _call(dez_districts, 0.80, note="Share 80 %."),
+            (
+                "Atlantic Council SyriaSource (2015): the government's districts were about 20 % of"
+                " the city's area."
+            ),
+            0.0,
+        ),
+        (
+            "sy-isis-dez-2017-09-20",
+            "Islamic State's districts of Deir ez-Zor from 2017-09-20",
+            _call(dez_districts, 0.15, note="Share 15 %."),
+            "Sputnik, 2017-09-21: the government held more than 85 % of Deir ez-Zor.",
+            0.0,
+        ),
+        (
+            "sy-dez-airport",
+            "Deir ez-Zor airport",
+            dez_airport,
+            "Not a reported size: 3 km around the runway's coordinates.",
+            0.0,
+        ),
+        (
+            "sy-isis-qalamoun",
+            "The barrens of Qara and al-Jarajir",
+            qalamoun_barrens,
+            "Not reported.",
+            0.01,
+        ),
+        (
+            "sy-isis-ne-hama-2017-10-09",
+            "Islamic State's enclave in north-east Hama from 2017-10-09",
+            ne_hama_2017_10_09,
+            "Not reported (a dozen to 34 villages).",
+            0.01,
+        ),
+        (
+            "sy-isis-ne-hama-2018-01-18",
+            "The encircled pocket of north-east Hama from 2018-01-18",
+            ne_hama_2018_01_18,
+            "Muraselon, 2018-02: the pocket exceeded 1,100 km².",
+            0.01,
+        ),
+        (
+            "sy-isis-yarmouk-camp",
+            "The Yarmouk camp and al-Hajar al-Aswad",
+            yarmouk_camp,
+            "Not reported.",
+            0.0,
+        ),
+        (
+            "sy-isis-yarmouk-basin",
+            "The Yarmouk basin (Khalid ibn al-Walid Army)",
+            _call(
+                yarmouk_basin,
+                250.0,
+                basin_centre(),
+                note="250 km² around the midpoint of Tasil and al-Shajarah.",
+            ),
+            "SOHR, 2017-07-18 and 2017-10-23: 250 km².",
+            0.01,
+        ),
+        (
+            "sy-isis-yarmouk-basin-2018-07-28",
+            "The Yarmouk basin from 2018-07-28",
+            _call(
+                yarmouk_basin,
+                100.0,
+                g.midpoint(basin_centre(), P("ash-shajarah")),
+                note=(
+                    "100 km² around the point a quarter of the way from the basin centre to"
+                    " al-Shajarah (the army advanced from the north)."
+                ),
+            ),
+            "Al-Masdar, 2018-07-28: about 100 km² left.",
+            0.01,
+        ),
+        (
+            "sy-isis-yarmouk-basin-2018-07-30",
+            "The last villages of the Yarmouk basin from 2018-07-30",
+            _call(
+                yarmouk_basin,
+                20.0,
+                g.offset(P("ash-shajarah"), 7, 135),
+                note=(
+                    "20 km² around the point 7 km south-east of al-Shajarah, towards the"
+                    " Jordanian border."
+                ),
+            ),
+            "Not reported (Beit Irra and al-Kuwayya near the Jordanian border).",
+            0.01,
+        ),
+        (
+            "sy-isis-sweida-2018-07-25",
+            "The desert east of Sweida",
+            sweida_desert,
+            "Not reported.",
+            0.01,
+        ),
         ("sy-isis-safa-2018-08-17", "Tulul al-Safa", safa_pocket, "Not reported.", 0.01),
     ]
+
+
+def _call(fn: Callable, *args: object, note: str = "") -> Callable[[], BaseGeometry]:
+    """A builder with its arguments; its method text is the function's with ``note``."""
+
+    def build() -> BaseGeometry:
+        return fn(*args)
+
+    build.__doc__ = f"{_doc(fn)} {note}".strip()
+    return build
 
 
 def features() -> list[dict]:
@@ -619,6 +941,7 @@ def features() -> list[dict]:
     for fid, name, build, report, min_part in registry():
         shape = g.clean(build(), min_part)
         area = g.km2(shape)
-        notes = f"Area {area:,.1f} km². Reported: {report}"
+        size = f"{area:,.2f}" if area < 10 else f"{area:,.0f}"
+        notes = f"Area {size} km². Reported: {report}"
         out.append(g.feature(fid, name, shape, _doc(build) or name, notes, min_part))
     return out
