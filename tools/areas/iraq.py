@@ -22,6 +22,7 @@ Two constructions recur:
 from __future__ import annotations
 
 import csv
+import json
 import math
 from collections.abc import Iterable
 from functools import cache
@@ -317,8 +318,6 @@ def kirkuk_krg() -> dict:
 
 def mosul_city() -> BaseGeometry:
     with (DATA / "city_polygons.geojson").open(encoding="utf-8") as fh:
-        import json
-
         data = json.load(fh)
     return next(
         shape(f["geometry"]) for f in data["features"] if f["properties"]["place"] == "mosul"
@@ -458,9 +457,9 @@ def south() -> dict:
         geom,
         "Union of the governorate polygons of Baghdad, Babil, Karbala, Najaf, Al-Qadisiyah, "
         "Wasit, Al-Muthanna, Dhi Qar, Maysan and Basra (data/boundaries/governorates.geojson).",
-        f"{km2(geom):,.0f} km². Islamic State held no ground in these governorates after "
-        "the Jurf al-Sakhar battle of October 2014; in January 2015 its remaining areas "
-        "were in Nineveh, Erbil, Duhok, Anbar, Kirkuk and Salahuddin (Azzaman, 2015-01-27).",
+        f"{km2(geom):,.0f} km². In January 2015 Islamic State's remaining areas in Iraq were "
+        "in Nineveh, Erbil, Duhok, Anbar, Kirkuk and Salahuddin (Azzaman, 2015-01-27): none "
+        "in these governorates, which stayed government-held through 2017–2019.",
     )
 
 
