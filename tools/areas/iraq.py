@@ -260,6 +260,7 @@ def krg_region() -> dict:
     )
 
 
+@cache
 def hawija_pocket_geom() -> BaseGeometry:
     """East of the Tigris, south of the Little Zab, the Voronoi cells of the pocket's towns."""
     anchor = point("hawija")
@@ -408,25 +409,25 @@ def _extend(line: LineString, deg: float) -> LineString:
 
 def jazira_desert() -> dict:
     frame = jazira_frame()
+    frame_m = to_metric(frame)
+    lakes_m = to_metric(shapely.union_all(list(layer("lakes").geometry)))
     valleys = shapely.union_all([river("Euphrates"), river("Tigris")])
-    lakes = shapely.union_all(list(layer("lakes").geometry))
+    valleys_m = to_metric(valleys).intersection(frame_m.buffer(100_000))
     target = JAZIRA_SHARE * IRAQ_KM2
-    valleys_m = to_metric(valleys)
 
-    def make(width_km: float) -> BaseGeometry:
-        strip = to_lonlat(valleys_m.buffer(width_km * 1000))
-        return frame.difference(strip).difference(lakes)
+    def make_m(width_km: float) -> BaseGeometry:
+        return frame_m.difference(valleys_m.buffer(width_km * 1000)).difference(lakes_m)
 
-    # a wider strip gives a smaller desert: solve on the negated area
+    # a wider strip gives a smaller desert: bisect on the width
     lo, hi = 0.0, 60.0
-    for _ in range(50):
+    for _ in range(30):
         mid = (lo + hi) / 2
-        if km2(make(mid)) > target:
+        if make_m(mid).area / 1e6 > target:
             lo = mid
         else:
             hi = mid
     width = (lo + hi) / 2
-    geom = make(width)
+    geom = to_lonlat(make_m(width))
     return feature(
         "iq-jazira-desert",
         "Al-Jazira desert (Anbar, Nineveh, Salahuddin)",
