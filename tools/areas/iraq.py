@@ -75,6 +75,8 @@ NABI_YUNUS = (43.15944, 36.34806)  # 36°20'53"N 43°09'34"E, on the east bank (
 # The Jazira desert: "around four percent of national territory" (Hisham al-Hashemi to AFP,
 # 2017-11-23).
 JAZIRA_SHARE = 0.04
+# Parts of a shape smaller than this are slivers of the cutting, not ground (km²).
+SLIVER_KM2 = 5.0
 
 
 @cache
@@ -213,14 +215,23 @@ def solve_radius(make, target_km2: float, lo: float, hi: float) -> tuple[float, 
     return radius, make(radius)
 
 
-def feature(fid: str, name: str, geom: BaseGeometry, method: str, notes: str) -> dict:
+def clean(geom: BaseGeometry, min_km2: float = SLIVER_KM2) -> BaseGeometry:
+    """Valid polygons only, without the slivers (parts under ``min_km2``) that cutting
+    layers of different origin leaves along shared edges; the largest part is always kept."""
     geom = shapely.make_valid(geom)
-    if geom.geom_type == "GeometryCollection":
-        geom = shapely.union_all([g for g in geom.geoms if g.geom_type.endswith("Polygon")])
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon"]
+    if not parts:
+        raise ValueError("no polygon left")
+    largest = max(parts, key=lambda p: p.area)
+    kept = [p for p in parts if p is largest or km2(p) >= min_km2]
+    return shapely.union_all(kept)
+
+
+def feature(fid: str, name: str, geom: BaseGeometry, method: str, notes: str) -> dict:
     return {
         "type": "Feature",
         "properties": {"id": fid, "name": name, "method": method, "notes": notes},
-        "geometry": mapping(geom),
+        "geometry": mapping(clean(geom)),
     }
 
 
@@ -410,7 +421,8 @@ def _extend(line: LineString, deg: float) -> LineString:
 def jazira_desert() -> dict:
     frame = jazira_frame()
     frame_m = to_metric(frame)
-    lakes_m = to_metric(shapely.union_all(list(layer("lakes").geometry)))
+    # lakes cut with a 1 km margin, so that no edge of the desert runs along a lake shore
+    lakes_m = to_metric(shapely.union_all(list(layer("lakes").geometry))).buffer(1000)
     valleys = shapely.union_all([river("Euphrates"), river("Tigris")])
     valleys_m = to_metric(valleys).intersection(frame_m.buffer(100_000))
     target = JAZIRA_SHARE * IRAQ_KM2
@@ -437,7 +449,7 @@ def jazira_desert() -> dict:
         "Tigris north of Samarra and the Euphrates north of Hit: Geography of Iraq, "
         "Wikipedia) and south of the line from the Syrian border through Al-Baaj, Al-Hadar "
         "and Sharqat to the Tigris (towns the PMF and army had taken by June 2017), minus "
-        "the NE lakes "
+        "the NE lakes with a 1 km margin "
         f"(Tharthar) and minus a {width:.1f} km strip along both rivers (the valleys, "
         "cleared before the operation). The strip width is set so the area is 4 % of Iraq.",
         f"{km2(geom):,.0f} km² = 4 % of Iraq's {IRAQ_KM2:,} km², the share Hisham al-Hashemi "
