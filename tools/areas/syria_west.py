@@ -151,6 +151,8 @@ IDLIB_REBEL_EXTRA = [
     "abu-az-zuhur",
     "sinjar-164094",
     "tall-ad-daman",
+    # the Jabal al-Akrad strip of Latakia (hand-placed)
+    "kabani",
 ]
 # Government-held places next to the rebel north-west (discs removed from the hull).
 NW_GOV_DISCS = {
@@ -159,12 +161,13 @@ NW_GOV_DISCS = {
     "tayyibat-al-imam": 2.5,
     "suran-163915": 2.5,
     "maharda": 2.5,
-    "kurnaz": 2.5,
+    "kurnaz": 3.5,
     "as-suqaylibiyah": 2.5,
     "tall-salhab": 2.5,
     "jubb-ramlah": 2.5,
     "shathah": 2.5,
     "nubl": 4,
+    "kinnsibba": 2.5,
 }
 # The government salient south of Aleppo city (Aleppo - al-Hadir - Khanasir road).
 ALEPPO_SALIENT = ["aleppo", "al-hadir", "banan", "al-hajib", "khanasir", "kafr-saghir"]
@@ -442,14 +445,17 @@ def features() -> list[dict]:
             f"{HULL}: the union of Idlib governorate and the convex hull (+3 km) of every place of "
             "Idlib governorate and of rebel-held places of western Aleppo, northern Hama and the "
             "south-eastern countryside (al-Atarib, Darat Izzah, Huraytan, az-Zarbah, Batabo, Kafr "
-            "Zita, Murak, Qal'at al-Madiq, az-Ziyarah, Abu al-Duhur, Sinjar, Tall ad-Daman), less "
+            "Zita, Murak, Qal'at al-Madiq, az-Ziyarah, Abu al-Duhur, Sinjar, Tall ad-Daman) and "
+            "Kabani in the Latakia mountains, less "
             "discs around government-held places (Hama 8 km; Halfaya, Tayyibat al-Imam, Suran, "
-            "Mhardeh, Kurnaz, Suqaylabiyah, Tall Salhab, Jubb Ramlah, Shathah 2.5 km; Nubl 4 km), "
+            "Mhardeh, Suqaylabiyah, Tall Salhab, Jubb Ramlah, Shathah, Kinsabba 2.5 km; "
+            "Kurnaz 3.5 km; "
+            "Nubl 4 km), "
             "the government salient south of Aleppo (hull +3 km of Aleppo, al-Hadir, Banan, "
             "al-Hajib, Khanasir, Kafr Saghir), the Afrin region and the Fu'ah-Kafriya enclave.",
-            "Rebel (HTS, Ahrar al-Sham, FSA) ground on 2017-07-01. The Latakia mountain strip "
-            "(Kabani, Jabal al-Akrad) is not in it: no named place there. No published km² for "
-            "this zone was found to compare with.",
+            "Rebel (HTS, Ahrar al-Sham, FSA) ground on 2017-07-01. Of the Latakia mountains only "
+            "the strip around Kabani is in it (the rebels' Jabal Turkman border hills are not). "
+            "Compare: SOHR's rebel and Turkish-held share of Syria on 2018-08-05 was 9.7 %.",
         ),
         feature(
             "syw-idlib-se",
