@@ -440,7 +440,7 @@ def features() -> list[dict]:
     out = [
         feature(
             "syw-idlib",
-            "Rebel-held north-west (Idlib and surroundings), 2017",
+            "Idlib and surroundings (north-west)",
             idlib_region(),
             f"{HULL}: the union of Idlib governorate and the convex hull (+3 km) of every place of "
             "Idlib governorate and of rebel-held places of western Aleppo, northern Hama and the "
@@ -459,8 +459,7 @@ def features() -> list[dict]:
         ),
         feature(
             "syw-idlib-se",
-            "South-eastern Idlib and north-eastern Hama countryside taken by the government, "
-            "Dec 2017 - Jan 2018",
+            "South-eastern Idlib and north-eastern Hama countryside (east of the railway)",
             idlib_southeast(),
             "part of syw-idlib east of a polyline through the midpoints of place pairs that "
             "faced each other after the offensive (Murak|Suran, at-Tamani'ah|Sinjar, "
@@ -472,23 +471,23 @@ def features() -> list[dict]:
         ),
         feature(
             "syw-fuah-kafriya",
-            "Al-Fu'ah and Kafriya (government enclave besieged by rebels)",
+            "Al-Fu'ah and Kafriya",
             fuah_kafriya(),
             "hull of the two hand-placed towns (data/places.csv) widened by 1.5 km",
             "Besieged from 2015 to the evacuation of 2018-07-19.",
         ),
         feature(
             "syw-afrin",
-            "Afrin region (SDF) - whole",
+            "Afrin region",
             afrin_region(),
             f"{HULL}: convex hull (+9 km) of Afrin, Jindayris, Raju, Bulbul, Shaykh al-Hadid, "
             "Ma'batli, Qentere and Sharan, cut to Aleppo governorate and Syria",
-            "Afrin district is about 2,000 km² (the Turkish-led operation's target area); the hull "
-            "leaves out some border hills.",
+            "No published size of the region was found to compare with; the hull leaves out some "
+            "border hills.",
         ),
         feature(
             "syw-euphrates-shield",
-            "Euphrates Shield zone (Turkish-backed rebels)",
+            "Euphrates Shield zone (A'zaz - al-Bab - Jarabulus)",
             euphrates_shield(),
             f"{HULL}: convex hull (+4 km) of A'zaz, Mare', Akhtarin, Suran, ar-Ra'i, al-Bab, "
             "Qabasin, al-Ghandurah and Jarabulus cut to Aleppo governorate, less the Afrin "
@@ -500,7 +499,7 @@ def features() -> list[dict]:
         ),
         feature(
             "syw-north-homs",
-            "Rastan-Talbiseh-Houla pocket (northern Homs / southern Hama)",
+            "Northern Homs: Rastan, Talbiseh and Houla",
             north_homs(),
             f"{HULL}: convex hull (+5 km) of ar-Rastan, Talbiseh, al-Ghantu, Kafr Laha (Houla), "
             "Taldou, Harbnafsah and 'Ayn an-Nasr, less discs around Homs (7 km) and the "
@@ -511,7 +510,7 @@ def features() -> list[dict]:
         ),
         feature(
             "syw-eastern-ghouta",
-            "Eastern Ghouta (rebel enclave besieged since 2013)",
+            "Eastern Ghouta",
             eastern_ghouta(),
             f"{HULL}: convex hull (+1.5 km) of Douma, Harasta, Irbin, Kafr Batna, Saqba and "
             "an-Nashabiyah, less discs around Damascus (3.5 km), Jaramana, al-Mleiha and Deir "
@@ -521,7 +520,7 @@ def features() -> list[dict]:
         ),
         feature(
             "syw-east-qalamoun",
-            "Eastern Qalamoun rebel pocket",
+            "Eastern Qalamoun",
             east_qalamoun(),
             f"{HULL}: convex hull (+9 km) of ad-Dumayr, ar-Ruhaybah and Jayrud, less discs "
             "(3 km) around al-Qutayfah, an-Nabk, Deir Atiyah and Yabrud",
@@ -529,7 +528,7 @@ def features() -> list[dict]:
         ),
         feature(
             "syw-tanf-zone",
-            "Al-Tanf 55 km deconfliction zone (US-backed rebels)",
+            "Al-Tanf 55 km zone",
             tanf_zone(),
             "disc of 55 km radius around the al-Tanf garrison (hand-placed point), cut to Syria",
             "The zone agreed between the US-led coalition and Russia; drawn as a circle although "
@@ -537,7 +536,7 @@ def features() -> list[dict]:
         ),
         feature(
             "syw-badia-sweida",
-            "Eastern as-Suwayda desert (rebels until August 2017)",
+            "Eastern as-Suwayda desert",
             badia_sweida(),
             "as-Suwayda governorate east of 37.0 E and south of 33.0 N (box cut of the "
             "governorate)",
@@ -546,7 +545,7 @@ def features() -> list[dict]:
         ),
         feature(
             "syw-badia-rif",
-            "South-eastern desert of Rif Dimashq (rebels until October 2017)",
+            "South-eastern Rif Dimashq desert",
             badia_rif(),
             "Rif Dimashq and Homs governorates south of the polyline ad-Dumayr - as-Sab' Biyar - "
             "al-Tanf, minus a 15 km band along it, minus the Safa (north of 33.0 N, west of "
@@ -558,11 +557,11 @@ def features() -> list[dict]:
     ]
     afr = afrin_parts()
     afr_names = {
-        "bulbul": "Afrin region: Bulbul district (taken 2018-02-01)",
-        "raju": "Afrin region: Raju district (taken 2018-03-03)",
-        "shaykh-al-hadid": "Afrin region: Shaykh al-Hadid district (taken 2018-03-04)",
-        "sharan": "Afrin region: Sharran district (taken 2018-03-06)",
-        "jindayris": "Afrin region: Jindires district (taken 2018-03-08)",
+        "bulbul": "Afrin region: Bulbul district",
+        "raju": "Afrin region: Raju district",
+        "shaykh-al-hadid": "Afrin region: Shaykh al-Hadid district",
+        "sharan": "Afrin region: Sharran district",
+        "jindayris": "Afrin region: Jindires district",
     }
     for key, name in afr_names.items():
         out.append(
@@ -579,11 +578,11 @@ def features() -> list[dict]:
         )
     ghouta = ghouta_parts()
     names = {
-        "east": "Eastern Ghouta: eastern farms and an-Nashabiyah (taken by 2018-03-10)",
-        "middle": "Eastern Ghouta: Saqba, Kafr Batna, Hamouriyah (taken 2018-03-15/18)",
-        "harasta": "Eastern Ghouta: Harasta pocket (evacuated 2018-03-22/23)",
-        "south": "Eastern Ghouta: Irbin, Zamalka, Ain Tarma, Jobar (evacuated by 2018-03-31)",
-        "douma": "Eastern Ghouta: Douma pocket (until 2018-04-12)",
+        "east": "Eastern Ghouta: eastern farms and an-Nashabiyah",
+        "middle": "Eastern Ghouta: Saqba, Kafr Batna, Hamouriyah",
+        "harasta": "Eastern Ghouta: Harasta pocket",
+        "south": "Eastern Ghouta: Irbin, Zamalka, Ain Tarma, Jobar",
+        "douma": "Eastern Ghouta: Douma",
     }
     for key, name in names.items():
         out.append(
@@ -620,18 +619,18 @@ def features() -> list[dict]:
     south_names = {
         "ne": (
             "syw-daraa-ne",
-            "North-eastern Daraa: al-Lajat and Busra al-Harir (rebels until 2018-06-26)",
+            "North-eastern Daraa: al-Lajat and Busra al-Harir",
             "the rebel south east of the M5 corridor and north of the parallel 2.5 km north "
             "of al-Hirak",
         ),
         "east": (
             "syw-daraa-east",
-            "Eastern Daraa countryside (rebels until July 2018)",
+            "Eastern Daraa countryside",
             "the rebel south east of the M5 corridor, south of that parallel, less Daraa al-Balad",
         ),
         "balad": (
             "syw-daraa-balad",
-            "Daraa al-Balad (rebel-held south of Daraa city)",
+            "Daraa al-Balad (southern Daraa city)",
             "half-disc (3 km) south of the GeoNames point of Dar'a",
         ),
         "west-a": (
@@ -647,7 +646,7 @@ def features() -> list[dict]:
         ),
         "quneitra": (
             "syw-quneitra",
-            "Rebel-held Quneitra (Syrian side of the Golan line)",
+            "Quneitra (Syrian side of the Golan line)",
             "voronoi: as syw-daraa-west-a (cells of Jaba and al-Qunaytirah)",
         ),
     }
