@@ -482,8 +482,10 @@ def features() -> list[dict]:
             afrin_region(),
             f"{HULL}: convex hull (+9 km) of Afrin, Jindayris, Raju, Bulbul, Shaykh al-Hadid, "
             "Ma'batli, Qentere and Sharan, cut to Aleppo governorate and Syria",
-            "No published size of the region was found to compare with; the hull leaves out some "
-            "border hills.",
+            "Turkish figures for the ground taken before Afrin town fell: 950 km² (Erdogan, "
+            "2018-03-11, Anadolu) and 1,102 km² (Bozdag, 2018-03-12, Anadolu via Qasioun); the "
+            "five district cells taken by 8 March (syw-afrin-*) sum to about 1,210 km². The hull "
+            "leaves out some border hills.",
         ),
         feature(
             "syw-euphrates-shield",
