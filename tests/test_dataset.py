@@ -59,6 +59,7 @@ def test_gazetteer_is_built_from_geonames_with_hand_places_marked(default):
     with table.open(encoding="utf-8", newline="") as fh:
         assert set(hand.index) == {row["id"] for row in csv.DictReader(fh)}
     assert {"baghuz", "husaybah-crossing"} <= set(hand.index)
+    assert hand["geonames_id"].isna().all()
     assert hand["notes"].str.contains("uncertainty").all()
     assert places.at["abu-kamal", "geonames_id"] == 174448
     assert places.at["abu-kamal", "governorate"] == "Deir ez-Zor"

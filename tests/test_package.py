@@ -79,9 +79,9 @@ def test_wheel_carries_the_default_dataset_and_it_loads(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     events, places, polygons, rivers = map(int, done.stdout.split())
-    # the same tables as the checkout's (not a stale or partial copy)
-    assert events == _rows(ROOT / "data" / "events.csv")
-    assert places == _rows(ROOT / "data" / "places.csv")
+    # the wheel carries the repository's tables whole (they grow as the data is researched)
+    assert events == _rows(ROOT / "mapgen/data/events.csv") > 60
+    assert places == _rows(ROOT / "mapgen/data/places.csv") > 450
     assert polygons == 7 and rivers > 10
 
 
