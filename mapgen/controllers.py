@@ -10,13 +10,14 @@ from pathlib import Path
 import pandas as pd
 
 from mapgen._io import check_columns, read_csv
+from mapgen.fields import CONTROLLER_ID
 from mapgen.names import name_keys, split_aliases
 from mapgen.problems import Problems, did_you_mean
 
 REQUIRED_COLUMNS = ["id", "name", "color"]
 OPTIONAL_COLUMNS = ["aliases", "notes"]
-_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
-_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_ID = CONTROLLER_ID
+_COLOR = re.compile(r"#[0-9a-fA-F]{6}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def read_controllers(path: Path | str, problems: Problems) -> Controllers:
         v = row.values
         where = {"path": table.path, "line": row.line}
         ok = True
-        if not _ID.match(v["id"]):
+        if not _ID.fullmatch(v["id"]):
             problems.error(
                 "controller id must be lower case letters, digits, '-' or '_'",
                 column="id",
@@ -121,7 +122,7 @@ def read_controllers(path: Path | str, problems: Problems) -> Controllers:
         if not v["name"]:
             problems.error("a controller needs a name", column="name", **where)
             ok = False
-        if not _COLOR.match(v["color"]):
+        if not _COLOR.fullmatch(v["color"]):
             problems.error(
                 "colour must be a hex colour",
                 column="color",
