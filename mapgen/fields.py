@@ -193,18 +193,6 @@ def identifier(text: str, pattern: re.Pattern[str], *, rule: str, example: str) 
     return text
 
 
-def country_codes(text: str) -> tuple[str, ...]:
-    """ISO 3166-1 alpha-3 codes separated by ``|`` (empty: none)."""
-    codes = tuple(c.strip() for c in text.split("|") if c.strip())
-    bad = [c for c in codes if not COUNTRY_CODE.fullmatch(c)]
-    if bad:
-        raise FieldError(
-            f"{bad[0]!r} is not a country code",
-            "use ISO 3166-1 alpha-3 codes in capitals separated by '|', e.g. SYR|IRQ",
-        )
-    return codes
-
-
 # --- text ----------------------------------------------------------------------------------
 
 
@@ -237,30 +225,31 @@ def _shown(text: str) -> str:
 
 # --- polygons ------------------------------------------------------------------------------
 
-POLYGON_HINT = "repair it, e.g. with QGIS 'Fix geometries', and keep it in longitude/latitude"
+POLYGON_HINT = "repair it, e.g. with QGIS 'Fix geometries' or shapely.make_valid, then save again"
+WKT_HINT = "e.g. POLYGON ((40.1 35.3, 40.2 35.3, 40.2 35.4, 40.1 35.3))"
 
 
 def polygon(geom: object) -> BaseGeometry:
     """A valid, non-empty Polygon or MultiPolygon inside longitude/latitude bounds."""
     if not isinstance(geom, BaseGeometry):
         raise FieldError(
-            "has no geometry", "give it a Polygon or MultiPolygon in longitude/latitude"
+            "needs a Polygon or MultiPolygon, not an empty geometry",
+            "give it a Polygon or MultiPolygon in longitude/latitude",
         )
     if geom.geom_type not in ("Polygon", "MultiPolygon"):
-        raise FieldError(
-            f"needs a Polygon or MultiPolygon, not a {geom.geom_type}",
-            "draw the area as a polygon",
-        )
+        raise FieldError(f"needs a Polygon or MultiPolygon, not {geom.geom_type}")
     if geom.is_empty:
-        raise FieldError("the polygon is empty", "give it at least one ring of 4 points")
+        raise FieldError(
+            "needs a Polygon or MultiPolygon, not an empty geometry",
+            "give it at least one ring of 4 points",
+        )
     lon0, lat0, lon1, lat1 = geom.bounds
     if not all(math.isfinite(v) for v in geom.bounds) or not (
         -180 <= lon0 <= lon1 <= 180 and -90 <= lat0 <= lat1 <= 90
     ):
         raise FieldError(
-            f"the polygon reaches beyond longitude/latitude bounds ({lon0:g}, {lat0:g}, "
-            f"{lon1:g}, {lat1:g})",
-            "coordinates must be longitude -180..180 and latitude -90..90 (EPSG:4326)",
+            f"coordinates outside longitude/latitude ({lon0:g}, {lat0:g}, {lon1:g}, {lat1:g})",
+            "write longitude first, then latitude, in degrees (EPSG:4326)",
         )
     if not geom.is_valid:
         raise FieldError(f"invalid polygon ({shapely.is_valid_reason(geom)})", POLYGON_HINT)
@@ -269,11 +258,11 @@ def polygon(geom: object) -> BaseGeometry:
 
 def wkt_polygon(text: str) -> BaseGeometry:
     """A WKT ``POLYGON``/``MULTIPOLYGON`` in longitude/latitude, checked by :func:`polygon`."""
-    hint = "write WKT, e.g. POLYGON ((40.1 35.0, 40.3 35.0, 40.3 35.2, 40.1 35.0))"
     if not text.isascii():
-        raise FieldError("the geometry has characters that are not WKT", hint)
+        raise FieldError("not valid WKT (characters other than ASCII)", WKT_HINT)
     try:
         geom = shapely.from_wkt(text)
     except shapely.errors.ShapelyError as exc:
-        raise FieldError(f"not WKT ({exc})", hint) from exc
+        reason = str(exc).splitlines()[0] if str(exc) else "unreadable"
+        raise FieldError(f"not valid WKT ({reason})", WKT_HINT) from exc
     return polygon(geom)

@@ -92,11 +92,11 @@ def test_text_loses_control_and_direction_characters():
 @pytest.mark.parametrize(
     ("geom", "message"),
     [
-        (None, "has no geometry"),
-        (shapely.Point(40, 35), "not a Point"),
+        (None, "not an empty geometry"),
+        (shapely.Point(40, 35), "not Point"),
         (shapely.Polygon(), "empty"),
-        (shapely.box(40, 35, 1e300, 36), "beyond longitude/latitude"),
-        (shapely.box(200, 35, 201, 36), "beyond longitude/latitude"),
+        (shapely.box(40, 35, 1e300, 36), "outside longitude/latitude"),
+        (shapely.box(200, 35, 201, 36), "outside longitude/latitude"),
         (shapely.Polygon([(40, 35), (41, 36), (41, 35), (40, 36)]), "Self-intersection"),
     ],
 )
