@@ -48,6 +48,7 @@ from mapgen.render.basemap import Basemap, Layout, basemap, map_state
 from mapgen.render.static import draw_map
 from mapgen.render.style import format_day
 from mapgen.territory import Territory
+from mapgen.validity import valid_on_days
 
 log = logging.getLogger(__name__)
 
@@ -157,11 +158,7 @@ def _valid_digests(
         ],
         dtype=object,
     )
-    vf = frame["valid_from"].values.astype("datetime64[ns]")
-    vt = frame["valid_to"].values.astype("datetime64[ns]")
-    s = starts[:, None]
-    valid = (vf[None, :] <= s) & (np.isnat(vt)[None, :] | (vt[None, :] > s))
-    return digests, valid
+    return digests, valid_on_days(frame, starts)
 
 
 def context_digest(territory: Territory, **options: object) -> str:
