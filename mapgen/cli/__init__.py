@@ -28,7 +28,15 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except MapgenError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(self.message(ctx, exc)) from exc
+
+    def message(self, ctx: click.Context, exc: MapgenError) -> str:
+        """The error's message, led by the flag of the option it is about (if any)."""
+        name = ctx.invoked_subcommand
+        command = self.get_command(ctx, name) if name else None
+        params = command.params if command is not None else []
+        flags = [p.opts[0] for p in params if p.name == exc.field and p.opts]
+        return f"{flags[0]}: {exc}" if flags else str(exc)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

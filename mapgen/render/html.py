@@ -37,6 +37,7 @@ import jinja2
 from markupsafe import Markup
 
 from mapgen._io import write_text_atomic
+from mapgen.errors import OptionError
 from mapgen.render.html_data import SCHEMA_JSON, map_data, to_script_json
 from mapgen.territory import Territory
 
@@ -150,7 +151,9 @@ def slider_map(territory: Territory, *, tiles: str = "osm") -> SliderMap:
         ``"none"``: no tile layer at all.
     """
     if tiles not in TILES:
-        raise ValueError(f"tiles={tiles!r} is not known; use one of {', '.join(TILES)}")
+        raise OptionError(
+            f"tiles={tiles!r} is not known; use one of {', '.join(TILES)}", field="tiles"
+        )
     data = map_data(territory)
     data["tiles"] = TILE_LAYERS[tiles]
     return SliderMap(data, tiles=tiles)
@@ -163,9 +166,10 @@ def write_map_html(territory: Territory, path: Path | str, *, tiles: str = "osm"
 
 def _render_fragment(page: SliderMap, element_id: str, height: str) -> str:
     if not _ID_RE.match(element_id):
-        raise ValueError(
+        raise OptionError(
             f"element_id={element_id!r} is not a valid id; use a letter, then letters, "
-            "digits, '-' or '_'"
+            "digits, '-' or '_'",
+            field="element_id",
         )
     assets = _assets()
     return (

@@ -26,7 +26,7 @@ import pandas as pd
 from PIL import Image
 
 from mapgen._io import atomic_path, write_text_atomic
-from mapgen.errors import DateRangeError
+from mapgen.errors import OptionError
 from mapgen.render import snapshots as series
 from mapgen.render.basemap import Layout, basemap
 from mapgen.render.snapshots import (
@@ -75,9 +75,9 @@ def write_timelapse(
     Returns the two paths.
     """
     if fps <= 0:
-        raise DateRangeError(f"frame rate {fps}: must be above 0 frames per second")
+        raise OptionError(f"frame rate {fps}: must be above 0 frames per second", field="fps")
     if pause_s < 0:
-        raise DateRangeError(f"pause {pause_s} s: must be 0 or more seconds")
+        raise OptionError(f"pause {pause_s} s: must be 0 or more seconds", field="pause_s")
     out = Path(out_dir)
     wanted = snapshot_days(territory, dates=days) if days is not None else snapshot_days(territory)
     groups = state_groups(territory, wanted)
