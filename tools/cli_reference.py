@@ -28,8 +28,14 @@ Generated from the commands' own help by `tools/cli_reference.py` (do not edit b
 
 def help_text(command: click.Command, name: str, parent: click.Context | None) -> str:
     """The ``--help`` text of ``command`` as the terminal shows it, WIDTH columns wide."""
+    settings = {} if parent is not None else command.context_settings  # children inherit
     ctx = click.Context(
-        command, info_name=name, parent=parent, terminal_width=WIDTH, max_content_width=WIDTH
+        command,
+        info_name=name,
+        parent=parent,
+        terminal_width=WIDTH,
+        max_content_width=WIDTH,
+        **settings,
     )
     return command.get_help(ctx)
 
@@ -39,7 +45,13 @@ def reference() -> str:
     sys.path.insert(0, str(ROOT))
     from mapgen.cli import cli
 
-    root = click.Context(cli, info_name="mapgen", terminal_width=WIDTH, max_content_width=WIDTH)
+    root = click.Context(
+        cli,
+        info_name="mapgen",
+        terminal_width=WIDTH,
+        max_content_width=WIDTH,
+        **cli.context_settings,
+    )
     parts = [HEAD, "## mapgen\n", f"```\n{help_text(cli, 'mapgen', None)}\n```\n"]
     for name in cli.list_commands(root):
         command = cli.get_command(root, name)
