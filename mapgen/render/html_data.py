@@ -30,6 +30,7 @@ from shapely.geometry.base import BaseGeometry
 
 from mapgen.boundaries import read_layer
 from mapgen.dates import format_date
+from mapgen.geomstore import GeometryStore
 from mapgen.render.style import (
     BESIEGED_LABEL,
     CONTESTED_LABEL,
@@ -69,7 +70,7 @@ def map_data(territory: Territory) -> dict[str, Any]:
     place_index = {pid: n for n, pid in enumerate(places["id"])}
     events = _events(territory)
     event_index = {e["id"]: n for n, e in enumerate(events)}
-    geoms = _GeometryStore(PRECISION)
+    geoms: GeometryStore[list] = GeometryStore(lambda g: _coords(g, PRECISION))
     extent = map_extent(territory)
     frontlines, lines = _frontlines(territory)
     return {
@@ -237,7 +238,7 @@ def _safe_url(url: str) -> str:
 
 
 def _areas(
-    territory: Territory, place_index: dict[str, int], geoms: _GeometryStore
+    territory: Territory, place_index: dict[str, int], geoms: GeometryStore[list]
 ) -> list[dict[str, Any]]:
     start = territory.timeline.start
     out = []
@@ -365,22 +366,6 @@ def _base_layers(extent: Iterable[float]) -> dict[str, list]:
             if g is not None and not g.is_empty and _coords(g, BASE_PRECISION)
         ]
     return out
-
-
-class _GeometryStore:
-    """Geometries stored once, as nested coordinate lists, referenced by index."""
-
-    def __init__(self, precision: int) -> None:
-        self.precision = precision
-        self.items: list[list] = []
-        self._index: dict[bytes, int] = {}
-
-    def add(self, geom: BaseGeometry) -> int:
-        key = shapely.to_wkb(geom)
-        if key not in self._index:
-            self._index[key] = len(self.items)
-            self.items.append(_coords(geom, self.precision))
-        return self._index[key]
 
 
 def _coords(geom: BaseGeometry, precision: int) -> list:
