@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -128,8 +127,7 @@ def _write_mp4(
     frames: list[tuple[pd.Timestamp, PngStamper, bool]], path: Path, fps: float, pause_s: float
 ) -> None:
     hold = round(pause_s * fps)
-    tmp = path.with_name(f".{path.stem}.partial{path.suffix}")  # ffmpeg needs the extension
-    try:
+    with atomic_path(path, fresh=True) as tmp:  # ffmpeg goes by the extension
         writer = imageio.get_writer(
             tmp,
             format="FFMPEG",
@@ -149,9 +147,6 @@ def _write_mp4(
                     writer.append_data(frame)
         finally:
             writer.close()
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     log.info("wrote %s (%d frames)", path, len(frames))
 
 
