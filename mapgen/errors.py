@@ -53,3 +53,7 @@ class UnknownMethodError(MapgenError, ValueError):
 class OptionError(MapgenError, ValueError):
     """An option's value mapgen cannot use: a frame rate, a step, an image format, a tile
     layer, an element id, a layer name, the size of a synthetic scenario."""
+
+
+class OverwriteError(MapgenError, ValueError):
+    """An output would be written over an input (or over another output)."""

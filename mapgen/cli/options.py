@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from mapgen.dataset import Dataset, DatasetFiles
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
+DATASET_FILE_OPTIONS = ("events", "places", "extra_places", "controllers", "city_polygons", "info")
 
 
 def dataset_options(func: Callable[..., Any]) -> Callable[..., Any]:
