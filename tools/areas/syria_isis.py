@@ -19,7 +19,8 @@ from collections.abc import Callable
 from functools import cache
 
 import _syria_geo as g
-from shapely.geometry import LineString, Point
+import shapely
+from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import substring
 
@@ -563,11 +564,22 @@ def yarmouk_camp() -> BaseGeometry:
     return g.around("al-yarmuk", 1.0).union(g.around("al-hajar-al-aswad", 1.0))
 
 
-def yarmouk_basin(target_km2: float, centre: Point) -> BaseGeometry:
+@cache
+def basin_box() -> BaseGeometry:
+    """The Yarmouk basin as the Syria-west module leaves it out: Daraa governorate west of
+    Tasil's meridian and south of its parallel (1.5 km beyond each)."""
+    t = g.to_m(P("tasil"))
+    box = g.to_deg(shapely.box(t.x - 40_000, t.y - 40_000, t.x + 1500, t.y + 1500))
+    return box.intersection(g.governorate("Daraa")).intersection(g.syria())
+
+
+def yarmouk_basin(target_km2: float | None, centre: Point | None = None) -> BaseGeometry:
     """The Khalid ibn al-Walid Army's ground in the Yarmouk basin (south-west corner of Daraa,
-    between the Golan line and the Jordanian border): the part inside Syria of a disc of the
-    reported size."""
-    return g.disc_of_area(centre, target_km2, g.syria())
+    between the Golan line and the Jordanian border): the basin (``basin_box``), or the part of
+    it inside a disc of the reported size around a point."""
+    if target_km2 is None:
+        return basin_box()
+    return g.disc_of_area(centre, target_km2, basin_box())
 
 
 def basin_centre() -> Point:
@@ -599,6 +611,21 @@ def safa_pocket() -> BaseGeometry:
         line.interpolate(0.5, normalized=True) if line.geom_type == "LineString" else line.centroid
     )
     return g.disc(centre, 15.0).intersection(g.syria())
+
+
+def raqqa_ring() -> BaseGeometry:
+    """The SDF's ground around Raqqa once the city was encircled (SOHR, 2017-06-29): the left
+    bank within 30 km of the city, and the south bank's 8 km from Tabqa to 8 km below Raqqa;
+    without the city itself (its own areas)."""
+    north = g.disc(P("raqqa"), 30).intersection(g.bank("left"))
+    south = g.band(P("tabqa"), river_at("raqqa", 8), 8, "right")
+    return north.union(south).intersection(g.syria()).difference(raqqa_city())
+
+
+def central_cleared() -> BaseGeometry:
+    """The central Syria pocket of August 2017, cleared by the army (Reuters, 2017-10-06),
+    without the Badia pocket that Islamic State kept north of Palmyra and al-Sukhnah."""
+    return central_pocket_2017_08_18().difference(badia_pocket())
 
 
 # --- the registry -----------------------------------------------------------------------------
@@ -846,6 +873,20 @@ def registry() -> list[tuple[str, str, Callable[[], BaseGeometry], str, float]]:
             0.0,
         ),
         (
+            "sy-sdf-raqqa-ring",
+            "The SDF's ground around Raqqa from 2017-06-29",
+            raqqa_ring,
+            "Not a reported size: the SDF's encirclement of the city.",
+            0.01,
+        ),
+        (
+            "sy-gov-central-2017-10-06",
+            "The former central Syria pocket, the government's from 2017-10-06",
+            central_cleared,
+            "Syrian military source via Reuters, 2017-10-06: the final operation took 1,800 km².",
+            25.0,
+        ),
+        (
             "sy-isis-qalamoun",
             "The barrens of Qara and al-Jarajir",
             qalamoun_barrens,
@@ -876,12 +917,7 @@ def registry() -> list[tuple[str, str, Callable[[], BaseGeometry], str, float]]:
         (
             "sy-isis-yarmouk-basin",
             "The Yarmouk basin (Khalid ibn al-Walid Army)",
-            _call(
-                yarmouk_basin,
-                250.0,
-                basin_centre(),
-                note="250 km² around the midpoint of Tasil and al-Shajarah.",
-            ),
+            _call(yarmouk_basin, None, note="The whole basin."),
             "SOHR, 2017-07-18 and 2017-10-23: 250 km².",
             0.01,
         ),
@@ -926,6 +962,121 @@ def registry() -> list[tuple[str, str, Callable[[], BaseGeometry], str, float]]:
     ]
 
 
+# --- the other side of the fronts -------------------------------------------------------------
+
+FRONT_KM = 5.0
+
+# Islamic State's eastern areas in force from each date (ids without the "sy-isis-" prefix).
+FRONT_DATES: list[tuple[str, list[str]]] = [
+    ("2017-07-01", ["east-2017-07-01"]),
+    ("2017-07-22", ["east-2017-07-22"]),
+    ("2017-08-05", ["east-2017-08-05"]),
+    ("2017-08-18", ["east-2017-08-18", "central-2017-08-18"]),
+    ("2017-09-03", ["east-2017-08-18", "central-2017-09-03"]),
+    ("2017-09-05", ["east-2017-09-05", "central-2017-09-03"]),
+    ("2017-09-10", ["east-2017-09-10", "central-2017-09-03"]),
+    ("2017-09-23", ["east-2017-09-23", "central-2017-09-03"]),
+    ("2017-10-06", ["east-2017-09-23"]),
+    ("2017-10-14", ["east-2017-10-14"]),
+    ("2017-10-26", ["east-2017-10-26"]),
+    ("2017-11-09", ["east-2017-11-09"]),
+    ("2017-11-19", ["east-2017-11-19"]),
+    ("2017-11-23", ["east-2017-11-23"]),
+    ("2017-11-28", ["east-2017-11-28"]),
+    ("2017-12-07", ["east-2017-12-07"]),
+    ("2018-06-17", ["east-2018-06-17"]),
+    ("2018-07", ["hajin-2018-07"]),
+    ("2018-12-14", ["hajin-2018-12-14"]),
+    ("2019-01-06", ["hajin-2019-01-06"]),
+    ("2019-01-13", ["baghuz-2019-01-13"]),
+    ("2019-01-18", ["baghuz-2019-01-18"]),
+    ("2019-02-07", ["baghuz-2019-02-07"]),
+    ("2019-02-10", ["baghuz-2019-02-10"]),
+    ("2019-02-16", ["baghuz-2019-02-16"]),
+    ("2019-03-01", ["baghuz-2019-03-01"]),
+    ("2019-03-23", []),
+]
+
+
+@cache
+def _isis_shape(short_id: str) -> BaseGeometry:
+    builders = {fid: (build, min_part) for fid, _, build, _, min_part in registry()}
+    build, min_part = builders[f"sy-isis-{short_id}"]
+    return g.clean(build(), min_part)
+
+
+def sdf_side(day: str) -> BaseGeometry:
+    """Where the ground facing Islamic State is the SDF's: east of the Euphrates (except the
+    army's bridgehead opposite Deir ez-Zor from 2017-09-18) and the SDF's strip of the south
+    bank from Tabqa to 8 km below Raqqa (taken in June 2017)."""
+    side = g.bank("left").intersection(g.east_of(38.0))
+    side = side.union(g.band(P("tabqa"), river_at("raqqa", 8), FRONT_KM, "right"))
+    if day >= "2017-09-18":
+        side = side.difference(gov_east_bank())
+    return side
+
+
+def front_bands(day: str, isis_ids: list[str]) -> tuple[BaseGeometry, BaseGeometry]:
+    """The SDF's and the government's ground along Islamic State's eastern fronts on ``day``:
+    the 5 km beyond the edge of Islamic State's areas, inside Syria, split by
+    ``sdf_side``; without Raqqa city (its own areas) and the al-Tanf zone. Their positions are
+    not traced from any source: they stand for the side that faced Islamic State across the
+    front its areas draw, so that the desert beyond goes to that side and not to Islamic
+    State."""
+    if not isis_ids:
+        return Polygon(), Polygon()
+    isis_m = g.to_m(shapely_union([_isis_shape(i) for i in isis_ids])).buffer(0)
+    ring = shapely.make_valid(g.to_deg(isis_m.buffer(FRONT_KM * 1000).difference(isis_m)))
+    ring = ring.intersection(g.syria()).difference(raqqa_city())
+    ring = ring.difference(g.around("al-tanf", 55))
+    side = sdf_side(day)
+    return ring.intersection(side), ring.difference(side)
+
+
+def shapely_union(geoms: list[BaseGeometry]) -> BaseGeometry:
+    return shapely.make_valid(shapely.union_all([shapely.make_valid(x) for x in geoms]))
+
+
+def _band(day: str, ids: list[str], which: int) -> Callable[[], BaseGeometry]:
+    def build() -> BaseGeometry:
+        return front_bands(day, ids)[which]
+
+    build.__doc__ = (
+        f"{_doc(front_bands)} Islamic State's areas: {', '.join('sy-isis-' + i for i in ids)}."
+    )
+    return build
+
+
+def badia_band() -> BaseGeometry:
+    """The government's ground around the Badia pocket: the 5 km beyond its edge, inside
+    Syria (the pocket was besieged by the army and its allies, SOHR)."""
+    return front_bands("2017-09-23", ["badia"])[1]
+
+
+def front_registry() -> list[tuple[str, str, Callable[[], BaseGeometry], str, float]]:
+    out = [
+        (
+            "sy-gov-front-badia",
+            "The government's ground around the Badia pocket",
+            badia_band,
+            "Not a reported shape: a 5 km band around the pocket.",
+            1.0,
+        )
+    ]
+    for day, ids in FRONT_DATES:
+        for which, side, who in ((0, "sdf", "the SDF"), (1, "gov", "the government")):
+            out.append(
+                (
+                    f"sy-{side}-front-{day}",
+                    f"{who.capitalize()}'s ground along the front with Islamic State from {day}",
+                    _band(day, ids, which),
+                    "Not a reported shape: a 5 km band along the front.",
+                    1.0,
+                )
+            )
+    return out
+
+
 def _call(fn: Callable, *args: object, note: str = "") -> Callable[[], BaseGeometry]:
     """A builder with its arguments; its method text is the function's with ``note``."""
 
@@ -938,8 +1089,10 @@ def _call(fn: Callable, *args: object, note: str = "") -> Callable[[], BaseGeome
 
 def features() -> list[dict]:
     out = []
-    for fid, name, build, report, min_part in registry():
+    for fid, name, build, report, min_part in registry() + front_registry():
         shape = g.clean(build(), min_part)
+        if shape.is_empty:
+            continue
         area = g.km2(shape)
         size = f"{area:,.2f}" if area < 10 else f"{area:,.0f}"
         notes = f"Area {size} km². Reported: {report}"
