@@ -22,6 +22,7 @@ not edited to fit.
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,8 +31,10 @@ from mapgen.extract import Extractor, default_extractor
 from mapgen.names import normalize
 
 DATA = Path(__file__).parent / "data"
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-REAL = Path(__file__).resolve().parents[2] / "extract_heldout"
+_BESIDE = Path(__file__).resolve().parents[2]  # the folder that holds the repository
+# Overridable for a checkout elsewhere (a git worktree): MAPGEN_SEEDS, MAPGEN_EXTRACT_HELDOUT.
+SEEDS = Path(os.environ.get("MAPGEN_SEEDS", _BESIDE / "shared" / "seeds"))
+REAL = Path(os.environ.get("MAPGEN_EXTRACT_HELDOUT", _BESIDE / "extract_heldout"))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ into the article text as read) and ``article``.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import csv
 import io
@@ -111,51 +112,84 @@ def resolve_article(article: Article, found: list[Statement], actors: Counter) -
 
 def _consolidate(found: list[Statement]) -> list[Statement]:
     """Within one article: a place contested by its holder is not also 'controlled'; a statement
-    without a date of its own joins a dated one of the same place, side and status."""
+    without a date of its own joins a dated one of the same place, side and status.
+
+    Linear in the number of statements (up to a log factor): each (place, side) group keeps
+    the dated spans of its contests merged and sorted, and a capture's date is looked up there.
+    """
     unique: dict[tuple, Statement] = {}
     for s in found:  # one sentence naming a place twice is one statement
         key = (s.place, s.controller, s.status, s.opponent, s.date, s.sentence.index)
         unique.setdefault(key, s)
-    groups: dict[tuple[str, str | None], list[Statement]] = {}
+    contests: dict[tuple, _Spans] = {}
+    undated_contest: set[tuple] = set()
+    dated_status: set[tuple] = set()
     for s in unique.values():
-        groups.setdefault((s.place, s.controller), []).append(s)
+        group = (s.place, s.controller)
+        if s.status != "controlled" and s.dated:
+            contests.setdefault(group, _Spans()).add(s.date)
+        elif s.status != "controlled":
+            undated_contest.add(group)
+        if s.dated:
+            dated_status.add((*group, s.status))
+    for spans in contests.values():
+        spans.close()
     out: list[Statement] = []
     for s in unique.values():
-        group = groups[(s.place, s.controller)]
-        if s.status == "controlled" and any(
-            o.status != "controlled" and (not s.dated or not o.dated or _overlap(o.date, s.date))
-            for o in group
-        ):
-            continue
-        if not s.dated and any(o.status == s.status and o.dated for o in group):
+        group = (s.place, s.controller)
+        if s.status == "controlled":
+            spans = contests.get(group)
+            if group in undated_contest or (spans and (not s.dated or spans.overlaps(s.date))):
+                continue
+        if not s.dated and (*group, s.status) in dated_status:
             continue
         out.append(s)
     return out
 
 
+class _Spans:
+    """Date ranges, merged once into sorted disjoint spans, asked for overlaps by bisection."""
+
+    def __init__(self) -> None:
+        self._ranges: list[tuple[pd.Timestamp, pd.Timestamp]] = []
+        self._starts: list[pd.Timestamp] = []
+
+    def add(self, date: ReportedDate) -> None:
+        self._ranges.append((date.start, date.end))
+
+    def close(self) -> None:
+        merged: list[tuple[pd.Timestamp, pd.Timestamp]] = []
+        for start, end in sorted(self._ranges):
+            if merged and start < merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        self._ranges = merged
+        self._starts = [start for start, _ in merged]
+
+    def overlaps(self, date: ReportedDate) -> bool:
+        i = bisect.bisect_left(self._starts, date.end)  # spans that start before it ends
+        return i > 0 and self._ranges[i - 1][1] > date.start
+
+
 def merge_candidates(items: list[tuple[Article, Statement]]) -> list[Candidate]:
     """One candidate per place, controller, status and compatible date, with all its sources."""
     merged: list[Candidate] = []
+    by_key: dict[tuple[str, str, str], list[Candidate]] = {}
     for article, s in items:
-        for c in merged:
-            if c.key == (s.place, s.controller, s.status) and _overlap(c.date, s.date):
+        same = by_key.setdefault((s.place, s.controller or "", s.status), [])
+        for c in same:
+            if _overlap(c.date, s.date):
                 c.date = _narrower(c.date, s.date)
                 c.confidence = max(c.confidence, s.confidence)
                 c.opponent = c.opponent or (s.opponent or "")
                 c.statements.append((article, s))
                 break
         else:
-            merged.append(
-                Candidate(
-                    s.place,
-                    s.controller or "",
-                    s.status,
-                    s.opponent or "",
-                    s.date,
-                    s.confidence,
-                    [(article, s)],
-                )
-            )
+            c = Candidate(s.place, s.controller or "", s.status, s.opponent or "", s.date,
+                          s.confidence, [(article, s)])  # fmt: skip
+            merged.append(c)
+            same.append(c)
     merged.sort(key=lambda c: (c.date.start, c.place, c.controller, c.status))
     return merged
 

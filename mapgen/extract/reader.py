@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
+
+import lxml.html
+from lxml import etree
 
 from mapgen._io import read_text
 from mapgen.dates import ReportedDate, parse_date
@@ -121,48 +123,61 @@ def _line_date(line: str) -> ReportedDate | None:
     return None
 
 
-class _TextParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.hidden = 0
-        self.meta_date: str | None = None
+def _meta_date(root) -> str | None:
+    """The published date of a page: ``<meta property=article:published_time>`` and kin, else
+    the first ``<time datetime>``."""
+    for meta in root.iter("meta"):
+        key = meta.get("property") or meta.get("name") or meta.get("itemprop") or ""
+        if key.lower() in _META_DATES and meta.get("content"):
+            return meta.get("content")
+    for time in root.iter("time"):
+        if time.get("datetime"):
+            return time.get("datetime")
+    return None
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {k.lower(): v or "" for k, v in attrs}
-        if tag in _HIDDEN:
-            self.hidden += 1
-        elif tag == "meta":
-            key = values.get("property") or values.get("name") or values.get("itemprop") or ""
-            if key.lower() in _META_DATES and values.get("content") and not self.meta_date:
-                self.meta_date = values["content"]
-        elif tag == "time" and values.get("datetime") and not self.meta_date:
-            self.meta_date = values["datetime"]
-        if tag in _BLOCKS:
-            self.parts.append("\n")
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _HIDDEN and self.hidden:
-            self.hidden -= 1
-        if tag in _BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.hidden:
-            self.parts.append(data)
+def _visible_text(root) -> str:
+    """The text of every element outside scripts, styles and the head, a line break around
+    each block element. One pass over the tree (``iterwalk``), so linear in the page's size."""
+    parts: list[str] = []
+    hidden = 0
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""  # comments and PIs have no name
+        if event == "start":
+            if tag in _HIDDEN:
+                hidden += 1
+            if tag in _BLOCKS:
+                parts.append("\n")
+            if not hidden and tag and el.text:
+                parts.append(el.text)
+        else:
+            if tag in _HIDDEN:
+                hidden -= 1
+            if tag in _BLOCKS:
+                parts.append("\n")
+            if not hidden and el.tail and el is not root:
+                parts.append(el.tail)
+    return "".join(parts)
 
 
 def html_to_text(html: str) -> tuple[str, ReportedDate | None]:
-    """The visible text of an HTML page (one line per block) and its published date, if any."""
-    parser = _TextParser()
-    parser.feed(html)
-    parser.close()
-    text = "".join(parser.parts)
+    """The visible text of an HTML page (one line per block) and its published date, if any.
+
+    Parsed with lxml (libxml2's HTML parser): it recovers from broken markup in linear time,
+    where the standard library's parser rescans unclosed tags (``<a<a<a…``) quadratically.
+    """
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
+    try:
+        root = lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
+    except (etree.ParserError, ValueError):  # nothing but markup, or no element at all
+        return "\n", None
+    text = _visible_text(root)
     lines = [re.sub(r"[ \t\r\f\v]+", " ", ln).strip() for ln in text.split("\n")]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
     date = None
-    if parser.meta_date:
-        m = re.match(r"\s*(\d{4}-\d{2}-\d{2})", parser.meta_date)
+    published = _meta_date(root)
+    if published:
+        m = re.match(r"\s*(\d{4}-\d{2}-\d{2})", published)
         if m:
             try:
                 date = parse_date(m.group(1))
