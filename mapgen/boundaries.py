@@ -26,12 +26,20 @@ MAIN_RIVERS = ("Euphrates", "Tigris")
 _MARGIN_DEG = 0.5
 
 
-@cache
 def read_layer(name: str, folder: Path = BOUNDARIES_DIR) -> gpd.GeoDataFrame:
-    """One base layer as a GeoDataFrame in EPSG:4326 (cached; do not modify it)."""
+    """One base layer as a GeoDataFrame in EPSG:4326: a new frame of the caller's own.
+
+    The file is parsed once per process (the package's data files do not change while it
+    runs); every call gets a copy, so changing it changes nothing for other callers.
+    """
     if name not in LAYERS:
         raise ValueError(f"unknown layer {name!r}; the layers are {', '.join(LAYERS)}")
-    return gpd.read_file(folder / f"{name}.geojson")
+    return _parsed_layer(folder / f"{name}.geojson").copy()
+
+
+@cache
+def _parsed_layer(path: Path) -> gpd.GeoDataFrame:
+    return gpd.read_file(path)
 
 
 def main_rivers() -> BaseGeometry:
