@@ -202,6 +202,7 @@ def evaluate_real(
             lines.append(f"failed  {art.id}: {exc}")
             predicted: list[Fact] = []
         else:
+            lines += [f"failed  {art.id}: {f.message}" for f in result.failures]
             predicted = [Fact(art.id, c.place, c.controller, c.status, c.date)
                          for c in result.candidates]  # fmt: skip
             predicted += [
@@ -259,7 +260,10 @@ def misses(extractor: Extractor | None = None) -> str:
 
 
 if __name__ == "__main__":
+    import logging
     import sys
+
+    logging.basicConfig(level=logging.ERROR)
     import tempfile
 
     ex = default_extractor()

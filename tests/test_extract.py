@@ -428,8 +428,8 @@ def test_cli_reviewed_candidates_are_checked_before_merging(tmp_path):
 @pytest.mark.parametrize(
     "text",
     [
-        "Les forces irakiennes ont repris Rawa vendredi.",  # a language without data
-        "Иракские силы взяли Раву в пятницу.",  # another script
+        "Le forze irachene hanno ripreso Rawa venerdì.",  # a language without data
+        "Ιταλικά δεν είναι ελληνικά: ciao.",  # no statement
         "1234 5678 --- ...",  # no words at all
     ],
 )

@@ -64,23 +64,43 @@ def _narrower(a: ReportedDate, b: ReportedDate) -> ReportedDate:
     return min(a, b, key=lambda d: (d.end - d.start, d.start))
 
 
-def resolve_article(article: Article, found: list[Statement], actors: Counter) -> list[Statement]:
-    """Fill the holder of contested places from what the article says elsewhere; drop the rest.
+_CHANGES = ("capture", "fall", "lose")
 
-    The holder of a place under attack is the side the article says holds it; else the other
-    side named in the sentence; else the side the article names most (noted, lower confidence).
+
+def _holder(place_statements: list[Statement], contest: Statement) -> str | None:
+    """Who held a place when it was contested, from the article's other statements about it:
+    a side said to hold it; a side that took it before the contest; the side that lost it in
+    a change told for the contest's time or later (the contest came first)."""
+    for s in place_statements:
+        if s.status == "controlled" and s.controller and s.kind not in _CHANGES:
+            return s.controller
+    for s in place_statements:
+        dated = s.dated and contest.dated
+        if s.kind in _CHANGES and s.controller and dated and s.date.end <= contest.date.start:
+            return s.controller
+    for s in place_statements:
+        if s.kind in _CHANGES and s.loser and s.loser != contest.opponent:
+            return s.loser
+    return None
+
+
+def resolve_article(article: Article, found: list[Statement], actors: Counter) -> list[Statement]:
+    """Fill the holder of contested places and the unnamed winner of changes from what the
+    article says elsewhere; drop what stays unknown.
+
+    The holder of a place under attack is the side the article says held it (see
+    :func:`_holder`); else the other side named in the sentence; else the side the article
+    names most (noted, lower confidence). A change whose sentence names only the loser ("X
+    was liberated from ISIS") goes to the side the article names most besides the loser.
     """
-    holders: dict[str, str] = {}
+    by_place: dict[str, list[Statement]] = {}
     for s in found:
-        if s.kind == "last" and s.controller is None and actors:
-            holders.setdefault(s.place, actors.most_common(1)[0][0])
-        if s.controller and s.status == "controlled":
-            holders.setdefault(s.place, s.controller)
+        by_place.setdefault(s.place, []).append(s)
     kept: list[Statement] = []
     for s in found:
         if s.kind == "fight":
             sides = (s.opponent or "").split("|")
-            holder = holders.get(s.place)
+            holder = _holder(by_place[s.place], s)
             attackers = [x for x in sides if x != holder]
             if holder is None or not attackers:
                 continue
@@ -91,8 +111,15 @@ def resolve_article(article: Article, found: list[Statement], actors: Counter) -
             s.controller = actors.most_common(1)[0][0]
             s.confidence = round(s.confidence - 0.1, 2)
             s.notes.append("'its last ...': the side the article names most")
-        elif s.controller is None and s.status != "controlled":
-            s.controller = holders.get(s.place)
+        elif s.controller is None and s.status == "controlled":
+            others = [a for a, _ in actors.most_common() if a != s.loser]
+            if not others:
+                continue
+            s.controller = others[0]
+            s.confidence = round(s.confidence - 0.15, 2)
+            s.notes.append(f"winner assumed: the side the article names most besides {s.loser}")
+        elif s.controller is None:
+            s.controller = _holder(by_place[s.place], s)
             if s.controller is None or s.controller == s.opponent:
                 others = [a for a, _ in actors.most_common() if a != s.opponent]
                 if not others and s.unresolved:
@@ -111,8 +138,10 @@ def resolve_article(article: Article, found: list[Statement], actors: Counter) -
 
 
 def _consolidate(found: list[Statement]) -> list[Statement]:
-    """Within one article: a place contested by its holder is not also 'controlled'; a statement
-    without a date of its own joins a dated one of the same place, side and status.
+    """Within one article: a place contested by its holder is not also 'controlled' at that
+    time; a place said to change hands is not also held by another side then (its "last
+    stronghold" is the state before); a statement without a date of its own joins a dated
+    one of the same place, side and status.
 
     Linear in the number of statements (up to a log factor): each (place, side) group keeps
     the dated spans of its contests merged and sorted, and a capture's date is looked up there.
@@ -122,25 +151,31 @@ def _consolidate(found: list[Statement]) -> list[Statement]:
         key = (s.place, s.controller, s.status, s.opponent, s.date, s.sentence.index)
         unique.setdefault(key, s)
     contests: dict[tuple, _Spans] = {}
-    undated_contest: set[tuple] = set()
+    changes: dict[str, _Spans] = {}  # place → when a change of hands is told
+    changed_to: dict[str, set[str]] = {}
     dated_status: set[tuple] = set()
     for s in unique.values():
         group = (s.place, s.controller)
-        if s.status != "controlled" and s.dated:
+        if s.status != "controlled":
             contests.setdefault(group, _Spans()).add(s.date)
-        elif s.status != "controlled":
-            undated_contest.add(group)
+        if s.kind in _CHANGES:
+            changes.setdefault(s.place, _Spans()).add(s.date)
+            changed_to.setdefault(s.place, set()).add(s.controller or "")
         if s.dated:
             dated_status.add((*group, s.status))
-    for spans in contests.values():
+    for spans in [*contests.values(), *changes.values()]:
         spans.close()
     out: list[Statement] = []
     for s in unique.values():
         group = (s.place, s.controller)
         if s.status == "controlled":
             spans = contests.get(group)
-            if group in undated_contest or (spans and (not s.dated or spans.overlaps(s.date))):
+            if spans and spans.overlaps(s.date):
                 continue
+        if s.kind in ("hold", "last") and s.controller not in changed_to.get(s.place, ()):
+            spans = changes.get(s.place)
+            if spans and spans.overlaps(s.date):
+                continue  # "Al-Qaim, its last stronghold, was captured": the state before
         if not s.dated and (*group, s.status) in dated_status:
             continue
         out.append(s)

@@ -40,6 +40,7 @@ class NameIndex:
         *,
         stem_all: bool,
         rank: dict[str, float] | None = None,
+        min_key: int = _MIN_KEY,
     ):
         self.lang = lang
         self.stem_all = stem_all
@@ -57,7 +58,7 @@ class NameIndex:
                 continue
             self.longest = max(self.longest, min(len(words), _MAX_WORDS))
             for key in self._forms(words):
-                if len(key.replace(" ", "")) >= _MIN_KEY and key not in blocked:
+                if len(key.replace(" ", "")) >= min_key and key not in blocked:
                     self._keys.setdefault(key, set()).add(ident)
 
     def _forms(self, words: tuple[str, ...]) -> set[str]:
