@@ -112,7 +112,10 @@ def resolve_article(article: Article, found: list[Statement], actors: Counter) -
             s.confidence = round(s.confidence - 0.1, 2)
             s.notes.append("'its last ...': the side the article names most")
         elif s.controller is None and s.status == "controlled":
-            others = [a for a, _ in actors.most_common() if a != s.loser]
+            held = [o.controller for o in by_place[s.place] if o.kind in ("last", "hold")]
+            loser = s.loser or (held[0] if held and held[0] else None)
+            s.loser = loser
+            others = [a for a, _ in actors.most_common() if a != loser]
             if not others:
                 continue
             s.controller = others[0]
@@ -174,7 +177,7 @@ def _consolidate(found: list[Statement]) -> list[Statement]:
                 continue
         if s.kind in ("hold", "last") and s.controller not in changed_to.get(s.place, ()):
             spans = changes.get(s.place)
-            if spans and spans.overlaps(s.date):
+            if spans and (not s.dated or spans.overlaps(s.date)):
                 continue  # "Al-Qaim, its last stronghold, was captured": the state before
         if not s.dated and (*group, s.status) in dated_status:
             continue

@@ -5,6 +5,8 @@ Rules (never more precise than the text and the article date allow):
 
 - a weekday is the most recent such day on or before the article date (the article's own day
   counts); with an article dated only to the month it is that month (``month``);
+- "last month" is the month before the article's (``month``), also for an article dated to
+  the month;
 - "last week" is the Monday of the week before the article's, ``week`` precision; "about a
   week ago" is a 7-day window centred a week before the article date, ``week`` precision;
 - a month name is that month (``month``) of the article's year, or of the year before if the
@@ -49,7 +51,7 @@ def find_dates(tokens: tuple[Token, ...], lang: Language) -> list[DateMention]:
             found.append(mention)
             taken.update(span)
 
-    for kind in ("week_ago", "last_week", "last_year", "yesterday", "today"):
+    for kind in ("week_ago", "last_week", "last_month", "last_year", "yesterday", "today"):
         for first, last, _ in find(tokens, lang.words(kind), lang):
             add(DateMention(first, last, kind))
     for index, forms in enumerate(lang.weekdays):
@@ -110,6 +112,9 @@ def resolve(mention: DateMention, article: ReportedDate) -> tuple[ReportedDate, 
         return ReportedDate(monday, "week"), "last week: the week before the article's"
     if mention.kind == "week_ago":
         return ReportedDate(day - pd.Timedelta(days=10), "week"), "about a week before the article"
+    if mention.kind == "last_month":
+        first = (day.replace(day=1) - pd.Timedelta(days=1)).replace(day=1)
+        return ReportedDate(first, "month"), "last month: the month before the article's"
     if mention.kind == "last_year":
         return ReportedDate(pd.Timestamp(year=day.year - 1, month=1, day=1), "year"), "last year"
     month, mday, year = mention.value

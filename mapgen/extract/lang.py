@@ -52,6 +52,8 @@ class Language:
     loser_suffixes: frozenset[str] = frozenset()
     genitive_suffixes: frozenset[str] = frozenset()
     capitalised_nouns: bool = False  # German: a capital letter is no sign of a name
+    subject_first: bool = False  # German, Turkish: the doer is the first side of the clause
+    dash_breaks: bool = True  # a spaced dash ends a clause (not in Russian: "X – город Y")
 
     def words(self, key: str) -> tuple[Pattern, ...]:
         return self.lists.get(key, ())
@@ -87,6 +89,7 @@ _DATE_KEYS = (
     "today",
     "last_week",
     "week_ago",
+    "last_month",
     "last_year",
 )
 
@@ -176,6 +179,8 @@ def parse_language(data: dict, *, source: str) -> Language:
             loser_suffixes=frozenset(norm_word(w) for w in data.get("loser_suffixes", [])),
             genitive_suffixes=frozenset(norm_word(w) for w in data.get("genitive_suffixes", [])),
             capitalised_nouns=bool(data.get("capitalised_nouns", False)),
+            subject_first=bool(data.get("subject_first", False)),
+            dash_breaks=bool(data.get("dash_breaks", True)),
         )
     except KeyError as exc:
         raise LanguageDataError(f"{source}: missing key {exc.args[0]!r}") from exc

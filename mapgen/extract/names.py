@@ -65,6 +65,8 @@ class NameIndex:
         words = tuple(fold(w, self.lang.folds) for w in words)
         joined = " ".join(words)
         forms = {joined, strip_article(joined), joined.replace(" ", "")}
+        if self.lang.folds:  # "Deir Essor" = "Deir ez-Zor" once written as one word
+            forms.add(re.sub(r"(.)\1+", r"\1", joined.replace(" ", "")))
         if self.lang.suffixes:
             stems = [stem(w, self.lang.suffixes) if self.stem_all else w for w in words]
             stems[-1] = stem(words[-1], self.lang.suffixes)

@@ -117,7 +117,8 @@ def _is_the_place(tokens: tuple[Token, ...], m: Mention, lang: Language) -> bool
 
 
 def _known_word(token: Token, lang: Language) -> bool:
-    singles = (p for key in ("not_places", "not_names") for p in lang.words(key) if len(p) == 1)
+    keys = ("not_places", "not_names", "place_words")
+    singles = (p for key in keys for p in lang.words(key) if len(p) == 1)
     if any(word_matches(token, p[0], lang) for p in singles):
         return True
     return token.norm in lang.stopwords or any(
@@ -241,7 +242,7 @@ def _clauses(sentence: Sentence, lang: Language) -> list[tuple[int, int]]:
     breaks = [0]
     for i in range(1, len(tokens)):
         gap = sentence.text[tokens[i - 1].end - sentence.start : tokens[i].start - sentence.start]
-        dash = any(d in gap for d in "-–—") and any(ch.isspace() for ch in gap)
+        dash = lang.dash_breaks and any(d in gap for d in "-–—") and any(c.isspace() for c in gap)
         if dash or any(ch in marks for ch in gap) or starts_with(tokens, i, words, lang):
             breaks.append(i)
     breaks.append(len(tokens))

@@ -58,6 +58,7 @@ BASE_CONFIDENCE = {
     "siege": 0.8,
 }
 _ANY_SIDE = ("fall", "hold", "last", "fight")
+_DOING = ("capture", "fall", "attack", "enter", "siege", "partial")
 
 
 @dataclass
@@ -90,6 +91,7 @@ class Context:
 
     places: list[tuple[str, bool, str]] = field(default_factory=list)  # id/name, unresolved, raw
     actors: list[str] = field(default_factory=list)
+    doers: list[str] = field(default_factory=list)  # sides named as taking or attacking
     date: tuple[ReportedDate, str] | None = None
 
 
@@ -130,13 +132,15 @@ def sentence_statements(
             tokens, first, lang.words("over_before"), lang
         ):
             continue
-        targets, carried = _targets(parsed, clause, first, last, kind, context)
-        if not targets:
-            continue
         if kind in ("capture", "fall") and _clause_has(parsed, clause, "partial"):
             kind = "partial"  # "retook half of X": X is contested, not taken
         roles = _roles(parsed, clause, first, last, kind, context)
-        if roles is None:
+        if roles is not None and kind in _DOING and roles.note == "":
+            doer = roles.controller if kind in ("capture", "fall") else roles.opponent
+            if doer:
+                context.doers.append(doer)
+        targets, carried = _targets(parsed, clause, first, last, kind, context)
+        if not targets or roles is None:
             continue
         controller, opponent, actor_note = roles.controller, roles.opponent, roles.note
         date, note, dated = _date_for(parsed, clause, first, article_date, carried, context)
@@ -199,11 +203,19 @@ def _targets(
         found = capitalised_unknowns(parsed, max(lo, near[0]), min(clause[1], near[1]))
     if found:
         return [(p, u) for _, p, u in sorted(found)], ""
-    if _is_passive(parsed, first, last):  # "Raqqa, ..., was liberated": the place is the subject
+    free = parsed.lang.object_side == "any" and kind in ("capture", "fall", "lose", "partial")
+    if free or _is_passive(parsed, first, last):
+        # "Raqqa, ..., was liberated"; "die Hochburg des IS, die Stadt Deir el-Zor, zurückerobert":
+        # the place stands before, in a clause of its own, with no other verb between.
         before = [m for m in parsed.places if m.last <= clause[0] and len(m.ids) == 1]
-        if before:
+        if before and not _trigger_between(parsed, before[-1].last, first):
             return [(before[-1].ids[0], False)], "here"
     return _carried(parsed, clause, first, kind, context)
+
+
+def _trigger_between(parsed: Parsed, a: int, b: int) -> bool:
+    """Whether another verb of change or attack stands between tokens ``a`` and ``b``."""
+    return any(a <= hit[0] < b and hit[2] in (*_DOING, "lose") for hit in _triggers(parsed))
 
 
 def _carried(
@@ -333,7 +345,8 @@ def _roles(
     if kind == "fight":
         sides = sorted({m.ids[0] for m in parsed.actors})
         return Roles(None, "|".join(sides)) if sides else None
-    agents = [m for m in winners if _is_agent(parsed, m)]
+    agents = [m for m in parsed.actors if m.first >= first and _is_agent(parsed, m)]
+    agents += [m for m in winners if _is_agent(parsed, m) and m not in agents]
     doers = [m for m in parsed.actors if not _is_loser(parsed, m)]
     doers = [m for m in doers if not _is_possessor(parsed, m, first)]
     subject: Mention | None
@@ -343,19 +356,26 @@ def _roles(
         after = [m for m in doers if m.first >= last]
         before = [m for m in doers if m.last <= first]
         subject = (after or before[-1:] or [None])[0]
+    elif parsed.lang.subject_first:  # German, Turkish: the subject opens the clause
+        subject = next((m for m in winners if m.last <= first), None)
+    elif parsed.lang.subject_side == "before":  # an actor after the verb is its object
+        subject = next((m for m in reversed(winners) if m.last <= first), None)
     else:
         subject = _nearest(parsed, winners, first, last, side=parsed.lang.subject_side)
-        if subject is None and parsed.lang.subject_side == "before":
+    if subject is None and not agents and not _is_passive(parsed, first, last):
+        if parsed.lang.subject_side == "before":
             before = [m for m in doers if m.last <= first]  # a subject left out: not the object
             subject = before[-1] if before else None
-        elif subject is None:
-            subject = doers[0] if doers else None
+        else:  # verb-first languages: a clause with no side after the verb continues the
+            # sentence before (a masdar such as "تحرير X" has no subject of its own)
+            subject = None if context.doers else (doers[0] if doers else None)
     subject_id = subject.ids[0] if subject else None
     if subject_id == loser:
         subject_id = None
     note = ""
-    if subject_id is None:
-        earlier = [a for a in reversed(context.actors) if a != loser]
+    if subject_id is None:  # who was said to take or attack before; else the last side named
+        pool = context.doers if kind in _DOING else context.actors
+        earlier = [a for a in reversed(pool) if a != loser]
         if earlier:
             subject_id, note = earlier[0], "actor from an earlier sentence"
     if kind in ("capture", "fall", "hold"):
@@ -407,7 +427,9 @@ def _date_for(
     context: Context,
 ) -> tuple[ReportedDate, str, bool]:
     in_clause = [d for d in parsed.dates if clause[0] <= d.first < clause[1]]
-    pool = in_clause or parsed.dates
+    # A date in another clause counts only before the trigger ("On Friday, ... captured");
+    # one after it belongs to what follows ("..., begun in June 2014").
+    pool = in_clause or [d for d in parsed.dates if d.last <= first]
     if pool:  # the nearest date to the trigger; at equal distance the one before it
         mention = min(pool, key=lambda d: (_distance(d.first, d.last, first), d.first > first))
         date, note = resolve(mention, article_date)
