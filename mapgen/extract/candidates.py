@@ -65,6 +65,7 @@ def _narrower(a: ReportedDate, b: ReportedDate) -> ReportedDate:
 
 
 _CHANGES = ("capture", "fall", "lose")
+_RECENT = pd.Timedelta(days=7)
 
 
 def _holder(place_statements: list[Statement], contest: Statement) -> str | None:
@@ -173,7 +174,10 @@ def _consolidate(found: list[Statement]) -> list[Statement]:
         group = (s.place, s.controller)
         if s.status == "controlled":
             spans = contests.get(group)
-            if spans and spans.overlaps(s.date):
+            # "Daesh still holds Hajin, where fighting went on on Thursday": an undated hold
+            # gives way to a contest of the days before it
+            when = s.date if s.dated else ReportedDate(s.date.start - _RECENT, "week")
+            if spans and (spans.overlaps(s.date) or spans.overlaps(when)):
                 continue
         if s.kind in ("hold", "last") and s.controller not in changed_to.get(s.place, ()):
             spans = changes.get(s.place)

@@ -81,6 +81,7 @@ _LIST_KEYS = (
     "passive",
     "passive_before",
     "passive_after",
+    "genitive_before",
 )
 _DATE_KEYS = (
     "ambiguous_months",

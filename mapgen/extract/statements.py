@@ -58,6 +58,7 @@ BASE_CONFIDENCE = {
     "siege": 0.8,
 }
 _ANY_SIDE = ("fall", "hold", "last", "fight")
+_NEAR_DAYS = ("weekday", "yesterday", "today")
 _DOING = ("capture", "fall", "attack", "enter", "siege", "partial")
 
 
@@ -199,7 +200,7 @@ def _targets(
             found.append((a, text, True))
     if not found and parsed.lang.script != "arabic":
         # An unknown capitalised name is taken only as the verb's object, right beside it.
-        near = (last, last + 4) if after_only else (first - 3, last + 4)
+        near = (last, last + 4) if after_only else (first - 3, last + 6)
         found = capitalised_unknowns(parsed, max(lo, near[0]), min(clause[1], near[1]))
     if found:
         return [(p, u) for _, p, u in sorted(found)], ""
@@ -253,7 +254,9 @@ def _is_possessor(parsed: Parsed, m: Mention, first: int) -> bool:
     it is not the doer, unless it stands right before the verb ("SDG'nin kontrolüne geçti")."""
     lang = parsed.lang
     ending = _ending(parsed.sentence.tokens[m.last - 1].raw)
-    return bool(ending) and ending in lang.genitive_suffixes and m.last != first
+    if ending and ending in lang.genitive_suffixes and m.last != first:
+        return True
+    return ends_with(parsed.sentence.tokens, m.first, lang.words("genitive_before"), lang)
 
 
 def _marked_loser(parsed: Parsed, m: Mention) -> bool:
@@ -336,6 +339,8 @@ def _roles(
     in_clause = [m for m in parsed.actors if clause[0] <= m.first < clause[1]]
     losers = [m.ids[0] for m in in_clause if _is_loser(parsed, m)]
     winners = [m for m in in_clause if not _is_loser(parsed, m)]
+    if kind != "last":
+        winners = [m for m in winners if not _is_possessor(parsed, m, first)]
     loser = losers[0] if losers else None
     if kind == "last":
         after = [m for m in in_clause if m.first >= last]
@@ -356,19 +361,26 @@ def _roles(
         after = [m for m in doers if m.first >= last]
         before = [m for m in doers if m.last <= first]
         subject = (after or before[-1:] or [None])[0]
+    elif kind == "fall":  # "X fell to Y": the winner follows
+        subject = _nearest(parsed, winners, first, last, side="after")
     elif parsed.lang.subject_first:  # German, Turkish: the subject opens the clause
         subject = next((m for m in winners if m.last <= first), None)
-    elif parsed.lang.subject_side == "before":  # an actor after the verb is its object
+        before = [m for m in doers if m.last <= first]
+        subject = subject or (before[0] if before else None)
+    elif parsed.lang.subject_side == "before":  # before the verb; after it only as a last resort
         subject = next((m for m in reversed(winners) if m.last <= first), None)
-    else:
-        subject = _nearest(parsed, winners, first, last, side=parsed.lang.subject_side)
-    if subject is None and not agents and not _is_passive(parsed, first, last):
-        if parsed.lang.subject_side == "before":
+        if subject is None:
             before = [m for m in doers if m.last <= first]  # a subject left out: not the object
+            after = [m for m in doers if m.first >= last]  # '"... restored security", X said'
+            subject = (before[-1:] or after[:1] or [None])[0]
+    else:  # "after" (Arabic, Greek): after the verb, else before it; "either" the other way
+        side = "before" if parsed.lang.subject_side == "either" else "after"
+        subject = _nearest(parsed, winners, first, last, side=side)
+        if subject is None and side == "after" and not context.doers:
+            subject = doers[0] if doers else None
+        elif subject is None and side == "before":
+            before = [m for m in doers if m.last <= first]
             subject = before[-1] if before else None
-        else:  # verb-first languages: a clause with no side after the verb continues the
-            # sentence before (a masdar such as "تحرير X" has no subject of its own)
-            subject = None if context.doers else (doers[0] if doers else None)
     subject_id = subject.ids[0] if subject else None
     if subject_id == loser:
         subject_id = None
@@ -429,7 +441,9 @@ def _date_for(
     in_clause = [d for d in parsed.dates if clause[0] <= d.first < clause[1]]
     # A date in another clause counts only before the trigger ("On Friday, ... captured");
     # one after it belongs to what follows ("..., begun in June 2014").
-    pool = in_clause or [d for d in parsed.dates if d.last <= first]
+    pool = in_clause or [
+        d for d in parsed.dates if d.last <= first or d.kind in _NEAR_DAYS
+    ]  # but "..., state television reported on Monday" dates the report
     if pool:  # the nearest date to the trigger; at equal distance the one before it
         mention = min(pool, key=lambda d: (_distance(d.first, d.last, first), d.first > first))
         date, note = resolve(mention, article_date)
