@@ -346,6 +346,25 @@ def detect_language(text: str) -> Detected:
     return Detected(code if code in table else None, table[code].name if code in table else name)
 
 
+@functools.cache
+def _letters(letters: str) -> frozenset[str]:
+    return frozenset(letters)
+
+
+_CALENDARS: dict[tuple[int, str], tuple[tuple[Pattern, ...], dict[Pattern, int]]] = {}
+
+
+def calendar(lang: Language, what: str) -> tuple[tuple[Pattern, ...], dict[Pattern, int]]:
+    """All month (or weekday) patterns of a language in one list, and each one's number, so
+    a sentence is scanned once for all twelve months instead of twelve times."""
+    key = (id(lang.months), what)
+    if key not in _CALENDARS:
+        groups = lang.months if what == "months" else lang.weekdays
+        index = {p: n for n, forms in enumerate(groups) for p in forms}
+        _CALENDARS[key] = (tuple(sorted(index, key=lambda p: (-len(p), p))), index)
+    return _CALENDARS[key]
+
+
 def detect(text: str, *, default: str = "en") -> str:
     """The language code of a sentence: by script, then by stop words and letters.
 
@@ -362,10 +381,12 @@ def detect(text: str, *, default: str = "en") -> str:
     if len(candidates) <= 1:
         return candidates[0].code if candidates else default
     tokens = tokenize(text)
+    norms = [t.norm for t in tokens]
+    lowered = [set(t.raw.lower()) for t in tokens]
     scores = {
         lang.code: sum(
-            t.norm in lang.stopwords or any(ch in lang.letters for ch in t.raw.lower())
-            for t in tokens
+            n in lang.stopwords or bool(chars & _letters(lang.letters))
+            for n, chars in zip(norms, lowered, strict=True)
         )
         for lang in candidates
     }

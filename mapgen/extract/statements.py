@@ -123,7 +123,8 @@ def sentence_statements(
     """The statements of one parsed sentence; ``context`` holds what earlier sentences said."""
     out: list[Statement] = []
     tokens, lang = parsed.sentence.tokens, parsed.lang
-    for first, last, kind, _ in _triggers(parsed):
+    hits = _triggers(parsed)
+    for first, last, kind, _ in hits:
         clause = next(c for c in parsed.clauses if c[0] <= first < c[1])
         if _clause_has(parsed, clause, "skip_clause") or ends_with(
             tokens, first, lang.words("cancel_before"), lang
@@ -140,7 +141,7 @@ def sentence_statements(
             doer = roles.controller if kind in ("capture", "fall") else roles.opponent
             if doer:
                 context.doers.append(doer)
-        targets, carried = _targets(parsed, clause, first, last, kind, context)
+        targets, carried = _targets(parsed, clause, first, last, kind, context, hits)
         if not targets or roles is None:
             continue
         controller, opponent, actor_note = roles.controller, roles.opponent, roles.note
@@ -184,7 +185,13 @@ def _clause_has(parsed: Parsed, clause: tuple[int, int], key: str) -> bool:
 
 
 def _targets(
-    parsed: Parsed, clause: tuple[int, int], first: int, last: int, kind: str, context: Context
+    parsed: Parsed,
+    clause: tuple[int, int],
+    first: int,
+    last: int,
+    kind: str,
+    context: Context,
+    hits: list,
 ) -> tuple[list[tuple[str, bool]], str]:
     """The places a trigger is about: in its clause, else carried from the words before."""
     after_only = parsed.lang.object_side == "after" and kind not in _ANY_SIDE
@@ -209,14 +216,14 @@ def _targets(
         # "Raqqa, ..., was liberated"; "die Hochburg des IS, die Stadt Deir el-Zor, zurückerobert":
         # the place stands before, in a clause of its own, with no other verb between.
         before = [m for m in parsed.places if m.last <= clause[0] and len(m.ids) == 1]
-        if before and not _trigger_between(parsed, before[-1].last, first):
+        if before and not _trigger_between(hits, before[-1].last, first):
             return [(before[-1].ids[0], False)], "here"
     return _carried(parsed, clause, first, kind, context)
 
 
-def _trigger_between(parsed: Parsed, a: int, b: int) -> bool:
+def _trigger_between(hits: list, a: int, b: int) -> bool:
     """Whether another verb of change or attack stands between tokens ``a`` and ``b``."""
-    return any(a <= hit[0] < b and hit[2] in (*_DOING, "lose") for hit in _triggers(parsed))
+    return any(a <= hit[0] < b and hit[2] in (*_DOING, "lose") for hit in hits)
 
 
 def _carried(
