@@ -247,7 +247,8 @@ def find(tokens: tuple[Token, ...], patterns: tuple[Pattern, ...], lang: Languag
     """Every match of ``patterns`` in ``tokens`` as (first, last+1, pattern), longest first.
 
     At each token the first (longest) pattern that matches wins. Patterns are looked up by
-    their first word, so the cost does not grow with the length of the lists.
+    their first word (exact, or by each beginning of the token for ``word*`` patterns), so
+    the cost does not grow with the length of the lists.
     """
     exact, prefixed, anywhere = _first_words(patterns)
     hits = []
@@ -256,9 +257,9 @@ def find(tokens: tuple[Token, ...], patterns: tuple[Pattern, ...], lang: Languag
         candidates = set(anywhere)
         for form in forms:
             candidates.update(exact.get(form, ()))
-        for start, numbers in prefixed:
-            if any(f.startswith(start) for f in forms):
-                candidates.update(numbers)
+            if prefixed:
+                for end in range(1, len(form) + 1):
+                    candidates.update(prefixed.get(form[:end], ()))
         for n in sorted(candidates):
             end = match_at(tokens, i, patterns[n], lang)
             if end > i:
@@ -268,7 +269,7 @@ def find(tokens: tuple[Token, ...], patterns: tuple[Pattern, ...], lang: Languag
 
 
 @functools.lru_cache(maxsize=4096)
-def _first_words(patterns: tuple[Pattern, ...]) -> tuple[dict, tuple, tuple]:
+def _first_words(patterns: tuple[Pattern, ...]) -> tuple[dict, dict, tuple]:
     exact: dict[str, list[int]] = {}
     prefixed: dict[str, list[int]] = {}
     anywhere: list[int] = []
@@ -280,7 +281,7 @@ def _first_words(patterns: tuple[Pattern, ...]) -> tuple[dict, tuple, tuple]:
             prefixed.setdefault(word[:-1], []).append(n)
         else:
             exact.setdefault(word, []).append(n)
-    return exact, tuple(prefixed.items()), tuple(anywhere)
+    return exact, prefixed, tuple(anywhere)
 
 
 _SCRIPTS = (
@@ -290,7 +291,7 @@ _SCRIPTS = (
     ("cyrillic", "\u0400", "\u04ff"),
     ("latin", "\u00c0", "\u024f"),
 )
-_DETECT_CHARS = 3000  # lingua reads the article's beginning: enough, and a bounded cost
+_DETECT_CHARS = 1000  # lingua reads the article's beginning: enough, and a bounded cost
 # Below this many letters lingua's trigrams are not enough to tell 75 languages apart (a
 # ten-word English sentence can come out as Yoruba); the script and stop-word rule decides.
 _MIN_LETTERS = 150

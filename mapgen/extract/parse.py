@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from mapgen.extract.dates import DateMention, find_dates
-from mapgen.extract.lang import Language, Pattern, word_matches
+from mapgen.extract.lang import Language, Pattern, find, word_matches
 from mapgen.extract.names import Mention, NameIndex
 from mapgen.extract.text import Sentence, Token, norm_word
 
@@ -186,9 +186,7 @@ def _listed_unknowns(
     found: list[tuple[int, int, str]] = []
     place_words = lang.words("place_words")
     prefixes = {p[0] for p in lang.words("name_prefixes")}
-    for i in range(len(tokens)):
-        if not starts_with(tokens, i, place_words, lang):
-            continue
+    for i in sorted({hit[0] for hit in find(tokens, place_words, lang)}):
         if lang.script == "arabic":
             found += _arabic_list(sentence, i + 1, known, prefixes, lang)
             continue
@@ -239,11 +237,12 @@ def _clauses(sentence: Sentence, lang: Language) -> list[tuple[int, int]]:
     tokens = sentence.tokens
     marks = {p[0] for p in lang.words("clause_breaks") if len(p) == 1 and not p[0].isalnum()}
     words = tuple(p for p in lang.words("clause_breaks") if p[0].isalnum())
+    starts = {hit[0] for hit in find(tokens, words, lang)}
     breaks = [0]
     for i in range(1, len(tokens)):
         gap = sentence.text[tokens[i - 1].end - sentence.start : tokens[i].start - sentence.start]
         dash = lang.dash_breaks and any(d in gap for d in "-–—") and any(c.isspace() for c in gap)
-        if dash or any(ch in marks for ch in gap) or starts_with(tokens, i, words, lang):
+        if dash or any(ch in marks for ch in gap) or i in starts:
             breaks.append(i)
     breaks.append(len(tokens))
     return [(a, b) for a, b in itertools.pairwise(breaks) if b > a]
