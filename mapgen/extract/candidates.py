@@ -158,7 +158,7 @@ def _consolidate(found: list[Statement]) -> list[Statement]:
     contests: dict[tuple, _Spans] = {}
     changes: dict[str, _Spans] = {}  # place → when a change of hands is told
     changed_to: dict[str, set[str]] = {}
-    dated_status: set[tuple] = set()
+    dated_status: dict[tuple, _Spans] = {}
     for s in unique.values():
         group = (s.place, s.controller)
         if s.status != "controlled":
@@ -167,8 +167,8 @@ def _consolidate(found: list[Statement]) -> list[Statement]:
             changes.setdefault(s.place, _Spans()).add(s.date)
             changed_to.setdefault(s.place, set()).add(s.controller or "")
         if s.dated:
-            dated_status.add((*group, s.status))
-    for spans in [*contests.values(), *changes.values()]:
+            dated_status.setdefault((*group, s.status), _Spans()).add(s.date)
+    for spans in [*contests.values(), *changes.values(), *dated_status.values()]:
         spans.close()
     out: list[Statement] = []
     for s in unique.values():
@@ -184,7 +184,10 @@ def _consolidate(found: list[Statement]) -> list[Statement]:
             spans = changes.get(s.place)
             if spans and (not s.dated or spans.overlaps(s.date)):
                 continue  # "Al-Qaim, its last stronghold, was captured": the state before
-        if not s.dated and (*group, s.status) in dated_status:
+        # An undated restatement of a capture joins the dated one; an undated contest joins
+        # only a dated one of its own days (an attack a week before is another fact).
+        same = dated_status.get((*group, s.status))
+        if not s.dated and same and (s.status == "controlled" or same.overlaps(s.date)):
             continue
         out.append(s)
     return out

@@ -82,6 +82,8 @@ _LIST_KEYS = (
     "passive_before",
     "passive_after",
     "genitive_before",
+    "deny_sentence",
+    "not_loser_before",
 )
 _DATE_KEYS = (
     "ambiguous_months",
@@ -395,4 +397,6 @@ def detect(text: str, *, default: str = "en") -> str:
     if default in scores:
         return best if scores[best] > scores[default] else default
     fallback = "en" if "en" in scores else candidates[0].code
+    if fallback in scores and scores[fallback] == scores[best]:
+        return fallback  # a tie among Latin-script languages: English, the commonest here
     return best if scores[best] else fallback

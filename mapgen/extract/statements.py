@@ -59,6 +59,7 @@ BASE_CONFIDENCE = {
 }
 _ANY_SIDE = ("fall", "hold", "last", "fight")
 _NEAR_DAYS = ("weekday", "yesterday", "today")
+_NEAR_TOKENS = 12  # "Штурм Ракки, где ..., начался 6 июня": the date of the clause's own verb
 _DOING = ("capture", "fall", "attack", "enter", "siege", "partial")
 
 
@@ -124,6 +125,8 @@ def sentence_statements(
     out: list[Statement] = []
     tokens, lang = parsed.sentence.tokens, parsed.lang
     hits = _triggers(parsed)
+    if find(tokens, lang.words("deny_sentence"), lang):
+        hits = []  # "the SDF denied reports that it had taken X": nothing in it is a fact
     for first, last, kind, _ in hits:
         clause = next(c for c in parsed.clauses if c[0] <= first < c[1])
         if _clause_has(parsed, clause, "skip_clause") or ends_with(
@@ -268,6 +271,8 @@ def _is_possessor(parsed: Parsed, m: Mention, first: int) -> bool:
 
 def _marked_loser(parsed: Parsed, m: Mention) -> bool:
     tokens, lang = parsed.sentence.tokens, parsed.lang
+    if ends_with(tokens, m.first, lang.words("not_loser_before"), lang):
+        return False  # "وحدات من الجيش العراقي": units of the army, not from it
     if lang.loser_suffixes and _ending(tokens[m.last - 1].raw) in lang.loser_suffixes:
         return True  # Turkish "DEAŞ'tan": from ISIS
     end = m.first
@@ -349,36 +354,57 @@ def _roles(
     if kind != "last":
         winners = [m for m in winners if not _is_possessor(parsed, m, first)]
     loser = losers[0] if losers else None
-    if kind == "last":
+    if kind == "last":  # "the last town under its control", "DEAŞ'ın son kalesi"
         after = [m for m in in_clause if m.first >= last]
-        return Roles(after[0].ids[0] if after else None, None)
+        owner = [m for m in in_clause if m.last <= first and first - m.last <= 1
+                 and _is_possessor(parsed, m, -1)]  # fmt: skip
+        found = (after or owner or [None])[0]
+        return Roles(found.ids[0] if found else None, None)
     if kind == "lose":
         return _lose_roles(parsed, in_clause, first, last, context)
     if kind == "fight":
         sides = sorted({m.ids[0] for m in parsed.actors})
         return Roles(None, "|".join(sides)) if sides else None
-    agents = [m for m in parsed.actors if m.first >= first and _is_agent(parsed, m)]
+    hits = _triggers(parsed)
+    agents = [m for m in parsed.actors if m.first >= last and _is_agent(parsed, m)
+              and not _trigger_between(hits, last, m.first)]  # fmt: skip
     agents += [m for m in winners if _is_agent(parsed, m) and m not in agents]
     doers = [m for m in parsed.actors if not _is_loser(parsed, m)]
     doers = [m for m in doers if not _is_possessor(parsed, m, first)]
     subject: Mention | None
-    if agents:
-        subject = agents[0]
-    elif _is_passive(parsed, first, last):  # the doer is named after it, or before the place
-        after = [m for m in doers if m.first >= last]
+    right_after = [m for m in winners if m.first >= last and m.first - last <= 4]
+    if kind == "hold" and right_after:  # "in the hands of ISIS", "в руках ИГИЛ"
+        subject = right_after[0]
+    elif kind == "hold":  # "militants holding positions in X": the side just before it
+        inside = [m for m in winners if first <= m.first and m.last <= last]  # "لا يزال داعش يسيطر"
         before = [m for m in doers if m.last <= first]
+        subject = (inside or before[-1:] or [None])[0]
+    elif agents:
+        subject = agents[0]
+    elif _is_passive(parsed, first, last):
+        # The doer of a passive is named after it; a side before it is what the verb was done
+        # to ("Террористы были окружены": the besieged; "ISIS's stronghold was taken": the loser)
+        # (for a capture, a side named before it is mostly the one announcing it: "SDG ...
+        # Baguz'un alındığını açıkladı")
+        after = [m for m in doers if m.first >= last]
+        before = [m for m in doers if m.last <= first] if kind in ("capture", "fall") else []
         subject = (after or before[-1:] or [None])[0]
     elif kind == "fall":  # "X fell to Y": the winner follows
         subject = _nearest(parsed, winners, first, last, side="after")
     elif parsed.lang.subject_first:  # German, Turkish: the subject opens the clause
         subject = next((m for m in winners if m.last <= first), None)
+        after = [m for m in winners if m.first == last]  # "из которого ... выбила армия"
         before = [m for m in doers if m.last <= first]
-        subject = subject or (before[0] if before else None)
+        subject = subject or (after or before or [None])[0]
     elif parsed.lang.subject_side == "before":  # before the verb; after it only as a last resort
         subject = next((m for m in reversed(winners) if m.last <= first), None)
         if subject is None:
             before = [m for m in doers if m.last <= first]  # a subject left out: not the object
-            after = [m for m in doers if m.first >= last]  # '"... restored security", X said'
+            # '"... restored security to Deir Ezzor", a spokesman for the army said': a quote
+            # that opens with the verb names its speaker after it
+            opens = all(t.norm in parsed.lang.stopwords for t in parsed.sentence.tokens[:first])
+            first_news = not context.doers  # nothing said before: "..., the SDF said"
+            after = [m for m in doers if m.first >= last] if opens or first_news else []
             subject = (before[-1:] or after[:1] or [None])[0]
     else:  # "after" (Arabic, Greek): after the verb, else before it; "either" the other way
         side = "before" if parsed.lang.subject_side == "either" else "after"
@@ -432,6 +458,13 @@ def _lose_roles(
     return Roles(None, None, "winner not named in the sentence", loser) if loser else None
 
 
+def _clause_has_trigger(parsed: Parsed, hits: list, at: int, own: int) -> bool:
+    """Whether the clause of token ``at`` has a verb of its own (other than the one at ``own``):
+    then a date there is that verb's ("..., from which yesterday the army drove them")."""
+    clause = next(c for c in parsed.clauses if c[0] <= at < c[1])
+    return any(clause[0] <= h[0] < clause[1] and h[0] != own for h in hits)
+
+
 def _distance(a: int, b: int, at: int) -> int:
     """Tokens between the span ``a``..``b`` and token ``at`` (0 when it covers it)."""
     return at - b + 1 if b <= at else a - at if a > at else 0
@@ -448,9 +481,15 @@ def _date_for(
     in_clause = [d for d in parsed.dates if clause[0] <= d.first < clause[1]]
     # A date in another clause counts only before the trigger ("On Friday, ... captured");
     # one after it belongs to what follows ("..., begun in June 2014").
+    hits = _triggers(parsed)
     pool = in_clause or [
-        d for d in parsed.dates if d.last <= first or d.kind in _NEAR_DAYS
-    ]  # but "..., state television reported on Monday" dates the report
+        d for d in parsed.dates
+        if d.last <= first
+        or (
+            (d.kind in _NEAR_DAYS or d.first - first <= _NEAR_TOKENS)
+            and not _clause_has_trigger(parsed, hits, d.first, first)
+        )
+    ]  # fmt: skip
     if pool:  # the nearest date to the trigger; at equal distance the one before it
         mention = min(pool, key=lambda d: (_distance(d.first, d.last, first), d.first > first))
         date, note = resolve(mention, article_date)
