@@ -97,7 +97,7 @@ def main() -> None:
 
     print(
         f"gazetteer + controllers read: {build_s:.2f} s; "
-        f"name indexes (4 languages): {index_s:.2f} s"
+        f"name indexes ({len(languages())} languages): {index_s:.2f} s"
     )
     print(
         f"{len(paths)} articles ({chars / 1e3:.0f} k characters), median of {args.repeat}: "

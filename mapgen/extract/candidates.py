@@ -69,21 +69,35 @@ _CHANGES = ("capture", "fall", "lose")
 _RECENT = pd.Timedelta(days=7)
 
 
-def _holder(place_statements: list[Statement], contest: Statement) -> str | None:
+@dataclass
+class _PlaceFacts:
+    """What an article says of one place, summed up once, so that filling each contest's
+    holder is a lookup (linear in the article, not quadratic in its statements)."""
+
+    state: str | None = None  # the first side said to hold it ("still holds", "last")
+    taken_by: str | None = None  # a side that took it, at the earliest-ending date
+    taken_end: pd.Timestamp | None = None
+    losers: list[str] = field(default_factory=list)  # sides it was taken from, first two
+
+    def add(self, s: Statement) -> None:
+        if s.status == "controlled" and s.controller and s.kind not in _CHANGES:
+            self.state = self.state or s.controller
+        earlier = self.taken_end is None or s.date.end < self.taken_end
+        if s.kind in _CHANGES and s.controller and s.dated and earlier:
+            self.taken_by, self.taken_end = s.controller, s.date.end
+        if s.kind in _CHANGES and s.loser and s.loser not in self.losers and len(self.losers) < 2:
+            self.losers.append(s.loser)
+
+
+def _holder(facts: _PlaceFacts, contest: Statement) -> str | None:
     """Who held a place when it was contested, from the article's other statements about it:
     a side said to hold it; a side that took it before the contest; the side that lost it in
     a change told for the contest's time or later (the contest came first)."""
-    for s in place_statements:
-        if s.status == "controlled" and s.controller and s.kind not in _CHANGES:
-            return s.controller
-    for s in place_statements:
-        dated = s.dated and contest.dated
-        if s.kind in _CHANGES and s.controller and dated and s.date.end <= contest.date.start:
-            return s.controller
-    for s in place_statements:
-        if s.kind in _CHANGES and s.loser and s.loser != contest.opponent:
-            return s.loser
-    return None
+    if facts.state:
+        return facts.state
+    if contest.dated and facts.taken_end is not None and facts.taken_end <= contest.date.start:
+        return facts.taken_by
+    return next((x for x in facts.losers if x != contest.opponent), None)
 
 
 def resolve_article(article: Article, found: list[Statement], actors: Counter) -> list[Statement]:
@@ -95,9 +109,9 @@ def resolve_article(article: Article, found: list[Statement], actors: Counter) -
     names most (noted, lower confidence). A change whose sentence names only the loser ("X
     was liberated from ISIS") goes to the side the article names most besides the loser.
     """
-    by_place: dict[str, list[Statement]] = {}
+    by_place: dict[str, _PlaceFacts] = {}
     for s in found:
-        by_place.setdefault(s.place, []).append(s)
+        by_place.setdefault(s.place, _PlaceFacts()).add(s)
     kept: list[Statement] = []
     for s in found:
         if s.kind == "fight":
@@ -114,8 +128,7 @@ def resolve_article(article: Article, found: list[Statement], actors: Counter) -
             s.confidence = round(s.confidence - 0.1, 2)
             s.notes.append("'its last ...': the side the article names most")
         elif s.controller is None and s.status == "controlled":
-            held = [o.controller for o in by_place[s.place] if o.kind in ("last", "hold")]
-            loser = s.loser or (held[0] if held and held[0] else None)
+            loser = s.loser or by_place[s.place].state
             s.loser = loser
             others = [a for a, _ in actors.most_common() if a != loser]
             if not others:

@@ -139,7 +139,7 @@ def sentence_statements(
             continue
         if kind in ("capture", "fall") and _clause_has(parsed, clause, "partial"):
             kind = "partial"  # "retook half of X": X is contested, not taken
-        roles = _roles(parsed, clause, first, last, kind, context)
+        roles = _roles(parsed, clause, first, last, kind, context, hits)
         if roles is not None and kind in _DOING and roles.note == "":
             doer = roles.controller if kind in ("capture", "fall") else roles.opponent
             if doer:
@@ -148,7 +148,7 @@ def sentence_statements(
         if not targets or roles is None:
             continue
         controller, opponent, actor_note = roles.controller, roles.opponent, roles.note
-        date, note, dated = _date_for(parsed, clause, first, article_date, carried, context)
+        date, note, dated = _date_for(parsed, clause, first, article_date, carried, context, hits)
         if not dated and _clause_has(parsed, clause, "history"):
             continue  # "which was once its capital": the past, with no date to put it at
         trigger = " ".join(t.raw for t in tokens[first:last])
@@ -338,7 +338,13 @@ def _is_passive(parsed: Parsed, first: int, last: int) -> bool:
 
 
 def _roles(
-    parsed: Parsed, clause: tuple[int, int], first: int, last: int, kind: str, context: Context
+    parsed: Parsed,
+    clause: tuple[int, int],
+    first: int,
+    last: int,
+    kind: str,
+    context: Context,
+    hits: list,
 ) -> Roles | None:
     """The sides of a trigger; None when the statement names no side it can be about.
 
@@ -365,7 +371,6 @@ def _roles(
     if kind == "fight":
         sides = sorted({m.ids[0] for m in parsed.actors})
         return Roles(None, "|".join(sides)) if sides else None
-    hits = _triggers(parsed)
     agents = [m for m in parsed.actors if m.first >= last and _is_agent(parsed, m)
               and not _trigger_between(hits, last, m.first)]  # fmt: skip
     agents += [m for m in winners if _is_agent(parsed, m) and m not in agents]
@@ -420,9 +425,9 @@ def _roles(
     note = ""
     if subject_id is None:  # who was said to take or attack before; else the last side named
         pool = context.doers if kind in _DOING else context.actors
-        earlier = [a for a in reversed(pool) if a != loser]
+        earlier = next((a for a in reversed(pool) if a != loser), None)
         if earlier:
-            subject_id, note = earlier[0], "actor from an earlier sentence"
+            subject_id, note = earlier, "actor from an earlier sentence"
     if kind in ("capture", "fall", "hold"):
         if subject_id:
             return Roles(subject_id, None, note, loser)
@@ -477,11 +482,11 @@ def _date_for(
     article_date: ReportedDate,
     carried: str,
     context: Context,
+    hits: list,
 ) -> tuple[ReportedDate, str, bool]:
     in_clause = [d for d in parsed.dates if clause[0] <= d.first < clause[1]]
     # A date in another clause counts only before the trigger ("On Friday, ... captured");
     # one after it belongs to what follows ("..., begun in June 2014").
-    hits = _triggers(parsed)
     pool = in_clause or [
         d for d in parsed.dates
         if d.last <= first
