@@ -24,6 +24,11 @@ def territory_of(tiny_files, events=TINY_EVENTS, places=None, **options):
     return build_territory(build_timeline(load_dataset(files)), TerritoryOptions(**options))
 
 
+def held(areas):
+    """The held ground of each place, indexed by place id."""
+    return areas[areas["kind"] == "held"].set_index("place_id")
+
+
 def metric(territory, frame):
     return frame.to_crs(territory.crs)
 
@@ -41,7 +46,7 @@ def test_three_places_on_a_line_give_two_frontlines_at_the_midpoints(tiny_files,
         + "B,2020-01-01,bravo,blue,,,R,,\n"
         + "C,2020-01-01,charlie,red,,,R,,\n"
     )
-    t = territory_of(tiny_files, events, places, method=method, desert="nearest")
+    t = territory_of(tiny_files, events, places, method=method, desert="zone")
     assert len(t.frontlines) == 1
     front = t.frontlines.iloc[0]
     assert (front.side_a, front.side_b) == ("blue", "red")
@@ -82,7 +87,7 @@ def test_cost_frontline_follows_the_river_voronoi_does_not(tiny_files):
     events = HEADER + "A,2020-01-01,west,red,,,R,,\nB,2020-01-01,east,blue,,,R,,\n"
     share_near_river = {}
     for method in ("cost", "voronoi"):
-        t = territory_of(tiny_files, events, places, method=method, desert="nearest")
+        t = territory_of(tiny_files, events, places, method=method, desert="zone")
         front = t.frontlines.to_crs(t.crs).geometry.iloc[0]
         river_m = (
             t.frontlines.iloc[[0]].set_geometry([river], crs=4326).to_crs(t.crs).geometry.iloc[0]
@@ -108,16 +113,17 @@ def test_reversal_gives_back_the_earlier_geometry(tiny_files):
         + "C,2020-01-01,charlie,blue,,,R,,\n"
         + "D,2020-01-05,bravo,blue,,,R,,\nE,2020-01-09,bravo,red,,,R,,\n"
     )
-    t = territory_of(tiny_files, events, method="voronoi", desert="nearest")
+    t = territory_of(tiny_files, events, method="voronoi", desert="zone")
     before, during, after = (t.on(day) for day in ("2020-01-02", "2020-01-06", "2020-01-09"))
     assert before.frontlines.geometry.iloc[0].equals(after.frontlines.geometry.iloc[0])
     assert not before.frontlines.geometry.iloc[0].equals(during.frontlines.geometry.iloc[0])
-    bravo = [s.areas.set_index("place_id").geometry["bravo"] for s in (before, during, after)]
+    bravo = [held(s.areas).geometry["bravo"] for s in (before, during, after)]
     assert bravo[0].equals(bravo[1]) and bravo[1].equals(bravo[2])
-    assert list(t.areas[t.areas.place_id == "bravo"].controller) == ["red", "blue", "red"]
+    rows = t.areas[(t.areas.place_id == "bravo") & (t.areas.kind == "held")]
+    assert list(rows.controller) == ["red", "blue", "red"]
 
 
-@pytest.mark.parametrize("desert", ["unassigned", "nearest"])
+@pytest.mark.parametrize("desert", ["unassigned", "zone"])
 @pytest.mark.parametrize("method", ["voronoi", "cost"])
 def test_sides_plus_unassigned_equal_the_study_area_without_overlap(tiny_files, method, desert):
     t = territory_of(tiny_files, method=method, desert=desert)
@@ -129,22 +135,24 @@ def test_sides_plus_unassigned_equal_the_study_area_without_overlap(tiny_files, 
         assert areas.is_valid.all()
         union = shapely.union_all(areas.geometry.values).area
         assert union == pytest.approx(areas.geometry.area.sum(), rel=1e-6)
-        held = stats[(stats.date == day) & (stats.controller != "unassigned")]["area_km2"].sum()
-        assert held == pytest.approx(union / 1e6, abs=1.0)
+        mapped = stats[(stats.date == day) & (stats.controller != "unassigned")]["area_km2"].sum()
+        assert mapped == pytest.approx(union / 1e6, abs=1.0)
     assert t.frontlines.is_valid.all()
     if desert == "unassigned":
         assert stats[stats.controller == "unassigned"]["area_km2"].min() > 0
     # the reach grows with population: alpha (10,000) reaches further than charlie (unknown)
-    first = t.on("2020-01-01").areas.set_index("place_id")["area_km2"]
-    if desert == "unassigned":
-        assert first["alpha"] > first["charlie"]
+    first = held(t.on("2020-01-01").areas)["area_km2"]
+    assert first["alpha"] > first["charlie"]
+    zones = stats.groupby("date")["zone_km2"].sum()
+    assert (zones > 0).all() if desert == "zone" else (zones == 0).all()
+    assert np.allclose(stats["held_km2"] + stats["zone_km2"], stats["area_km2"], atol=0.11)
 
 
 def test_areas_are_per_change_not_per_day(tiny_files):
     t = territory_of(tiny_files, method="voronoi")
-    # 3 places; bravo changes twice: 5 intervals for 15 days
-    assert len(t.areas) == 5
-    contested = t.on("2020-01-12").areas.set_index("place_id").loc["bravo"]
+    # 3 places, held ground and zone each; bravo changes twice: 10 intervals for 15 days
+    assert len(t.areas) == 10
+    contested = held(t.on("2020-01-12").areas).loc["bravo"]
     assert (contested.status, contested.controller, contested.opponent) == (
         "contested",
         "red",
@@ -182,7 +190,7 @@ def test_inference_copies_the_nearest_place_on_the_same_bank(tiny_files):
 def test_unknown_method_and_desert_rule_are_clear_errors(tiny_files):
     with pytest.raises(UnknownMethodError, match="choose one of cost, voronoi"):
         territory_of(tiny_files, method="kriging")
-    with pytest.raises(UnknownMethodError, match="unassigned, nearest"):
+    with pytest.raises(UnknownMethodError, match="zone, unassigned"):
         territory_of(tiny_files, desert="everything")
 
 
@@ -194,7 +202,7 @@ def default_territory():
 def test_default_campaign_key_dates(default_territory):
     t = default_territory
     day = t.on("2017-11-10")
-    areas = day.areas.set_index("place_id")
+    areas = held(day.areas)
     assert areas.loc["abu-kamal", "controller"] == "syria"
     assert areas.loc["al-qaim", "controller"] == "iraq"
     assert areas.loc["deir-ez-zor", "status"] == "controlled"
@@ -202,21 +210,25 @@ def test_default_campaign_key_dates(default_territory):
     polygon = t.timeline.dataset.places.polygons.geometry["abu-kamal"]
     cell = areas.geometry["abu-kamal"]
     assert polygon.difference(cell).area < 1e-3 * polygon.area  # up to coordinate rounding
-    others = areas.drop(index="abu-kamal").geometry.values
+    others = day.areas[day.areas.place_id != "abu-kamal"].geometry.values
     assert shapely.area(shapely.intersection(others, polygon)).max() < 1e-3 * polygon.area
     # on 2017-11-12 Islamic State holds it again, contested by the army
-    again = t.on("2017-11-12").areas.set_index("place_id").loc["abu-kamal"]
+    again = held(t.on("2017-11-12").areas).loc["abu-kamal"]
     assert (again.controller, again.status, again.opponent) == ("isis", "contested", "syria")
     assert again.sources == "E058"
 
 
 def test_area_within_a_governorate_sums_to_its_land(default_territory):
     dz = read_layer("governorates").set_index("name").geometry["Deir ez-Zor"]
-    held = default_territory.area_within(dz, "2017-11-03")
-    assert held.sum() == pytest.approx(26_700, rel=0.02)  # the governorate in Natural Earth
-    assert held["isis"] > 0 and held["syria"] > 0
-    nearest = build_territory(
-        default_territory.timeline, TerritoryOptions(desert="nearest")
+    zoned = default_territory.area_within(dz, "2017-11-03")
+    assert zoned["area_km2"].sum() == pytest.approx(26_700, rel=0.02)  # Natural Earth's
+    assert zoned.loc["isis", "held_km2"] > 0 and zoned.loc["syria", "held_km2"] > 0
+    assert zoned.loc["unassigned", "area_km2"] < 1.0  # every cell has a side
+    white = build_territory(
+        default_territory.timeline, TerritoryOptions(desert="unassigned")
     ).area_within(dz, "2017-11-03")
-    # giving the desert to the nearest holder raises Islamic State's share a lot
-    assert nearest["isis"] / nearest.sum() > 5 * held["isis"] / held.sum()
+    assert white["zone_km2"].sum() == 0
+    # the same held ground (up to the smoothing of the 2 km grid's edges)
+    assert white.loc["isis", "held_km2"] == pytest.approx(zoned.loc["isis", "held_km2"], rel=0.03)
+    # the desert counted as zones raises Islamic State's share a lot
+    assert zoned.loc["isis", "area_km2"] > 3 * white.loc["isis", "area_km2"]

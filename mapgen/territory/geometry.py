@@ -31,29 +31,10 @@ def linear(geom: shapely.Geometry) -> shapely.Geometry:
         if p.geom_type == "MultiLineString"
         for q in shapely.get_parts(p)
     ]
+    parts = [p for p in parts if not p.is_empty]
     if not parts:
         return shapely.MultiLineString()
     return shapely.line_merge(shapely.MultiLineString([shapely.LineString(p) for p in parts]))
-
-
-def hold_polygons(cells: np.ndarray, polygons: list, area: shapely.Geometry) -> np.ndarray:
-    """Give each place with a polygon all of it, taking it out of every other cell.
-
-    ``polygons`` has one entry per cell (None where the place has no polygon).
-    """
-    owners = [k for k, p in enumerate(polygons) if p is not None]
-    if not owners:
-        return cells
-    cells = cells.copy()
-    own = {k: shapely.intersection(polygons[k], area, grid_size=GRID_SIZE_M) for k in owners}
-    for k in owners:
-        cells[k] = shapely.union(cells[k], own[k], grid_size=GRID_SIZE_M)
-    tree = shapely.STRtree(cells)
-    for k in owners:
-        for i in tree.query(own[k], predicate="intersects"):
-            if i != k:
-                cells[i] = shapely.difference(cells[i], own[k], grid_size=GRID_SIZE_M)
-    return polygonal(cells)
 
 
 def shared_edges(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -71,3 +52,39 @@ def shared_edges(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     parts, owner = shapely.get_parts(lines, return_index=True)
     has_length = shapely.length(parts) > 1.0
     return i[owner][has_length], j[owner][has_length], parts[has_length]
+
+
+def border_lines(lands: tuple) -> shapely.Geometry:
+    """Where the land of two countries meets: the international borders inside the area."""
+    boundaries = [shapely.boundary(land) for land in lands]
+    pieces = [
+        linear(shapely.intersection(boundaries[a], boundaries[b], grid_size=GRID_SIZE_M))
+        for a in range(len(lands))
+        for b in range(a + 1, len(lands))
+    ]
+    pieces = [p for p in pieces if not p.is_empty]
+    return shapely.union_all(pieces) if pieces else shapely.MultiLineString()
+
+
+def split_on(
+    lines: np.ndarray, zone: shapely.Geometry
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The LineString pieces of each line inside and outside ``zone``: ``(owner, piece,
+    inside)`` arrays, ``owner`` indexing ``lines``; pieces shorter than a metre are dropped."""
+    if zone.is_empty:
+        parts = [(False, lines)]
+    else:
+        shapely.prepare(zone)
+        parts = [
+            (True, shapely.intersection(lines, zone)),
+            (False, shapely.difference(lines, zone)),
+        ]
+    owners, pieces, flags = [], [], []
+    for inside, part in parts:
+        merged = np.array([linear(g) for g in part], dtype=object)
+        got, owner = shapely.get_parts(merged, return_index=True)
+        keep = shapely.length(got) > 1.0
+        owners.append(owner[keep])
+        pieces.append(got[keep])
+        flags.append(np.full(int(keep.sum()), inside))
+    return np.concatenate(owners), np.concatenate(pieces), np.concatenate(flags)

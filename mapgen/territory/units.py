@@ -1,0 +1,199 @@
+"""Units: everything that can hold ground (places, then areas), their states and periods.
+
+A *place* unit holds ground around its point (within its reach) and, if it has one, its city
+polygon; an *area* unit holds its polygon (a polygon event's shape). ``codes[p, u]`` is the
+row of ``states`` valid for unit ``u`` in period ``p`` (-1: no state).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from mapgen.territory.geometry import GRID_SIZE_M, polygonal
+from mapgen.territory.inference import infer_states
+from mapgen.territory.options import Setting
+from mapgen.timeline import Timeline
+
+STATE_COLUMNS = [
+    "unit",
+    "place_id",
+    "area",
+    "shape",
+    "controller",
+    "status",
+    "opponent",
+    "basis",
+    "inferred_from",
+    "sources",
+    "valid_from",
+    "valid_to",
+    "order",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class Units:
+    """The units of a territory, in the setting's CRS."""
+
+    ids: np.ndarray  # place id, or area id for areas
+    is_area: np.ndarray
+    points: np.ndarray  # place points (None for areas)
+    population: np.ndarray  # NaN for areas and unknown populations
+    country: np.ndarray  # index into Setting.countries; -1 outside them (and for areas)
+    city: list  # a place's city polygon (None if it has none)
+    states: pd.DataFrame
+    codes: np.ndarray
+    periods: pd.DataFrame
+    shapes: dict[str, BaseGeometry]  # area shapes cut to the study area
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+
+def build_units(timeline: Timeline, setting: Setting, periods: pd.DataFrame) -> Units:
+    """The place and area units of a timeline, their states and state codes per period."""
+    places = _place_states(timeline, setting)
+    place_ids = sorted(places["place_id"].unique())
+    areas = timeline.area_intervals
+    area_ids = sorted(areas["area"].unique()) if len(areas) else []
+    ids = np.array([*place_ids, *area_ids], dtype=object)
+    unit_of_place = {pid: k for k, pid in enumerate(place_ids)}
+    unit_of_area = {aid: len(place_ids) + k for k, aid in enumerate(area_ids)}
+    states = pd.concat(
+        [
+            _states(places, places["place_id"].map(unit_of_place), area=False),
+            _states(areas, areas["area"].map(unit_of_area), area=True),
+        ],
+        ignore_index=True,
+    )
+    gazetteer = timeline.dataset.places
+    metric_points = gazetteer.places.geometry.to_crs(setting.crs)
+    points = np.array([metric_points.get(p) for p in place_ids] + [None] * len(area_ids))
+    population = np.concatenate(
+        [
+            gazetteer.places["population"].reindex(place_ids).astype("float").to_numpy(),
+            np.full(len(area_ids), np.nan),
+        ]
+    )
+    country = np.concatenate(
+        [
+            _countries(gazetteer.places.reindex(place_ids), points[: len(place_ids)], setting),
+            np.full(len(area_ids), -1),
+        ]
+    )
+    cities = gazetteer.polygons.to_crs(setting.crs).geometry
+    city = [_clip(cities.get(p), setting) for p in place_ids] + [None] * len(area_ids)
+    shapes = {
+        key: _clip(geom, setting)
+        for key, geom in timeline.dataset.shapes.to_crs(setting.crs).geometry.items()
+    }
+    codes = _state_codes(states, len(ids), periods)
+    return Units(
+        ids,
+        np.arange(len(ids)) >= len(place_ids),
+        points,
+        population,
+        country,
+        city,
+        states,
+        codes,
+        periods,
+        shapes,
+    )
+
+
+def _place_states(timeline: Timeline, setting: Setting) -> pd.DataFrame:
+    reported = timeline.intervals.assign(inferred_from="")
+    if not setting.options.infer:
+        return reported
+    places = timeline.dataset.places.places.to_crs(setting.crs)
+    minor = places[~places.index.isin(reported["place_id"])]
+    minor = minor[minor.within(setting.area)]
+    own = reported[reported["basis"] == "reported"].to_crs(setting.crs)
+    inferred = infer_states(own, minor, setting).to_crs(reported.crs)
+    return pd.concat([reported, inferred], ignore_index=True)
+
+
+def _states(frame: pd.DataFrame, unit: pd.Series, *, area: bool) -> pd.DataFrame:
+    n = len(frame)
+    out = pd.DataFrame(
+        {
+            "unit": unit.to_numpy(dtype=np.int64) if n else np.zeros(0, dtype=np.int64),
+            "place_id": frame["place_id"].fillna("").astype(str).to_numpy() if n else [],
+            "area": frame["area"].fillna("").astype(str).to_numpy() if n else [],
+            "shape": frame["shape"].astype(str).to_numpy() if area and n else [""] * n,
+            "controller": frame["controller"].to_numpy() if n else [],
+            "status": frame["status"].to_numpy() if n else [],
+            "opponent": frame["opponent"].fillna("").to_numpy() if n else [],
+            "basis": ["reported"] * n if area else (frame["basis"].to_numpy() if n else []),
+            "inferred_from": [""] * n
+            if area
+            else (frame["inferred_from"].fillna("").to_numpy() if n else []),
+            "sources": frame["sources"].to_numpy() if n else [],
+            "valid_from": frame["valid_from"].to_numpy() if n else [],
+            "valid_to": frame["valid_to"].to_numpy() if n else [],
+            "order": frame["order"].to_numpy(dtype=np.int64) if area and n else np.full(n, -1),
+        },
+        columns=STATE_COLUMNS,
+    )
+    for column in ("valid_from", "valid_to"):
+        out[column] = pd.to_datetime(out[column]).astype("datetime64[ns]")
+    return out
+
+
+def _countries(places: pd.DataFrame, points: np.ndarray, setting: Setting) -> np.ndarray:
+    """Each place's country index: its ``country`` column if that is one of the study
+    area's countries and the point is on (or within 5 km of) its land, else the land the
+    point is on or nearest to (within 5 km); -1 for none."""
+    lands = [land for _, _, land in setting.country_lands]
+    index = {iso: c for c, iso, _ in setting.country_lands}
+    out = np.full(len(points), -1, dtype=np.int64)
+    for k, point in enumerate(points):
+        if point is None:
+            continue
+        distances = [shapely.distance(point, land) for land in lands]
+        declared = index.get(str(places["country"].iloc[k] or "")) if "country" in places else None
+        if declared is not None and distances[declared] <= 5000.0:
+            out[k] = declared
+        elif min(distances) <= 5000.0:
+            out[k] = int(np.argmin(distances))
+    return out
+
+
+def _clip(geom: BaseGeometry | None, setting: Setting) -> BaseGeometry | None:
+    if geom is None:
+        return None
+    cut = shapely.intersection(geom, setting.area, grid_size=GRID_SIZE_M)
+    cut = polygonal(np.array([cut]))[0]
+    return None if cut.is_empty else cut
+
+
+def _state_codes(states: pd.DataFrame, n_units: int, periods: pd.DataFrame) -> np.ndarray:
+    """``codes[p, u]``: the row of ``states`` valid for unit u in period p, or -1."""
+    starts = periods["valid_from"].values
+    codes = np.full((len(starts), n_units), -1, dtype=np.int64)
+    first = np.searchsorted(starts, states["valid_from"].values, "left")
+    valid_to = states["valid_to"].values
+    last = np.where(pd.isna(valid_to), len(starts), np.searchsorted(starts, valid_to, "left"))
+    for code, (unit, p0, p1) in enumerate(zip(states["unit"], first, last, strict=True)):
+        if p1 > p0:
+            codes[p0:p1, unit] = code
+    return codes
+
+
+def split_periods(periods: pd.DataFrame, days: list[pd.Timestamp]) -> pd.DataFrame:
+    """Periods cut at extra days (e.g. when two sides' relation changes)."""
+    start, end = periods["valid_from"].iloc[0], periods["valid_to"].iloc[-1]
+    bounds = sorted({*periods["valid_from"], *(d for d in days if start < d < end)})
+    return pd.DataFrame({"valid_from": bounds, "valid_to": [*bounds[1:], end]})
+
+
+def to_gdf(geoms: list, crs: object) -> gpd.GeoSeries:
+    return gpd.GeoSeries(geoms, crs=crs)
