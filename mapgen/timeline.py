@@ -17,7 +17,7 @@ then). A later event inside the window ends it early. ``reported`` keeps the dat
 
 Areas (polygon events) have intervals of their own (:attr:`Timeline.areas`). A place with no
 state of its own on a day takes the state of the newest area event covering it that day
-(``basis`` ``area``, the area's id in ``area``).
+(``basis`` ``polygon``, the area's id in ``polygon``).
 """
 
 from __future__ import annotations
@@ -46,10 +46,10 @@ INTERVAL_COLUMNS = [
     "reported",
     "sources",
     "basis",
-    "area",
+    "polygon",
 ]
-AREA_COLUMNS = [
-    "area",
+POLYGON_COLUMNS = [
+    "polygon",
     "shape",
     "place_id",
     "controller",
@@ -80,10 +80,10 @@ class Timeline:
         GeoDataFrame (EPSG:4326 place points), one row per place interval,
         ``INTERVAL_COLUMNS``; ``valid_from``/``valid_to`` are datetime64 with ``valid_to``
         exclusive and NaT open; ``sources`` is the ``;``-joined event ids behind the
-        interval; ``basis`` is ``reported`` (the place's own events) or ``area`` (taken from
-        the area in ``area``).
-    areas
-        GeoDataFrame (EPSG:4326 polygons), one row per area interval, ``AREA_COLUMNS``;
+        interval; ``basis`` is ``reported`` (the place's own events) or ``polygon`` (taken
+        from the area event whose id is in ``polygon``).
+    polygons
+        GeoDataFrame (EPSG:4326 polygons), one row per area-event interval, ``POLYGON_COLUMNS``;
         ``shape`` keys ``dataset.shapes``; ``order`` ranks the events that began them (a
         higher order wins where areas overlap).
     dataset
@@ -92,7 +92,7 @@ class Timeline:
 
     intervals: gpd.GeoDataFrame
     dataset: Dataset
-    areas: gpd.GeoDataFrame | None = None
+    polygons: gpd.GeoDataFrame | None = None
 
     @property
     def start(self) -> pd.Timestamp:
@@ -107,19 +107,19 @@ class Timeline:
         """The state of every place with a known state on ``day``, indexed by place id."""
         return valid_on(self.intervals, pd.Timestamp(day)).set_index("place_id")
 
-    def areas_on(self, day: pd.Timestamp | str) -> gpd.GeoDataFrame:
-        """The area events in force on ``day``, indexed by area id."""
-        return valid_on(self.area_intervals, pd.Timestamp(day)).set_index("area")
+    def polygons_on(self, day: pd.Timestamp | str) -> gpd.GeoDataFrame:
+        """The polygon (area) events in force on ``day``, indexed by polygon id."""
+        return valid_on(self.polygon_intervals, pd.Timestamp(day)).set_index("polygon")
 
     @property
-    def area_intervals(self) -> gpd.GeoDataFrame:
-        return self.areas if self.areas is not None else _empty_areas()
+    def polygon_intervals(self) -> gpd.GeoDataFrame:
+        return self.polygons if self.polygons is not None else _empty_polygons()
 
     @cached_property
     def change_dates(self) -> pd.DatetimeIndex:
         """The days in the range on which any place's or area's state differs from the day
         before."""
-        frames = [self.intervals, self.area_intervals]
+        frames = [self.intervals, self.polygon_intervals]
         bounds = pd.concat([f[c] for f in frames for c in ("valid_from", "valid_to")]).dropna()
         inside = bounds[(bounds > self.start) & (bounds <= self.end)]
         return pd.DatetimeIndex(sorted(inside.unique()), name="date")
@@ -138,16 +138,16 @@ class Timeline:
     def changes(self) -> pd.DataFrame:
         """One row per change of a place's or an area's state inside the range, in date order.
 
-        Columns: ``date``, ``precision``, ``place_id``, ``area`` (the area id of an area
+        Columns: ``date``, ``precision``, ``place_id``, ``polygon`` (the area id of an area
         change, else empty), ``place`` (the name shown), ``from_controller``,
         ``from_status``, ``to_controller``, ``to_status``, ``opponent``, ``sources``.
-        A place that merely follows an area (``basis`` ``area``) is not listed: its area is.
+        A place that merely follows an area (``basis`` ``polygon``) is not listed: its area is.
         """
         rows = []
         own = self.intervals[self.intervals["basis"] == "reported"]
         for unit, group in _by_unit(own, "place_id"):
             rows += self._unit_changes(group, str(unit), "")
-        for unit, group in _by_unit(self.area_intervals, "area"):
+        for unit, group in _by_unit(self.polygon_intervals, "polygon"):
             rows += self._unit_changes(group, "", str(unit))
         frame = pd.DataFrame(rows, columns=_CHANGE_COLUMNS)
         return frame.sort_values(["date", "place"], kind="stable").reset_index(drop=True)
@@ -156,11 +156,34 @@ class Timeline:
         rows, previous = [], None
         for item in group.itertuples(index=False):
             if previous is not None and previous.valid_to != item.valid_from:
+                rows += self._ended(previous, place_id, area)
                 previous = None  # an area that was ended and later started again
             if self.start < item.valid_from <= self.end:
                 rows.append(_change_row(place_id, area, previous, item, self.dataset))
             previous = item
+        if previous is not None:
+            rows += self._ended(previous, place_id, area)
         return rows
+
+    def _ended(self, item: object, place_id: str, area: str) -> list[dict]:
+        """The row of an area event ended inside the range (``to_status`` ``ended``)."""
+        end = item.valid_to
+        if not area or pd.isna(end) or not self.start < end <= self.end:
+            return []
+        row = _change_row(place_id, area, item, item, self.dataset)
+        ids = self.dataset.events
+        ended = ids[(ids["area"] == area) & (ids["start"] == end) & (ids["status"] == ENDED)]
+        return [
+            {
+                **row,
+                "date": end,
+                "precision": ended["precision"].iloc[0] if len(ended) else "day",
+                "to_controller": "",
+                "to_status": ENDED,
+                "opponent": "",
+                "sources": SOURCE_SEPARATOR.join(ended["event_id"]),
+            }
+        ]
 
     def source_events(self, sources: str) -> pd.DataFrame:
         """The event rows behind a ``sources`` value (``;``-joined event ids)."""
@@ -189,7 +212,7 @@ class Timeline:
                 ],
                 "reported": iv["reported"],
                 "basis": iv["basis"],
-                "area": iv["area"],
+                "polygon": iv["polygon"],
                 "sources": iv["sources"],
             }
         )
@@ -206,7 +229,7 @@ _CHANGE_COLUMNS = [
     "date",
     "precision",
     "place_id",
-    "area",
+    "polygon",
     "place",
     "from_controller",
     "from_status",
@@ -234,7 +257,7 @@ def _change_row(place_id: str, area: str, previous: object, item: object, datase
         "date": item.valid_from,
         "precision": item.from_precision,
         "place_id": place_id or getattr(item, "place_id", ""),
-        "area": area,
+        "polygon": area,
         "place": shown,
         "from_controller": getattr(previous, "controller", ""),
         "from_status": getattr(previous, "status", ""),
@@ -255,9 +278,10 @@ def build_timeline(dataset: Dataset) -> Timeline:
     place_events = events[events["area"] == ""] if "area" in events else events
     area_events = events[events["area"] != ""] if "area" in events else events.iloc[0:0]
     own = _uncertain_windows(_runs(place_events, "place_id"), "place_id")
-    own = own.assign(basis="reported", area="")
+    own = own.assign(basis="reported", polygon="")
     areas = _uncertain_windows(_runs(area_events, "area"), "area")
-    areas = areas[areas["status"] != ENDED].reset_index(drop=True)
+    areas = areas[areas["status"] != ENDED].rename(columns={"area": "polygon"})
+    areas = areas.reset_index(drop=True)
     area_frame = _area_frame(areas, dataset)
     followers = _followers(own, area_frame, dataset)
     frame = pd.concat([own, followers], ignore_index=True)[INTERVAL_COLUMNS]
@@ -353,8 +377,8 @@ def _uncertain_windows(runs: pd.DataFrame, key: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=runs.columns)
 
 
-def _empty_areas() -> gpd.GeoDataFrame:
-    frame = pd.DataFrame({c: pd.Series(dtype="object") for c in AREA_COLUMNS})
+def _empty_polygons() -> gpd.GeoDataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype="object") for c in POLYGON_COLUMNS})
     for column in ("valid_from", "valid_to"):
         frame[column] = frame[column].astype("datetime64[ns]")
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
@@ -362,8 +386,8 @@ def _empty_areas() -> gpd.GeoDataFrame:
 
 def _area_frame(areas: pd.DataFrame, dataset: Dataset) -> gpd.GeoDataFrame:
     if areas.empty:
-        return _empty_areas()
-    frame = areas[AREA_COLUMNS].reset_index(drop=True)
+        return _empty_polygons()
+    frame = areas[POLYGON_COLUMNS].reset_index(drop=True)
     frame["place_id"] = frame["place_id"].fillna("")
     shapes = dataset.shapes.geometry
     return gpd.GeoDataFrame(
@@ -417,7 +441,7 @@ def _follow(place_id: str, covering: pd.DataFrame, own: np.ndarray | None) -> li
         if live.empty:
             continue
         best = live.loc[live["order"].idxmax()]
-        state = (best["controller"], best["status"], best["opponent"], best["area"])
+        state = (best["controller"], best["status"], best["opponent"], best["polygon"])
         end = pd.NaT if hi is None else hi
         if rows and rows[-1]["_state"] == state and rows[-1]["valid_to"] == lo:
             rows[-1]["valid_to"] = end
@@ -435,8 +459,8 @@ def _follow(place_id: str, covering: pd.DataFrame, own: np.ndarray | None) -> li
                 "to_precision": "day",
                 "reported": best["reported"],
                 "sources": best["sources"],
-                "basis": "area",
-                "area": best["area"],
+                "basis": "polygon",
+                "polygon": best["polygon"],
             }
         )
     for row in rows:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -232,3 +233,157 @@ def test_area_within_a_governorate_sums_to_its_land(default_territory):
     assert white.loc["isis", "held_km2"] == pytest.approx(zoned.loc["isis", "held_km2"], rel=0.03)
     # the desert counted as zones raises Islamic State's share a lot
     assert zoned.loc["isis", "area_km2"] > 3 * white.loc["isis", "area_km2"]
+
+
+# --- the rules of a control map, on small made-up regions of real Syria and Iraq ----------
+
+RULES_PLACES = PLACES_HEADER.replace("population", "population,country") + "".join(
+    f"{pid},{pid.title()},{lat},{lon},{pop},{iso}\n"
+    for pid, lat, lon, pop, iso in [
+        ("west", 35.0, 40.3, 20000, "SYR"),  # Deir ez-Zor governorate
+        ("east", 35.2, 43.0, 20000, "IRQ"),  # Nineveh
+        ("kamal", 34.45226, 40.91854, 50000, "SYR"),  # Abu Kamal, 6 km from the border
+        ("qaim", 34.39251, 40.98945, 50000, "IRQ"),  # Al-Qaim, across it
+        ("north", 36.0, 38.8, 20000, "SYR"),
+        ("middle", 34.8, 38.5, 20000, "SYR"),
+        ("south", 33.6, 37.0, 20000, "SYR"),
+    ]
+)
+RULES_SIDES = "id,name,color,countries\nred,Red,#d55e00,{red}\nblue,Blue,#0072b2,{blue}\n"
+RULES_SIDES += "green,Green,#009e73,SYR\n"
+SQUARE = "POLYGON ((40.25 34.95, 40.35 34.95, 40.35 35.05, 40.25 35.05, 40.25 34.95))"
+
+
+def rules_territory(tiny_files, events, *, red="SYR|IRQ", blue="IRQ", relations=None, **opts):
+    """A territory over the whole of Syria and Iraq from a few made-up places."""
+    files = tiny_files(
+        info='start = "2020-01-01"\nend = "2020-03-31"\nextent = [35.5, 29.0, 48.8, 37.5]\n',
+        events=HEADER.replace("place,", "place,area,").replace("notes", "notes,geometry") + events,
+        places=RULES_PLACES,
+        controllers=RULES_SIDES.format(red=red, blue=blue),
+        relations=relations,
+    )
+    return build_territory(build_timeline(load_dataset(files)), TerritoryOptions(**opts))
+
+
+def country_land(t, iso):
+    land = read_layer("countries").set_index("iso_a3").geometry[iso]
+    return metric(t, gpd.GeoSeries([land.intersection(t.study_area)], crs=4326)).iloc[0]
+
+
+def ground_in(t, day, side, land, kind=None):
+    """km² of a side's ground (of one kind, or both) inside a country's land on a day."""
+    areas = metric(t, t.on(day).areas)
+    areas = areas[(areas.controller == side) & ((areas.kind == kind) if kind else True)]
+    return shapely.union_all(areas.geometry.values).intersection(land).area / 1e6
+
+
+def test_allocation_never_crosses_a_border_except_from_places_held_beyond_it(tiny_files):
+    events = "A,2020-01-01,west,,red,,,R,,,\nB,2020-01-01,east,,blue,,,R,,,\n"
+    events += "C,2020-01-05,qaim,,red,,,R,,,\n"
+    t = rules_territory(tiny_files, events)
+    syria, iraq = country_land(t, "SYR"), country_land(t, "IRQ")
+    # day 1: red holds only in Syria, blue only in Iraq; each fills its country, no more
+    assert ground_in(t, "2020-01-01", "red", iraq) < 1.0
+    assert ground_in(t, "2020-01-01", "blue", syria) < 1.0
+    assert ground_in(t, "2020-01-01", "blue", iraq) == pytest.approx(iraq.area / 1e6, rel=1e-3)
+    # hostile, but their zones only meet along the border: that is no front
+    assert t.on("2020-01-01").frontlines.empty
+    # day 5: red holds a town in Iraq, so it holds ground and zone around it there
+    assert ground_in(t, "2020-01-05", "red", iraq, "held") > 100
+    assert ground_in(t, "2020-01-05", "red", iraq, "zone") > 1000
+    front = t.on("2020-01-05").frontlines
+    assert list(zip(front.side_a, front.side_b, strict=True)) == [("blue", "red")]
+    # a side that may hold ground in Syria only holds around its town in Iraq, no zone
+    only = rules_territory(tiny_files, events, red="SYR")
+    assert ground_in(only, "2020-01-05", "red", iraq, "held") > 100
+    assert ground_in(only, "2020-01-05", "red", iraq, "zone") < 1.0
+
+
+def test_a_border_is_a_front_only_where_a_side_holds_ground_on_it(tiny_files):
+    events = "A,2020-01-01,kamal,,red,,,R,,,\nB,2020-01-01,qaim,,blue,,,R,,,\n"
+    events += "C,2020-01-01,west,,red,,,R,,,\nD,2020-01-01,east,,blue,,,R,,,\n"
+    t = rules_territory(tiny_files, events)
+    (front,) = t.on("2020-01-02").frontlines.itertuples()
+    # red's and blue's ground meet along the whole Syria-Iraq border, but only the stretch
+    # where Abu Kamal's and Al-Qaim's held ground reach it is a front
+    areas = metric(t, t.on("2020-01-02").areas)
+    red, blue = (
+        shapely.union_all(areas[areas.controller == side].geometry.values)
+        for side in ("red", "blue")
+    )
+    contact = shapely.intersection(red.boundary, blue.boundary, grid_size=1).length / 1000
+    assert contact > 500
+    assert 1 < front.length_km < 50
+    stats = t.stats().set_index(["date", "controller"])
+    assert stats.loc[(pd.Timestamp("2020-01-02"), "red"), "front_blue_km"] == pytest.approx(
+        front.length_km, abs=0.2
+    )
+
+
+def test_allies_touch_without_a_front_enemies_meet_on_one_continuous_line(tiny_files):
+    events = "A,2020-01-01,north,,red,,,R,,,\nB,2020-01-01,middle,,blue,,,R,,,\n"
+    events += "C,2020-01-01,south,,green,,,R,,,\n"
+    relations = "side_a,side_b,relation\nred,blue,allied\nred,green,neutral\n"
+    t = rules_territory(tiny_files, events, blue="SYR", relations=relations)
+    fronts = t.on("2020-01-01").frontlines
+    assert list(zip(fronts.side_a, fronts.side_b, strict=True)) == [("blue", "green")]
+    line = shapely.line_merge(metric(t, fronts).geometry.iloc[0])
+    assert line.geom_type == "LineString"  # one piece, not islands
+    # it runs from the edge of the map (the Iraqi border) to where red's ground begins
+    edge = metric(t, gpd.GeoSeries([t.study_area], crs=4326)).iloc[0].boundary
+    areas = metric(t, t.on("2020-01-01").areas)
+    red = shapely.union_all(areas[areas.controller == "red"].geometry.values)
+    ends = [shapely.Point(line.coords[0]), shapely.Point(line.coords[-1])]
+    assert sorted(round(min(edge.distance(p), red.distance(p))) for p in ends) == [0, 0]
+    assert line.length > 250_000
+    hostile = rules_territory(tiny_files, events, blue="SYR")
+    assert {("blue", "red"), ("blue", "green")} <= set(
+        zip(hostile.frontlines.side_a, hostile.frontlines.side_b, strict=True)
+    )
+
+
+def test_an_area_event_overrides_the_places_and_can_be_replaced_and_ended(tiny_files):
+    events = (
+        "A,2020-01-01,west,,red,,,R,,,\nB,2020-01-01,east,,blue,,,R,,,\n"
+        f'C,2020-01-05,,pocket,blue,contested,red,R,,,"{SQUARE}"\n'
+        "D,2020-01-10,,pocket,red,,,R,,,\n"
+        "E,2020-01-12,,pocket,,ended,,R,,,\n"
+    )
+    t = rules_territory(tiny_files, events)
+    square = metric(t, gpd.GeoSeries([shapely.from_wkt(SQUARE)], crs=4326)).iloc[0]
+    first, during, replaced, ended = (
+        t.on(day).areas for day in ("2020-01-01", "2020-01-06", "2020-01-10", "2020-01-12")
+    )
+    pocket = metric(t, during[during.polygon == "pocket"]).iloc[0]
+    assert (pocket.kind, pocket.controller, pocket.status, pocket.opponent) == (
+        "held",
+        "blue",
+        "contested",
+        "red",
+    )
+    assert pocket.geometry.symmetric_difference(square).area < 1e-4 * square.area
+    west = metric(t, held(during).loc[["west"]]).geometry.iloc[0]
+    assert west.intersection(square).area < 1e-4 * square.area  # cut out of the town's ground
+    assert ("blue", "red") in set(
+        zip(*t.on("2020-01-06").frontlines[["side_a", "side_b"]].T.values)
+    )
+    assert replaced[replaced.polygon == "pocket"].controller.unique().tolist() == ["red"]
+    assert ended[ended.polygon == "pocket"].empty
+    assert held(ended).geometry["west"].equals(held(first).geometry["west"])
+    assert t.timeline.changes()["polygon"].tolist().count("pocket") == 3
+
+
+def test_a_month_precision_change_is_drawn_uncertain_until_its_month_ends(tiny_files):
+    events = "A,2020-01-01,west,,red,,,R,,,\nB,2020-01-01,east,,blue,,,R,,,\n"
+    events += "C,2020-02,west,,blue,,,R,,,\n"
+    t = rules_territory(tiny_files, events, blue="SYR|IRQ")
+    stats = t.stats().set_index(["date", "controller"])
+    during = stats.loc[(pd.Timestamp("2020-02-14"), "red")]
+    assert during["uncertain_km2"] == pytest.approx(during["area_km2"], abs=0.2)
+    assert during["uncertain_km2"] > 1000
+    area = held(t.on("2020-02-14").areas).loc["west"]
+    assert (area.controller, area.status, area.opponent) == ("red", "uncertain", "blue")
+    after = stats.loc[(pd.Timestamp("2020-03-01"), "blue")]
+    assert after["uncertain_km2"] == 0
+    assert stats.loc[(pd.Timestamp("2020-03-01"), "red"), "area_km2"] == 0

@@ -8,6 +8,7 @@ import pytest
 from mapgen.dataset import load_dataset
 from mapgen.timeline import build_timeline
 
+
 @pytest.fixture(scope="module")
 def default_timeline():
     return build_timeline(load_dataset())
@@ -118,15 +119,18 @@ def test_places_without_events_take_the_newest_covering_area(tiny_files):
     assert controller_on(tl, "bravo", "2020-01-12") == ("blue", "controlled")
     assert controller_on(tl, "bravo", "2020-01-20") == ("red", "controlled")
     bravo = tl.history("bravo")
-    assert set(bravo["basis"]) == {"area"} and list(bravo["area"]) == ["north", "pocket", "north", "north"]
-    areas = tl.areas_on("2020-01-08")
+    assert set(bravo["basis"]) == {"polygon"}
+    assert list(bravo["polygon"]) == ["north", "pocket", "north", "north"]
+    areas = tl.polygons_on("2020-01-08")
     assert sorted(areas.index) == ["north", "pocket"]
     assert areas.at["pocket", "order"] > areas.at["north", "order"]
-    assert tl.areas_on("2020-01-12").index.tolist() == ["north"]
+    assert tl.polygons_on("2020-01-12").index.tolist() == ["north"]
     assert list(tl.change_dates.strftime("%m-%d")) == ["01-05", "01-07", "01-12", "01-20"]
     changes = tl.changes()
-    assert list(changes["area"]) == ["north", "pocket", "north"]  # the followers are not listed
-    assert list(changes["to_controller"]) == ["blue", "red", "red"]
+    # the followers are not listed; the pocket's end is
+    assert list(changes["polygon"]) == ["north", "pocket", "pocket", "north"]
+    assert list(changes["to_controller"]) == ["blue", "red", "", "red"]
+    assert (changes["to_status"].iloc[2], changes["sources"].iloc[2]) == ("ended", "B4")
 
 
 def test_besieged_enclave_then_siege_broken(default_timeline):

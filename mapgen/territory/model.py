@@ -4,11 +4,11 @@ The output contract (all EPSG:4326, ``valid_from`` inclusive, ``valid_to`` exclu
 
 ``areas``
     One row per unit, kind and interval of constant state and geometry: ``area_id`` (the
-    row's id), ``unit`` (a place id, or ``area:<id>`` for an area), ``place_id``, ``area``,
-    ``place`` (the name shown), ``kind`` (``held``: within reach of a place the side holds,
+    row's id), ``unit`` (a place id, or ``polygon:<id>`` for an area event's polygon),
+    ``place_id``, ``polygon`` (the area event's id), ``place`` (the name shown), ``kind`` (``held``: within reach of a place the side holds,
     or inside a polygon it holds; ``zone``: ground beyond every reach allocated to the side
     whose held ground is nearest), ``controller``, ``status`` (controlled, contested,
-    besieged, uncertain), ``opponent``, ``basis`` (reported, inferred, area),
+    besieged, uncertain), ``opponent``, ``basis`` (reported, inferred, polygon),
     ``inferred_from``, ``sources`` (``;``-joined event ids), ``valid_from``, ``valid_to``,
     ``area_km2``. Ground in no row is unassigned.
 ``frontlines``
@@ -109,7 +109,7 @@ class Territory:
         """For each change date, the km² of ground whose controller, status or kind changed.
 
         Columns: ``date``, ``changed_km2``, ``places`` (ids of the places whose held ground
-        changed hands or status, and ``area:<id>`` for areas).
+        changed hands or status, and ``polygon:<id>`` for area events).
         """
         rows = []
         for day in self.timeline.change_dates:
@@ -184,8 +184,8 @@ def make_setting(timeline: Timeline, options: TerritoryOptions) -> Setting:
     dataset = timeline.dataset
     countries = _study_countries(dataset)
     points = dataset.places.places.geometry.loc[timeline.intervals["place_id"].unique()]
-    if points.empty and len(timeline.area_intervals):
-        points = timeline.area_intervals.geometry.representative_point()
+    if points.empty and len(timeline.polygon_intervals):
+        points = timeline.polygon_intervals.geometry.representative_point()
     area = study_area(points, dataset.info.extent, countries=countries)
     crs = area.crs
     near = area.geometry.buffer(0.1)
@@ -238,7 +238,7 @@ class _Builder:
         side_code = {s: n for n, s in enumerate(self.sides)}
         self.state_side = states["controller"].map(side_code).to_numpy()
         self.state_status = states["status"].to_numpy()
-        self.state_follows = (states["basis"] == "area").to_numpy()
+        self.state_follows = (states["basis"] == "polygon").to_numpy()
         self.state_shape = states["shape"].to_numpy()
         self.state_order = states["order"].to_numpy()
         self.may_hold = self._may_hold()
@@ -366,11 +366,11 @@ class _Builder:
 
     def _area_frame(self, rows: list[tuple]) -> gpd.GeoDataFrame:
         u = self.units
-        columns = ["place_id", "area", "controller", "status", "opponent", "basis"]
+        columns = ["place_id", "polygon", "controller", "status", "opponent", "basis"]
         columns += ["inferred_from", "sources"]
         state = u.states.iloc[[r[2] for r in rows]][columns].reset_index(drop=True)
         units = [r[0] for r in rows]
-        unit_ids = [("area:" + u.ids[k]) if u.is_area[k] else u.ids[k] for k in units]
+        unit_ids = [("polygon:" + u.ids[k]) if u.is_area[k] else u.ids[k] for k in units]
         frame = pd.DataFrame(
             {
                 "unit": pd.Series(unit_ids, dtype="str"),
@@ -386,7 +386,7 @@ class _Builder:
             else []
         )
         frame["place_id"] = pd.Series(place_ids, dtype="str")
-        frame["area"] = pd.Series([u.ids[k] if u.is_area[k] else "" for k in units], dtype="str")
+        frame["polygon"] = pd.Series([u.ids[k] if u.is_area[k] else "" for k in units], dtype="str")
         frame["place"] = self._names(frame, u.states["shape"].iloc[[r[2] for r in rows]])
         gids = np.array([r[3] for r in rows], dtype=np.int64)
         geoms = self._wgs84(gids)
@@ -400,7 +400,7 @@ class _Builder:
             "area_id",
             frame["unit"] + ":" + frame["kind"] + "@" + frame["valid_from"].dt.strftime("%Y-%m-%d"),
         )
-        ordered = ["area_id", "unit", "place_id", "area", "place", "kind", "controller"]
+        ordered = ["area_id", "unit", "place_id", "polygon", "place", "kind", "controller"]
         ordered += ["status", "opponent", "basis", "inferred_from", "sources"]
         ordered += ["valid_from", "valid_to", "area_km2"]
         out = gpd.GeoDataFrame(frame[ordered], geometry=list(geoms), crs=WGS84)
@@ -410,8 +410,8 @@ class _Builder:
         """The place's name; for an area its name, after the place it belongs to if any."""
         shown = frame["place_id"].map(self.dataset.places.places["name"]).fillna("")
         area_names = self.dataset.shapes["name"]
-        for k in np.flatnonzero(frame["area"].to_numpy() != ""):
-            name = str(area_names.get(shapes.iat[k], frame["area"].iat[k]))
+        for k in np.flatnonzero(frame["polygon"].to_numpy() != ""):
+            name = str(area_names.get(shapes.iat[k], frame["polygon"].iat[k]))
             label = shown.iat[k]
             shown.iat[k] = f"{label}: {name}" if label and label != name else name
         return shown

@@ -23,7 +23,7 @@ from mapgen.timeline import Timeline
 STATE_COLUMNS = [
     "unit",
     "place_id",
-    "area",
+    "polygon",
     "shape",
     "controller",
     "status",
@@ -61,15 +61,15 @@ def build_units(timeline: Timeline, setting: Setting, periods: pd.DataFrame) -> 
     """The place and area units of a timeline, their states and state codes per period."""
     places = _place_states(timeline, setting)
     place_ids = sorted(places["place_id"].unique())
-    areas = timeline.area_intervals
-    area_ids = sorted(areas["area"].unique()) if len(areas) else []
+    areas = timeline.polygon_intervals
+    area_ids = sorted(areas["polygon"].unique()) if len(areas) else []
     ids = np.array([*place_ids, *area_ids], dtype=object)
     unit_of_place = {pid: k for k, pid in enumerate(place_ids)}
     unit_of_area = {aid: len(place_ids) + k for k, aid in enumerate(area_ids)}
     states = pd.concat(
         [
             _states(places, places["place_id"].map(unit_of_place), area=False),
-            _states(areas, areas["area"].map(unit_of_area), area=True),
+            _states(areas, areas["polygon"].map(unit_of_area), area=True),
         ],
         ignore_index=True,
     )
@@ -127,7 +127,7 @@ def _states(frame: pd.DataFrame, unit: pd.Series, *, area: bool) -> pd.DataFrame
         {
             "unit": unit.to_numpy(dtype=np.int64) if n else np.zeros(0, dtype=np.int64),
             "place_id": frame["place_id"].fillna("").astype(str).to_numpy() if n else [],
-            "area": frame["area"].fillna("").astype(str).to_numpy() if n else [],
+            "polygon": frame["polygon"].fillna("").astype(str).to_numpy() if n else [],
             "shape": frame["shape"].astype(str).to_numpy() if area and n else [""] * n,
             "controller": frame["controller"].to_numpy() if n else [],
             "status": frame["status"].to_numpy() if n else [],
