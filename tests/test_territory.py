@@ -365,9 +365,8 @@ def test_an_area_event_overrides_the_places_and_can_be_replaced_and_ended(tiny_f
     assert pocket.geometry.symmetric_difference(square).area < 1e-4 * square.area
     west = metric(t, held(during).loc[["west"]]).geometry.iloc[0]
     assert west.intersection(square).area < 1e-4 * square.area  # cut out of the town's ground
-    assert ("blue", "red") in set(
-        zip(*t.on("2020-01-06").frontlines[["side_a", "side_b"]].T.values)
-    )
+    fronts = t.on("2020-01-06").frontlines
+    assert ("blue", "red") in set(zip(fronts.side_a, fronts.side_b, strict=True))
     assert replaced[replaced.polygon == "pocket"].controller.unique().tolist() == ["red"]
     assert ended[ended.polygon == "pocket"].empty
     assert held(ended).geometry["west"].equals(held(first).geometry["west"])

@@ -5,9 +5,10 @@ The output contract (all EPSG:4326, ``valid_from`` inclusive, ``valid_to`` exclu
 ``areas``
     One row per unit, kind and interval of constant state and geometry: ``area_id`` (the
     row's id), ``unit`` (a place id, or ``polygon:<id>`` for an area event's polygon),
-    ``place_id``, ``polygon`` (the area event's id), ``place`` (the name shown), ``kind`` (``held``: within reach of a place the side holds,
-    or inside a polygon it holds; ``zone``: ground beyond every reach allocated to the side
-    whose held ground is nearest), ``controller``, ``status`` (controlled, contested,
+    ``place_id``, ``polygon`` (the area event's id), ``place`` (the name shown), ``kind``
+    (``held``: within reach of a place the side holds, or inside a polygon it holds;
+    ``zone``: ground beyond every reach allocated to the side whose held ground is
+    nearest), ``controller``, ``status`` (controlled, contested,
     besieged, uncertain), ``opponent``, ``basis`` (reported, inferred, polygon),
     ``inferred_from``, ``sources`` (``;``-joined event ids), ``valid_from``, ``valid_to``,
     ``area_km2``. Ground in no row is unassigned.
