@@ -41,7 +41,7 @@ from mapgen.territory import Territory
 PRECISION = 4  # decimals of a degree: about 11 m
 BASE_PRECISION = 3  # base layers: about 110 m, simplified to the same tolerance
 BASE_LAYERS = ("countries", "governorate_lines", "rivers", "lakes")
-STATUS_CODES = {"controlled": 0, "contested": 1, "besieged": 2}
+STATUS_CODES = {"controlled": 0, "contested": 1, "besieged": 2, "uncertain": 3}
 _BASE_MARGIN_DEG = 1.5
 
 
@@ -231,15 +231,14 @@ def _areas(
     out = []
     areas = _with_days(territory.areas, start)
     for a in areas.itertuples(index=False):
-        if a.place_id not in place_index:
-            continue
         out.append(
             {
-                "p": place_index[a.place_id],
+                "p": place_index.get(a.place_id, -1) if not a.polygon else -1,
                 "c": a.controller,
                 "s": STATUS_CODES[a.status],
                 "o": a.opponent or "",
                 "b": 1 if a.basis == "inferred" else 0,
+                "k": 1 if a.kind == "zone" else 0,
                 "f": int(a.day_from),
                 "t": _opt_int(a.day_to),
                 "g": geoms.add(a.geometry),

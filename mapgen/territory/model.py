@@ -277,30 +277,15 @@ class _Builder:
         places = active[~u.is_area[active]]
         places = places[~self.state_follows[codes[places]] & (u.country[places] >= 0)]
         areas = active[u.is_area[active]]
-        areas = (
-            areas[
-                [
-                    self.state_shape[codes[a]] in u.shapes
-                    and u.shapes[self.state_shape[codes[a]]] is not None
-                    for a in areas
-                ]
-            ]
-            if len(areas)
-            else areas
-        )
+        shaped = [u.shapes.get(self.state_shape[codes[a]]) is not None for a in areas]
+        areas = areas[np.array(shaped, dtype=bool)]
         side_of = self.state_side[codes]
-        zone_ok = (
-            self.may_hold[side_of[places], u.country[places]]
-            if len(places)
-            else np.zeros(0, dtype=bool)
-        )
+        # a besieged unit is surrounded: the ground beyond its reach is the besieger's
+        free = self.state_status[codes] != "besieged"
+        zone_ok = self.may_hold[side_of[places], u.country[places]] & free[places]
         area_keys = tuple(str(self.state_shape[codes[a]]) for a in areas)
         area_geoms = np.array([u.shapes[k] for k in area_keys], dtype=object)
-        area_zone_ok = (
-            self.may_hold[side_of[areas]]
-            if len(areas)
-            else np.zeros((0, len(self.setting.countries)), dtype=bool)
-        )
+        area_zone_ok = self.may_hold[side_of[areas]] & free[areas, None]
         sources = Sources(
             units=places,
             points=u.points[places],
@@ -381,6 +366,9 @@ class _Builder:
             }
         )
         frame = pd.concat([frame, state], axis=1)
+        # the fighting of a contested or besieged place is in its held ground, not its zone
+        calm = (frame["kind"] == ZONE) & frame["status"].isin(["contested", "besieged"])
+        frame.loc[calm, ["status", "opponent"]] = ["controlled", ""]
         place_ids = (
             np.where([u.is_area[k] for k in units], state["place_id"], [u.ids[k] for k in units])
             if rows
@@ -527,7 +515,8 @@ class _Builder:
             km2 = km2_of[data.cell_gids]
             held = np.bincount(side, weights=km2 * (kind == 0), minlength=n_sides)
             zone = np.bincount(side, weights=km2 * (kind == 1), minlength=n_sides)
-            contested = np.bincount(side, weights=km2 * (status == "contested"), minlength=n_sides)
+            fought = (status == "contested") & (kind == 0)  # a zone is not under assault
+            contested = np.bincount(side, weights=km2 * fought, minlength=n_sides)
             uncertain = np.bincount(side, weights=km2 * (status == UNCERTAIN), minlength=n_sides)
             places = np.flatnonzero((codes >= 0) & ~u.is_area)
             place_side = self.state_side[codes[places]]

@@ -33,6 +33,9 @@ STATE_COLUMNS = [
     "sources",
     "valid_from",
     "valid_to",
+    "from_precision",
+    "to_precision",
+    "reported",
     "order",
 ]
 
@@ -139,6 +142,9 @@ def _states(frame: pd.DataFrame, unit: pd.Series, *, area: bool) -> pd.DataFrame
             "sources": frame["sources"].to_numpy() if n else [],
             "valid_from": frame["valid_from"].to_numpy() if n else [],
             "valid_to": frame["valid_to"].to_numpy() if n else [],
+            "from_precision": frame["from_precision"].to_numpy() if n else [],
+            "to_precision": frame["to_precision"].fillna("").to_numpy() if n else [],
+            "reported": frame["reported"].to_numpy() if n else [],
             "order": frame["order"].to_numpy(dtype=np.int64) if area and n else np.full(n, -1),
         },
         columns=STATE_COLUMNS,

@@ -13,8 +13,9 @@
  *   mapgen.get(id)             the map whose root element has this id
  *
  * Data records (built by mapgen/render/html_data.py), days are numbers from the first day:
- *   areas[i]      {p: place index, c: controller, s: status code, o: opponent,
- *                  b: 1 if inferred, f: first day, t: end day (exclusive) or null, g: geometry}
+ *   areas[i]      {p: place index or -1 (an area event's polygon), c: controller, s: status
+ *                  code, o: opponent, b: 1 if inferred, k: 1 if a zone (not held), f: first
+ *                  day, t: end day (exclusive) or null, g: geometry}
  *   frontlines[i] {a, b: side ids, f, t, l: [line piece]}
  *   lines[i]      one piece of frontline, [[lat, lon], ...], shared by every run along it
  *   places[i]     {id, name, ll: [lat, lon], pop, h: [{c, s, o, b, i, f, t, d, e: [event]}]}
@@ -26,7 +27,7 @@
 (function () {
   "use strict";
   var DAY_MS = 86400000;
-  var STATUS = ["controlled", "contested", "besieged"];
+  var STATUS = ["controlled", "contested", "besieged", "uncertain"];
   var SPEEDS = [1, 2, 5, 10, 30];
   var SVG_NS = "http://www.w3.org/2000/svg";
   var DATE_RE = /^#?(\d{4}-\d{2}-\d{2})$/;
@@ -356,6 +357,8 @@
 
   SliderMap.prototype.areaStyle = function (a) {
     var base = { weight: 0.6, color: "#333", opacity: 0.7, fillOpacity: a.b ? 0.3 : 0.55 };
+    if (a.k) return L.extend(base, { fillColor: this.color(a.c), fillOpacity: 0.2, weight: 0,
+      dashArray: a.s === 3 ? "2 3" : null });
     if (a.s === 0) return L.extend(base, { fillColor: this.color(a.c), dashArray: a.b ? "2 3" : null });
     return L.extend(base, {
       fillColor: "url(#" + this.patternId(a.c, a.o) + ")",
@@ -373,12 +376,13 @@
     var a = this.data.areas[i];
     layer = L.polygon(this.data.geoms[a.g], L.extend({ className: "mg-area" }, this.areaStyle(a)));
     var self = this;
-    layer.on("click", function (ev) { self.openPopup(a.p, ev.latlng); });
+    if (a.p >= 0) layer.on("click", function (ev) { self.openPopup(a.p, ev.latlng); });
     layer.on("add", function () {
       var path = layer.getElement();
-      path.setAttribute("data-place", self.data.places[a.p].id);
+      path.setAttribute("data-place", a.p >= 0 ? self.data.places[a.p].id : "");
       path.setAttribute("data-controller", a.c);
       path.setAttribute("data-status", STATUS[a.s]);
+      path.setAttribute("data-kind", a.k ? "zone" : "held");
     });
     this.areaLayers[i] = layer;
     return layer;
@@ -716,8 +720,9 @@
         var out = { date: self.iso(self.day), areas: [], places: [], frontlines: [] };
         Object.keys(self.shownAreas).map(Number).sort(function (a, b) { return a - b; }).forEach(function (i) {
           var a = d.areas[i];
-          out.areas.push({ place_id: d.places[a.p].id, controller: a.c, status: STATUS[a.s],
-            opponent: a.o, basis: a.b ? "inferred" : "reported" });
+          out.areas.push({ place_id: a.p >= 0 ? d.places[a.p].id : "", controller: a.c,
+            status: STATUS[a.s], opponent: a.o, basis: a.b ? "inferred" : "reported",
+            kind: a.k ? "zone" : "held" });
         });
         d.places.forEach(function (p, i) {
           var s = self.placeState[i];
