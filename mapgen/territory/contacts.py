@@ -14,7 +14,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from mapgen.territory.geometry import GRID_SIZE_M, linear, split_on
+from mapgen.territory.geometry import split_on
 
 BORDER_TOLERANCE_M = 5.0
 
@@ -65,10 +65,9 @@ class Contacts:
     def _compute(self, pairs: list[tuple[int, int]], gids: np.ndarray, cells: np.ndarray) -> None:
         x = np.array([p[0] for p in pairs])
         y = np.array([p[1] for p in pairs])
-        lines = shapely.intersection(
-            shapely.boundary(cells[x]), shapely.boundary(cells[y]), grid_size=GRID_SIZE_M
-        )
-        lines = np.array([linear(g) for g in lines], dtype=object)
+        # the cells sit on one 0.5 m grid (the overlay snaps them), so their shared edges
+        # have the same vertices and plain intersection finds them
+        lines = shapely.intersection(shapely.boundary(cells[x]), shapely.boundary(cells[y]))
         owner, pieces, inside = split_on(lines, self._zone)
         found: dict[int, list[int]] = {k: [] for k in range(len(pairs))}
         for o, piece, flag in zip(owner, pieces, inside, strict=True):

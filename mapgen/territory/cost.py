@@ -32,7 +32,7 @@ from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
 from mapgen.territory.allocation import Allocation, Sources, group_polygons
-from mapgen.territory.geometry import polygonal
+from mapgen.territory.geometry import GRID_SIZE_M, polygonal, snapped
 from mapgen.territory.options import Setting
 from mapgen.territory.voronoi import tessellate
 
@@ -134,7 +134,8 @@ def _graph(
         weights += [w[ok], w[ok]]
     n = rows * cols
     return sparse.csr_matrix(
-        (np.concatenate(weights), (np.concatenate(heads), np.concatenate(tails))), shape=(n, n)
+        (np.concatenate(weights), (np.concatenate(heads), np.concatenate(tails))),
+        shape=(n, n),
     )
 
 
@@ -338,7 +339,10 @@ def _vectorise(
 ) -> dict[int, BaseGeometry]:
     parts: dict[int, list] = {}
     for geom, v in features.shapes(
-        value.astype(np.int32), mask=value >= 0, transform=grid.transform, connectivity=4
+        value.astype(np.int32),
+        mask=value >= 0,
+        transform=grid.transform,
+        connectivity=4,
     ):
         parts.setdefault(int(v), []).append(shapely.geometry.shape(geom))
     labels = sorted(parts)
@@ -351,7 +355,10 @@ def _vectorise(
     tolerance = setting.options.resolution_m * 1.5
     cells = shapely.coverage_simplify(cells, tolerance, simplify_boundary=False)
     shapely.prepare(cgrid.land)
-    cells = polygonal(shapely.make_valid(shapely.intersection(cells, cgrid.land)))
+    edge = ~shapely.contains_properly(cgrid.land, cells)  # only these reach the land's edge
+    cells[edge] = polygonal(shapely.make_valid(shapely.intersection(cells[edge], cgrid.land)))
+    # one 0.5 m grid for every cell, so that neighbours' shared edges have the same vertices
+    cells = polygonal(shapely.set_precision(cells, GRID_SIZE_M))
     return {v: g for v, g in zip(labels, cells, strict=True) if not g.is_empty}
 
 
@@ -388,7 +395,7 @@ def _by_unit(
             unit = int(sources.units[m])
             for source, target in ((g_held, held_units), (g_zone, zone_units)):
                 if source is not None:
-                    part = polygonal(np.array([shapely.intersection(piece, source)]))[0]
+                    part = snapped(shapely.intersection, piece, source)[0]
                     if not part.is_empty:
                         target[unit] = part
     return Allocation(key, held_units, zone_units)

@@ -42,14 +42,17 @@ from mapgen.boundaries import main_rivers, read_layer, study_area
 from mapgen.territory import cost, voronoi
 from mapgen.territory.allocation import Allocation, Sources
 from mapgen.territory.contacts import Contacts
-from mapgen.territory.geometry import border_lines
+from mapgen.territory.geometry import border_lines, polygonal
 from mapgen.territory.options import Setting, TerritoryOptions
 from mapgen.territory.overlay import HELD, ZONE, Override, overlay
 from mapgen.territory.units import Units, build_units, split_periods
 from mapgen.timeline import UNCERTAIN, Timeline, valid_on
 
 AllocationMethod = Callable[[Sources, Setting], Allocation]
-METHODS: dict[str, AllocationMethod] = {"cost": cost.allocate, "voronoi": voronoi.allocate}
+METHODS: dict[str, AllocationMethod] = {
+    "cost": cost.allocate,
+    "voronoi": voronoi.allocate,
+}
 WGS84 = "EPSG:4326"
 UNASSIGNED = "unassigned"
 KINDS = (HELD, ZONE)
@@ -228,6 +231,17 @@ class _Period:
     contact_piece: np.ndarray
 
 
+def astuple_contacts(period: _Period) -> tuple:
+    """A period's cells and contacts (everything but its gids)."""
+    return (
+        period.cells,
+        period.cell_gids,
+        period.contact_i,
+        period.contact_j,
+        period.contact_piece,
+    )
+
+
 class _Builder:
     """Walks the periods once: sources → allocation → overlay → contacts, each cached."""
 
@@ -250,6 +264,7 @@ class _Builder:
             border_lines(setting.lands) if len(setting.lands) > 1 else shapely.MultiLineString()
         )
         self.period_data: list[_Period] = []
+        self._last_cells: dict | None = None
 
     def _may_hold(self) -> np.ndarray:
         """``may_hold[side, country]``: whether the side may get zones in the country."""
@@ -309,10 +324,16 @@ class _Builder:
         return sources, overrides
 
     def _record(self, cells: dict[tuple[int, str], BaseGeometry]) -> _Period:
+        previous = self.period_data[-1] if self.period_data else None
+        if previous is not None and cells is self._last_cells:
+            return previous  # the overlay gave the very same cells
+        self._last_cells = cells
         gids = np.full((self.units.n, 2), -1, dtype=np.int64)
         for (unit, kind), geom in cells.items():
             gids[unit, KINDS.index(kind)] = self._register(geom)
         flat = gids.ravel()
+        if previous is not None and np.array_equal(previous.gids, gids):
+            return _Period(gids, *astuple_contacts(previous))  # same cells, same contacts
         present = np.flatnonzero(flat >= 0)
         i, j, piece = self.contacts.between(flat[present], self.geometries)
         return _Period(gids, present, flat[present], i, j, piece)
@@ -370,7 +391,11 @@ class _Builder:
         calm = (frame["kind"] == ZONE) & frame["status"].isin(["contested", "besieged"])
         frame.loc[calm, ["status", "opponent"]] = ["controlled", ""]
         place_ids = (
-            np.where([u.is_area[k] for k in units], state["place_id"], [u.ids[k] for k in units])
+            np.where(
+                [u.is_area[k] for k in units],
+                state["place_id"],
+                [u.ids[k] for k in units],
+            )
             if rows
             else []
         )
@@ -389,7 +414,15 @@ class _Builder:
             "area_id",
             frame["unit"] + ":" + frame["kind"] + "@" + frame["valid_from"].dt.strftime("%Y-%m-%d"),
         )
-        ordered = ["area_id", "unit", "place_id", "polygon", "place", "kind", "controller"]
+        ordered = [
+            "area_id",
+            "unit",
+            "place_id",
+            "polygon",
+            "place",
+            "kind",
+            "controller",
+        ]
         ordered += ["status", "opponent", "basis", "inferred_from", "sources"]
         ordered += ["valid_from", "valid_to", "area_km2"]
         out = gpd.GeoDataFrame(frame[ordered], geometry=list(geoms), crs=WGS84)
@@ -410,7 +443,8 @@ class _Builder:
         series = gpd.GeoSeries([self.geometries[g] for g in unique], crs=self.setting.crs).to_crs(
             WGS84
         )
-        converted = dict(zip(unique, shapely.set_precision(series.values, 1e-6), strict=True))
+        fixed = shapely.set_precision(shapely.make_valid(series.values), 1e-6)
+        converted = dict(zip(unique, polygonal(fixed), strict=True))
         return np.array([converted[g] for g in gids], dtype=object)
 
     # --- frontlines --------------------------------------------------------------------
@@ -467,8 +501,14 @@ class _Builder:
     def _frontline_frame(self, runs: list[list]) -> gpd.GeoDataFrame:
         runs = sorted(runs, key=lambda r: (r[2], r[1]))
         pieces = np.array(self.contacts.pieces, dtype=object)
-        merged = [shapely.line_merge(shapely.MultiLineString(list(pieces[r[4]]))) for r in runs]
-        lengths = [round(float(sum(self.contacts.km[i] for i in r[4])), 3) for r in runs]
+        sizes = [len(r[4]) for r in runs]
+        chosen = np.concatenate([r[4] for r in runs]) if runs else np.zeros(0, dtype=np.int64)
+        lines = shapely.multilinestrings(
+            pieces[chosen], indices=np.repeat(np.arange(len(runs)), sizes)
+        )
+        merged = list(shapely.line_merge(lines)) if runs else []
+        km = np.array(self.contacts.km)
+        lengths = [round(float(km[r[4]].sum()), 3) for r in runs]
         frame = pd.DataFrame(
             {
                 "side_a": pd.Series([self.sides[r[1][0]] for r in runs], dtype="str"),
@@ -561,7 +601,7 @@ class _Builder:
         for s, side in enumerate(self.sides):
             frame[f"front_{side}_km"] = fronts_km[:, s] if len(rows) else []
         for column in frame.columns:
-            if column.endswith("_km2") or column.endswith("_km"):
+            if column.endswith(("_km2", "_km")):
                 frame[column] = frame[column].astype(float).round(1)
         frame["population"] = frame["population"].round().astype("Int64")
         return frame

@@ -16,7 +16,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from mapgen.territory.allocation import Allocation
-from mapgen.territory.geometry import GRID_SIZE_M, polygonal
+from mapgen.territory.geometry import snapped
 
 HELD, ZONE = "held", "zone"
 
@@ -35,7 +35,26 @@ class Override:
 def overlay(
     allocation: Allocation, overrides: list[Override], cache: dict
 ) -> dict[tuple[int, str], BaseGeometry]:
-    """Every unit's final held ground and zone: ``{(unit, "held"|"zone"): polygon}``."""
+    """Every unit's final held ground and zone: ``{(unit, "held"|"zone"): polygon}``.
+
+    The same allocation under the same polygons gives the very same dict (cached).
+    """
+    whole = ("overlay", allocation.key, *sorted((o.key, o.unit, o.rank) for o in overrides))
+    if whole not in cache:
+        cache[whole] = _overlay(allocation, overrides, cache)
+    return cache[whole]
+
+
+def _overlay(
+    allocation: Allocation, overrides: list[Override], cache: dict
+) -> dict[tuple[int, str], BaseGeometry]:
+    if not overrides:
+        return {
+            (unit, kind): cell
+            for kind, cells in ((HELD, allocation.held), (ZONE, allocation.zone))
+            for unit, cell in cells.items()
+            if not cell.is_empty
+        }
     ordered = sorted(overrides, key=lambda o: o.rank)
     geoms = np.array([o.geom for o in ordered], dtype=object)
     tree = shapely.STRtree(geoms)
@@ -73,14 +92,18 @@ def _cached(cache: dict, key: tuple, make) -> BaseGeometry:
 
 
 def _minus(
-    geom: BaseGeometry, cuts: np.ndarray, cache: dict, ordered: list[Override], idx: list[int]
+    geom: BaseGeometry,
+    cuts: np.ndarray,
+    cache: dict,
+    ordered: list[Override],
+    idx: list[int],
 ) -> BaseGeometry:
     if not len(cuts):
-        return polygonal(np.array([shapely.set_precision(geom, GRID_SIZE_M)]))[0]
+        return geom  # allocated cells and overriding shapes are on the grid already
     key = ("cut-union", *(ordered[i].key for i in idx))
-    cut = _cached(cache, key, lambda: shapely.union_all(cuts, grid_size=GRID_SIZE_M))
-    return polygonal(np.array([shapely.difference(geom, cut, grid_size=GRID_SIZE_M)]))[0]
+    cut = _cached(cache, key, lambda: snapped(shapely.union_all, cuts)[0])
+    return snapped(shapely.difference, geom, cut)[0]
 
 
 def _union(parts: list[BaseGeometry]) -> BaseGeometry:
-    return polygonal(np.array([shapely.union_all(parts, grid_size=GRID_SIZE_M)]))[0]
+    return snapped(shapely.union_all, np.array(parts, dtype=object))[0]

@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from mapgen.territory.geometry import GRID_SIZE_M, polygonal
+from mapgen.territory.geometry import snapped
 from mapgen.territory.inference import infer_states
 from mapgen.territory.options import Setting
 from mapgen.timeline import Timeline
@@ -176,8 +176,7 @@ def _countries(places: pd.DataFrame, points: np.ndarray, setting: Setting) -> np
 def _clip(geom: BaseGeometry | None, setting: Setting) -> BaseGeometry | None:
     if geom is None:
         return None
-    cut = shapely.intersection(geom, setting.area, grid_size=GRID_SIZE_M)
-    cut = polygonal(np.array([cut]))[0]
+    cut = snapped(shapely.intersection, geom, setting.area)[0]
     return None if cut.is_empty else cut
 
 

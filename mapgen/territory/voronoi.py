@@ -14,7 +14,7 @@ from shapely.geometry import MultiPoint
 from shapely.geometry.base import BaseGeometry
 
 from mapgen.territory.allocation import Allocation, Sources
-from mapgen.territory.geometry import polygonal
+from mapgen.territory.geometry import GRID_SIZE_M, snapped
 from mapgen.territory.options import Setting
 
 
@@ -31,7 +31,9 @@ def tessellate(points: np.ndarray, frame: BaseGeometry) -> np.ndarray:
         cells[first] = [frame]
     else:
         tessellation = shapely.voronoi_polygons(
-            MultiPoint(coords[first]), extend_to=frame.envelope.buffer(1000.0), ordered=True
+            MultiPoint(coords[first]),
+            extend_to=frame.envelope.buffer(1000.0),
+            ordered=True,
         )
         cells[first] = shapely.get_parts(tessellation)
     shapely.prepare(frame)
@@ -51,10 +53,11 @@ def allocate(sources: Sources, setting: Setting) -> Allocation:
         here = np.flatnonzero(sources.country == c)
         if not len(here):
             continue
-        cells = tessellate(sources.points[here], land)
+        # on the 0.5 m grid first, so that neighbours' shared edges stay identical
+        cells = shapely.set_precision(tessellate(sources.points[here], land), GRID_SIZE_M)
         discs = shapely.buffer(sources.points[here], reach[here], quad_segs=16)
-        inner = polygonal(shapely.intersection(cells, discs))
-        outer = polygonal(shapely.difference(cells, discs))
+        inner = snapped(shapely.intersection, cells, discs)
+        outer = snapped(shapely.difference, cells, discs)
         for k, i in enumerate(here):
             unit = int(sources.units[i])
             if not inner[k].is_empty:
