@@ -33,6 +33,7 @@ import shapely
 from mapgen.dataset import Dataset
 from mapgen.dates import ReportedDate, format_date
 from mapgen.events import ENDED
+from mapgen.validity import valid_on
 
 INTERVAL_COLUMNS = [
     "place_id",
@@ -105,11 +106,12 @@ class Timeline:
 
     def state_on(self, day: pd.Timestamp | str) -> gpd.GeoDataFrame:
         """The state of every place with a known state on ``day``, indexed by place id."""
-        return valid_on(self.intervals, pd.Timestamp(day)).set_index("place_id")
+        return self.intervals[valid_on(self.intervals, day)].set_index("place_id")
 
     def polygons_on(self, day: pd.Timestamp | str) -> gpd.GeoDataFrame:
         """The polygon (area) events in force on ``day``, indexed by polygon id."""
-        return valid_on(self.polygon_intervals, pd.Timestamp(day)).set_index("polygon")
+        polygons = self.polygon_intervals
+        return polygons[valid_on(polygons, day)].set_index("polygon")
 
     @property
     def polygon_intervals(self) -> gpd.GeoDataFrame:
@@ -216,13 +218,6 @@ class Timeline:
                 "sources": iv["sources"],
             }
         )
-
-
-def valid_on(frame: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
-    """The rows of a ``valid_from``/``valid_to`` table (``valid_to`` exclusive, NaT open)
-    that hold on ``day``."""
-    ok = (frame["valid_from"] <= day) & (frame["valid_to"].isna() | (frame["valid_to"] > day))
-    return frame[ok]
 
 
 _CHANGE_COLUMNS = [

@@ -46,7 +46,8 @@ from mapgen.territory.geometry import border_lines, polygonal
 from mapgen.territory.options import Setting, TerritoryOptions
 from mapgen.territory.overlay import HELD, ZONE, Override, overlay
 from mapgen.territory.units import Units, build_units, split_periods
-from mapgen.timeline import UNCERTAIN, Timeline, valid_on
+from mapgen.timeline import UNCERTAIN, Timeline
+from mapgen.validity import valid_on
 
 AllocationMethod = Callable[[Sources, Setting], Allocation]
 METHODS: dict[str, AllocationMethod] = {
@@ -88,9 +89,9 @@ class Territory:
         day = pd.Timestamp(day)
         return DayState(
             day,
-            valid_on(self.areas, day),
-            valid_on(self.frontlines, day),
-            valid_on(self.places, day),
+            self.areas[valid_on(self.areas, day)],
+            self.frontlines[valid_on(self.frontlines, day)],
+            self.places[valid_on(self.places, day)],
         )
 
     def stats(self) -> pd.DataFrame:
