@@ -279,7 +279,8 @@ def build_timeline(dataset: Dataset) -> Timeline:
     areas = areas.reset_index(drop=True)
     area_frame = _area_frame(areas, dataset)
     followers = _followers(own, area_frame, dataset)
-    frame = pd.concat([own, followers], ignore_index=True)[INTERVAL_COLUMNS]
+    defaults = _defaults(pd.concat([own, followers], ignore_index=True), dataset)
+    frame = pd.concat([own, followers, defaults], ignore_index=True)[INTERVAL_COLUMNS]
     for column in ("valid_from", "valid_to"):
         frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
     frame = frame.sort_values(["place_id", "valid_from"], kind="stable").reset_index(drop=True)
@@ -416,6 +417,51 @@ def _followers(own: pd.DataFrame, areas: gpd.GeoDataFrame, dataset: Dataset) -> 
     for column in ("valid_from", "valid_to"):
         frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
     return frame
+
+
+def _defaults(known: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    """With a default controller (``dataset.toml``), every place holds for it on the days
+    it has no state of its own and no polygon covers it (``basis`` ``default``)."""
+    side = dataset.info.default_controller
+    if not side or dataset.events.empty:
+        return pd.DataFrame(columns=INTERVAL_COLUMNS)
+    start = dataset.start
+    spans = known.groupby("place_id")[["valid_from", "valid_to"]]
+    busy = {pid: g.to_numpy() for pid, g in spans}
+    rows = []
+    for place_id in dataset.places.places.index:
+        for lo, hi in _gaps(busy.get(place_id), start):
+            rows.append(
+                {
+                    "place_id": str(place_id),
+                    "controller": side,
+                    "status": "controlled",
+                    "opponent": "",
+                    "valid_from": lo,
+                    "valid_to": hi,
+                    "from_precision": "day",
+                    "to_precision": "day",
+                    "reported": "",
+                    "sources": "",
+                    "basis": "default",
+                    "polygon": "",
+                }
+            )
+    return pd.DataFrame(rows, columns=INTERVAL_COLUMNS)
+
+
+def _gaps(spans: np.ndarray | None, start: pd.Timestamp) -> list[tuple]:
+    """The spans from ``start`` on (open end) not covered by ``spans`` (from, to or NaT)."""
+    if spans is None or not len(spans):
+        return [(start, pd.NaT)]
+    gaps, at = [], start
+    for lo, hi in sorted(((f, t) for f, t in spans), key=lambda s: s[0]):
+        if lo > at:
+            gaps.append((at, lo))
+        if pd.isna(hi):
+            return gaps
+        at = max(at, hi)
+    return [*gaps, (at, pd.NaT)]
 
 
 def _follow(place_id: str, covering: pd.DataFrame, own: np.ndarray | None) -> list[dict]:

@@ -230,7 +230,7 @@ def test_area_within_a_governorate_sums_to_its_land(default_territory):
     ).area_within(dz, "2017-11-03")
     assert white["zone_km2"].sum() == 0
     # the same held ground (up to the smoothing of the 2 km grid's edges)
-    assert white.loc["isis", "held_km2"] == pytest.approx(zoned.loc["isis", "held_km2"], rel=0.03)
+    assert white.loc["isis", "held_km2"] == pytest.approx(zoned.loc["isis", "held_km2"], rel=0.05)
     # the desert counted as zones raises Islamic State's share a lot
     assert zoned.loc["isis", "area_km2"] > 3 * white.loc["isis", "area_km2"]
 
@@ -386,3 +386,39 @@ def test_a_month_precision_change_is_drawn_uncertain_until_its_month_ends(tiny_f
     after = stats.loc[(pd.Timestamp("2020-03-01"), "blue")]
     assert after["uncertain_km2"] == 0
     assert stats.loc[(pd.Timestamp("2020-03-01"), "red"), "area_km2"] == 0
+
+
+def test_a_default_controller_holds_what_no_place_or_polygon_says(tiny_files):
+    """A polygon archive (one side's ground per day, no places): the other side holds the
+    rest of the country, stored in tiles, so a day's change rewrites only nearby tiles."""
+    day1 = "POLYGON ((40.2 34.9, 40.4 34.9, 40.4 35.1, 40.2 35.1, 40.2 34.9))"
+    day2 = "POLYGON ((40.2 34.9, 40.5 34.9, 40.5 35.1, 40.2 35.1, 40.2 34.9))"
+    events = (
+        f'A,2020-01-01,,occupied,red,,,R,,,"{day1}"\nB,2020-01-05,,occupied,red,,,R,,,"{day2}"\n'
+    )
+    files = tiny_files(
+        events=HEADER.replace("place,", "place,area,").replace("notes", "notes,geometry") + events,
+        places=PLACES_HEADER,
+        controllers="id,name,color,countries\nred,Red,#d55e00,SYR\nblue,Blue,#0072b2,SYR\n",
+        info='start = "2020-01-01"\nend = "2020-01-10"\ndefault_controller = "Blue"\n',
+    )
+    t = build_territory(build_timeline(load_dataset(files)))
+    stats = t.stats().set_index(["date", "controller"])
+    for day, shape in (("2020-01-02", day1), ("2020-01-06", day2)):
+        red = metric(t, gpd.GeoSeries([shapely.from_wkt(shape)], crs=4326)).iloc[0].area / 1e6
+        assert stats.loc[(pd.Timestamp(day), "red"), "held_km2"] == pytest.approx(red, abs=0.2)
+        blue = stats.loc[(pd.Timestamp(day), "blue"), "held_km2"]
+        assert blue + red == pytest.approx(t.study_area_km2, abs=1.0)
+        assert stats.loc[(pd.Timestamp(day), "unassigned"), "area_km2"] < 1.0
+        (front,) = t.on(day).frontlines.itertuples()
+        assert (
+            front.length_km == pytest.approx(2 * (0.2 * 111 + 0.2 * 91), rel=0.1)
+            if (day == "2020-01-02")
+            else front.length_km > 0
+        )
+    rest = t.areas[t.areas.unit.str.startswith("rest:")]
+    assert set(rest.basis) == {"default"} and set(rest.controller) == {"blue"}
+    tiles = rest.unit.nunique()
+    assert tiles > 10  # Syria in 100 km tiles
+    # the change of day 5 rewrites the tiles the polygon touches, not the others
+    assert len(rest) - tiles <= 2

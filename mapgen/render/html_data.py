@@ -53,12 +53,12 @@ STATUS_CODES = {name: code for code, name in enumerate(SCHEMA["status"])}
 KIND_CODES = {name: code for code, name in enumerate(SCHEMA["kind"])}
 
 
-def record(kind: str, **fields: Any) -> dict[str, Any]:
-    """A record of ``kind`` (area, frontline, place, state, milestone) with the schema's keys."""
-    keys = SCHEMA[kind]
+def record(name: str, /, **fields: Any) -> dict[str, Any]:
+    """A record of ``name`` (area, frontline, place, state, milestone) with the schema's keys."""
+    keys = SCHEMA[name]
     unknown = set(fields) - set(keys)
     if unknown or len(fields) != len(keys):
-        raise ValueError(f"{kind} record: fields {sorted(fields)} do not match {sorted(keys)}")
+        raise ValueError(f"{name} record: fields {sorted(fields)} do not match {sorted(keys)}")
     return {key: fields[name] for name, key in keys.items()}
 
 

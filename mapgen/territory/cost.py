@@ -312,7 +312,9 @@ def _zones(
     """Zone labels of country ``c``: groups and areas (``n_groups + a``), -1 for none."""
     _, countries = grids_for(setting)
     held = reach.labels[c]
-    seeds = np.where(reach.boundary[c] & zone_ok_group[np.maximum(held, 0)], held, -1)
+    seeds = np.full(len(held), -1, dtype=np.int64)
+    if len(zone_ok_group):
+        seeds = np.where(reach.boundary[c] & zone_ok_group[np.maximum(held, 0)], held, -1)
     for a, country in relevant:
         if country == c:
             cells = _area_cells(sources, a, c, setting)

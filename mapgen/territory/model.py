@@ -191,7 +191,14 @@ def make_setting(timeline: Timeline, options: TerritoryOptions) -> Setting:
     points = dataset.places.places.geometry.loc[timeline.intervals["place_id"].unique()]
     if points.empty and len(timeline.polygon_intervals):
         points = timeline.polygon_intervals.geometry.representative_point()
-    area = study_area(points, dataset.info.extent, countries=countries)
+    extent = dataset.info.extent
+    if extent is None and countries:
+        # the sides name their countries: the map covers those countries whole
+        layer = read_layer("countries")
+        held = layer[layer["iso_a3"].isin(countries)]
+        if not held.empty:
+            extent = tuple(float(v) for v in held.total_bounds)
+    area = study_area(points, extent, countries=countries)
     crs = area.crs
     near = area.geometry.buffer(0.1)
     rivers = read_layer("rivers").geometry.union_all().intersection(near)
@@ -254,7 +261,9 @@ class _Builder:
         side_code = {s: n for n, s in enumerate(self.sides)}
         self.state_side = states["controller"].map(side_code).to_numpy()
         self.state_status = states["status"].to_numpy()
-        self.state_follows = (states["basis"] == "polygon").to_numpy()
+        # places that take their state from a polygon or the default hold no ground of
+        # their own: the polygon's, or the default controller's tiles, are their ground
+        self.state_follows = states["basis"].isin(["polygon", "default"]).to_numpy()
         self.state_shape = states["shape"].to_numpy()
         self.state_order = states["order"].to_numpy()
         self.may_hold = self._may_hold()
@@ -283,14 +292,14 @@ class _Builder:
         for p in range(len(self.units.periods)):
             sources, overrides = self._sources(p)
             allocation = method(sources, self.setting)
-            cells = overlay(allocation, overrides, self._overlay_cache)
+            cells = overlay(allocation, overrides, self._overlay_cache, self.units.rest)
             self.period_data.append(self._record(cells))
 
     def _sources(self, p: int) -> tuple[Sources, list[Override]]:
         u = self.units
         codes = u.codes[p]
         active = np.flatnonzero(codes >= 0)
-        places = active[~u.is_area[active]]
+        places = active[u.is_place[active]]
         places = places[~self.state_follows[codes[places]] & (u.country[places] >= 0)]
         areas = active[u.is_area[active]]
         shaped = [u.shapes.get(self.state_shape[codes[a]]) is not None for a in areas]
@@ -302,6 +311,10 @@ class _Builder:
         area_keys = tuple(str(self.state_shape[codes[a]]) for a in areas)
         area_geoms = np.array([u.shapes[k] for k in area_keys], dtype=object)
         area_zone_ok = self.may_hold[side_of[areas]] & free[areas, None]
+        if self.dataset.info.default_controller:
+            # ground nobody reaches is the default controller's, not anyone's zone
+            zone_ok = np.zeros_like(zone_ok)
+            area_zone_ok = np.zeros_like(area_zone_ok)
         sources = Sources(
             units=places,
             points=u.points[places],
@@ -378,7 +391,7 @@ class _Builder:
         columns += ["inferred_from", "sources"]
         state = u.states.iloc[[r[2] for r in rows]][columns].reset_index(drop=True)
         units = [r[0] for r in rows]
-        unit_ids = [("polygon:" + u.ids[k]) if u.is_area[k] else u.ids[k] for k in units]
+        unit_ids = [u.unit_id(k) for k in units]
         frame = pd.DataFrame(
             {
                 "unit": pd.Series(unit_ids, dtype="str"),
@@ -392,11 +405,7 @@ class _Builder:
         calm = (frame["kind"] == ZONE) & frame["status"].isin(["contested", "besieged"])
         frame.loc[calm, ["status", "opponent"]] = ["controlled", ""]
         place_ids = (
-            np.where(
-                [u.is_area[k] for k in units],
-                state["place_id"],
-                [u.ids[k] for k in units],
-            )
+            np.where(u.is_place[units], [u.ids[k] for k in units], state["place_id"])
             if rows
             else []
         )
@@ -431,7 +440,8 @@ class _Builder:
 
     def _names(self, frame: pd.DataFrame, shapes: pd.Series) -> pd.Series:
         """The place's name; for an area its name, after the place it belongs to if any."""
-        shown = frame["place_id"].map(self.dataset.places.places["name"]).fillna("")
+        names = self.dataset.places.places["name"].to_dict()
+        shown = pd.Series([names.get(p, "") for p in frame["place_id"]], dtype="str")
         area_names = self.dataset.shapes["name"]
         for k in np.flatnonzero(frame["polygon"].to_numpy() != ""):
             name = str(area_names.get(shapes.iat[k], frame["polygon"].iat[k]))
@@ -559,7 +569,7 @@ class _Builder:
             fought = (status == "contested") & (kind == 0)  # a zone is not under assault
             contested = np.bincount(side, weights=km2 * fought, minlength=n_sides)
             uncertain = np.bincount(side, weights=km2 * (status == UNCERTAIN), minlength=n_sides)
-            places = np.flatnonzero((codes >= 0) & ~u.is_area)
+            places = np.flatnonzero((codes >= 0) & u.is_place)
             place_side = self.state_side[codes[places]]
             people = np.bincount(place_side, weights=pop[places], minlength=n_sides)
             count = np.bincount(place_side, minlength=n_sides)
@@ -609,7 +619,7 @@ class _Builder:
 
 
 def _output_places(units: Units, timeline: Timeline) -> gpd.GeoDataFrame:
-    states = units.states[~units.is_area[units.states["unit"].to_numpy()]]
+    states = units.states[units.is_place[units.states["unit"].to_numpy()]]
     names = timeline.dataset.places.places["name"]
     points = timeline.dataset.places.places.geometry
     out = states.drop(columns=["unit", "shape", "order"]).copy()

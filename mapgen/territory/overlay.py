@@ -33,16 +33,55 @@ class Override:
 
 
 def overlay(
-    allocation: Allocation, overrides: list[Override], cache: dict
+    allocation: Allocation,
+    overrides: list[Override],
+    cache: dict,
+    rest: dict[int, BaseGeometry] | None = None,
 ) -> dict[tuple[int, str], BaseGeometry]:
     """Every unit's final held ground and zone: ``{(unit, "held"|"zone"): polygon}``.
 
-    The same allocation under the same polygons gives the very same dict (cached).
+    ``rest`` are tiles of the default controller's ground (by unit): each holds what no
+    allocated cell and no polygon covers of it. The same allocation under the same polygons
+    gives the very same dict (cached).
     """
     whole = ("overlay", allocation.key, *sorted((o.key, o.unit, o.rank) for o in overrides))
     if whole not in cache:
-        cache[whole] = _overlay(allocation, overrides, cache)
+        cells = _overlay(allocation, overrides, cache)
+        if rest:
+            cells = {**cells, **_rest(allocation, overrides, rest, cache)}
+        cache[whole] = cells
     return cache[whole]
+
+
+def _rest(
+    allocation: Allocation,
+    overrides: list[Override],
+    rest: dict[int, BaseGeometry],
+    cache: dict,
+) -> dict[tuple[int, str], BaseGeometry]:
+    """Each tile minus the allocated cells and polygons over it, cached per set over it."""
+    covers = [
+        (("cell", allocation.key, u, k), g)
+        for k, cells in ((HELD, allocation.held), (ZONE, allocation.zone))
+        for u, g in cells.items()
+    ]
+    covers += [(("override", o.key), o.geom) for o in overrides]
+    geoms = np.array([g for _, g in covers], dtype=object)
+    tree = shapely.STRtree(geoms)
+    out = {}
+    for unit, tile in rest.items():
+        hits = sorted(tree.query(tile, predicate="intersects")) if len(geoms) else []
+        key = ("rest", unit, *(covers[i][0] for i in hits))
+        part = _cached(cache, key, lambda t=tile, h=hits: _tile_rest(t, geoms[h]))
+        if not part.is_empty:
+            out[(unit, HELD)] = part
+    return out
+
+
+def _tile_rest(tile: BaseGeometry, over: np.ndarray) -> BaseGeometry:
+    if not len(over):
+        return tile
+    return snapped(shapely.difference, tile, snapped(shapely.union_all, over)[0])[0]
 
 
 def _overlay(

@@ -8,6 +8,7 @@ row of ``states`` valid for unit ``u`` in period ``p`` (-1: no state).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import geopandas as gpd
 import numpy as np
@@ -54,10 +55,21 @@ class Units:
     codes: np.ndarray
     periods: pd.DataFrame
     shapes: dict[str, BaseGeometry]  # area shapes cut to the study area
+    rest: dict[int, BaseGeometry]  # tiles of the default controller's ground, by unit
 
     @property
     def n(self) -> int:
         return len(self.ids)
+
+    @cached_property
+    def is_place(self) -> np.ndarray:
+        return ~self.is_area & ~np.isin(np.arange(self.n), list(self.rest))
+
+    def unit_id(self, k: int) -> str:
+        """How a unit is named in outputs: a place id, ``polygon:<id>`` or ``rest:<n>``."""
+        if k in self.rest:
+            return str(self.ids[k])
+        return f"polygon:{self.ids[k]}" if self.is_area[k] else str(self.ids[k])
 
 
 def build_units(timeline: Timeline, setting: Setting, periods: pd.DataFrame) -> Units:
@@ -97,18 +109,23 @@ def build_units(timeline: Timeline, setting: Setting, periods: pd.DataFrame) -> 
         key: _clip(geom, setting)
         for key, geom in timeline.dataset.shapes.to_crs(setting.crs).geometry.items()
     }
+    rest_tiles = _rest_tiles(setting) if timeline.dataset.info.default_controller else []
+    if rest_tiles:
+        first = len(ids)
+        ids = np.array([*ids, *(f"rest:{n}" for n in range(len(rest_tiles)))], dtype=object)
+        states = pd.concat(
+            [states, _rest_states(timeline, first, len(rest_tiles), periods)], ignore_index=True
+        )
+        points = np.array([*points, *([None] * len(rest_tiles))], dtype=object)
+        population = np.concatenate([population, np.full(len(rest_tiles), np.nan)])
+        country = np.concatenate([country, np.full(len(rest_tiles), -1)])
+        city = city + [None] * len(rest_tiles)
+    rest = {len(ids) - len(rest_tiles) + n: tile for n, tile in enumerate(rest_tiles)}
+    is_area = np.arange(len(ids)) >= len(place_ids)
+    is_area[list(rest)] = False
     codes = _state_codes(states, len(ids), periods)
     return Units(
-        ids,
-        np.arange(len(ids)) >= len(place_ids),
-        points,
-        population,
-        country,
-        city,
-        states,
-        codes,
-        periods,
-        shapes,
+        ids, is_area, points, population, country, city, states, codes, periods, shapes, rest
     )
 
 
@@ -202,3 +219,46 @@ def split_periods(periods: pd.DataFrame, days: list[pd.Timestamp]) -> pd.DataFra
 
 def to_gdf(geoms: list, crs: object) -> gpd.GeoSeries:
     return gpd.GeoSeries(geoms, crs=crs)
+
+
+REST_TILE_M = 100_000.0  # the default controller's ground comes in tiles of this size
+
+
+def _rest_tiles(setting: Setting) -> list[BaseGeometry]:
+    """Square tiles over the study area's land: the default controller's ground is stored
+    per tile, so a change near the front rewrites a few tiles, not the whole country."""
+    x0, y0, x1, y1 = setting.area.bounds
+    xs = np.arange(np.floor(x0 / REST_TILE_M), np.ceil(x1 / REST_TILE_M)) * REST_TILE_M
+    ys = np.arange(np.floor(y0 / REST_TILE_M), np.ceil(y1 / REST_TILE_M)) * REST_TILE_M
+    boxes = [shapely.box(x, y, x + REST_TILE_M, y + REST_TILE_M) for y in ys for x in xs]
+    tiles = snapped(shapely.intersection, np.array(boxes, dtype=object), setting.area)
+    return [t for t in tiles if not t.is_empty]
+
+
+def _rest_states(timeline: Timeline, first: int, count: int, periods: pd.DataFrame) -> pd.DataFrame:
+    """One open state per tile: the default controller's, from the range's first day."""
+    side = timeline.dataset.info.default_controller
+    frame = pd.DataFrame(
+        {
+            "unit": np.arange(first, first + count, dtype=np.int64),
+            "place_id": "",
+            "polygon": "",
+            "shape": "",
+            "controller": side,
+            "status": "controlled",
+            "opponent": "",
+            "basis": "default",
+            "inferred_from": "",
+            "sources": "",
+            "valid_from": periods["valid_from"].iloc[0],
+            "valid_to": pd.NaT,
+            "from_precision": "day",
+            "to_precision": "",
+            "reported": "",
+            "order": -1,
+        },
+        columns=STATE_COLUMNS,
+    )
+    for column in ("valid_from", "valid_to"):
+        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
+    return frame
