@@ -4,7 +4,10 @@ Each reference (``benchmarks/truth_references.csv``: date, region, side, measure
 source) is compared with the model on that day (or the nearest day of the range): a side's
 ground (held and zone together, as the published figures count the desert too) in km² or
 as a share of the region's land. Regions are ISO3 country codes (``SYR``, ``SYR|IRQ``) or a
-governorate name of the base layers. Goals (issue 12): every share within ±5 percentage
+governorate name of the base layers, or ``box:lon0,lat0,lon1,lat1`` for a small area. A
+reference's ``ground`` is ``all`` (held and zone: SOHR and Jusoor count the desert) or
+``held`` (IHS Conflict Monitor and the Coalition count only ground a side holds, leaving
+unpopulated desert out). Goals (issue 12): every share within ±5 percentage
 points, every area within ±25 %.
 
     .venv/bin/python benchmarks/truth.py [--method cost] [--desert zone] [--markdown]
@@ -30,8 +33,10 @@ AREA_GOAL = 0.25
 
 
 def region_geometry(region: str) -> shapely.Geometry:
-    """A region of the base layers (EPSG:4326): ISO3 codes joined by ``|``, or a
-    governorate name."""
+    """A region of the base layers (EPSG:4326): ISO3 codes joined by ``|``, a governorate
+    name, or ``box:lon0,lat0,lon1,lat1``."""
+    if region.startswith("box:"):
+        return shapely.box(*map(float, region.removeprefix("box:").split(",")))
     countries = read_layer("countries").set_index("iso_a3").geometry
     codes = region.split("|")
     if all(c in countries.index for c in codes):
@@ -44,7 +49,8 @@ def model_value(territory: Territory, ref: pd.Series) -> tuple[float, pd.Timesta
     """The model's figure for one reference: km² or % of the region's mapped land."""
     day = min(max(pd.Timestamp(ref["date"]), territory.timeline.start), territory.timeline.end)
     table = territory.area_within(region_geometry(ref["region"]), day)
-    km2 = float(table["area_km2"].get(ref["side"], 0.0))
+    column = "held_km2" if ref.get("ground") == "held" else "area_km2"
+    km2 = float(table[column].get(ref["side"], 0.0))
     if ref["measure"] in ("km2", "km2_max"):
         return km2, day
     return 100.0 * km2 / float(table["area_km2"].sum()), day
@@ -70,6 +76,7 @@ def compare(territory: Territory, references: pd.DataFrame) -> pd.DataFrame:
                 "date": ref["date"],
                 "model day": f"{day:%Y-%m-%d}",
                 "region": ref["region"],
+                "ground": ref["ground"],
                 "side": ref["side"],
                 "published": f"{ref['value']:,g}{' %' if ref['measure'] == 'share' else ' km²'}",
                 "model": f"{value:,.1f}{' %' if ref['measure'] == 'share' else ' km²'}",

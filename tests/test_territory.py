@@ -422,3 +422,22 @@ def test_a_default_controller_holds_what_no_place_or_polygon_says(tiny_files):
     assert tiles > 10  # Syria in 100 km tiles
     # the change of day 5 rewrites the tiles the polygon touches, not the others
     assert len(rest) - tiles <= 2
+
+
+def test_a_pocket_under_assault_is_its_polygon_not_the_reach_of_the_town_inside(tiny_files):
+    """Baghuz, 1 March 2019: the polygon reports the pocket's extent (AFP: under half a
+    km²); the village inside it, contested too, must not hold its usual reach around it."""
+    events = "B,2020-01-01,east,,blue,,,R,,,\nN,2020-01-01,north,,blue,,,R,,,\n"
+    events += "A,2020-01-01,west,,red,contested,blue,R,,,\n"
+    pocket = f'C,2020-01-05,,pocket,red,{{status}},blue,R,,,"{SQUARE}"\n'
+    day = pd.Timestamp("2020-01-06")
+    square = None
+    for status, only_square in (("contested", True), ("", False)):
+        t = rules_territory(tiny_files, events + pocket.format(status=status), blue="SYR|IRQ")
+        if square is None:
+            square = metric(t, gpd.GeoSeries([shapely.from_wkt(SQUARE)], crs=4326)).iloc[0]
+        red = t.stats().set_index(["date", "controller"]).loc[(day, "red"), "held_km2"]
+        if only_square:
+            assert red == pytest.approx(square.area / 1e6, rel=0.02)
+        else:  # a plainly held polygon: the town's reach around it is held as well
+            assert red > 1.3 * square.area / 1e6

@@ -305,6 +305,7 @@ class _Builder:
         shaped = [u.shapes.get(self.state_shape[codes[a]]) is not None for a in areas]
         areas = areas[np.array(shaped, dtype=bool)]
         side_of = self.state_side[codes]
+        places = places[~self._in_own_pocket(places, areas, codes)]
         # a besieged unit is surrounded: the ground beyond its reach is the besieger's
         free = self.state_status[codes] != "besieged"
         zone_ok = self.may_hold[side_of[places], u.country[places]] & free[places]
@@ -336,6 +337,25 @@ class _Builder:
             for a, key, geom in zip(areas, area_keys, area_geoms, strict=True)
         ]
         return sources, overrides
+
+    def _in_own_pocket(
+        self, places: np.ndarray, areas: np.ndarray, codes: np.ndarray
+    ) -> np.ndarray:
+        """Which of ``places`` lie inside a contested or besieged area of their own side: the
+        area is the reported extent of that fight, so those places reach no further."""
+        inside = np.zeros(len(places), dtype=bool)
+        side_of = self.state_side[codes]
+        for a in areas:
+            if self.state_status[codes[a]] not in ("contested", "besieged"):
+                continue
+            own = side_of[places] == side_of[a]
+            if not own.any():
+                continue
+            shape = self.units.shapes[self.state_shape[codes[a]]]
+            points = self.units.points[places[own]]
+            hit = shapely.contains_xy(shape, shapely.get_x(points), shapely.get_y(points))
+            inside[np.flatnonzero(own)[hit]] = True
+        return inside
 
     def _record(self, cells: dict[tuple[int, str], BaseGeometry]) -> _Period:
         previous = self.period_data[-1] if self.period_data else None
