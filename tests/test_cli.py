@@ -59,6 +59,19 @@ def test_validate_broken_exits_1_and_lists_problems(tmp_path):
     assert "2 error(s)" in result.output
 
 
+def test_validate_reads_the_areas_and_relations_named_on_the_command_line(tmp_path):
+    relations = tmp_path / "relations.csv"
+    relations.write_text("side_a,side_b,relation\nsdf,martians,hostile\n", encoding="utf-8")
+    result = invoke("validate", "--relations", str(relations))
+    assert result.exit_code == 1
+    assert "relations.csv:2, column 'side_b'" in result.output and "'martians'" in result.output
+    areas = tmp_path / "areas.geojson"
+    areas.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    result = invoke("validate", "--areas", str(areas))
+    assert result.exit_code == 1  # the default events name areas this file lacks
+    assert "unknown area (value: 'syw-tanf-zone')" in result.output
+
+
 def test_build_writes_the_timeline(tmp_path):
     out = tmp_path / "out"
     result = invoke("build", *tiny_args(tmp_path), "--out", str(out))

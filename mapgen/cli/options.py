@@ -20,11 +20,21 @@ if TYPE_CHECKING:
     from mapgen.dataset import Dataset, DatasetFiles
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
-DATASET_FILE_OPTIONS = ("events", "places", "extra_places", "controllers", "city_polygons", "info")
+DATASET_FILE_OPTIONS = (
+    "events",
+    "places",
+    "extra_places",
+    "controllers",
+    "city_polygons",
+    "info",
+    "areas",
+    "relations",
+)
 
 
 def dataset_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--events/--places/--controllers/--city-polygons/--info, defaulting to the embedded data."""
+    """--events/--places/--controllers/--city-polygons/--info/--areas/--relations, defaulting
+    to the embedded data."""
     options = [
         click.option("--events", type=_FILE, help="Events table (CSV). Default: embedded."),
         click.option("--places", type=_FILE, help="Gazetteer (CSV). Default: embedded."),
@@ -47,6 +57,18 @@ def dataset_options(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Dataset info (TOML: title, start, end, extent). Default: embedded, "
             "unless --events is given.",
         ),
+        click.option(
+            "--areas",
+            type=_FILE,
+            help="Shapes of the area (polygon) events: GeoJSON, features with an 'id'. "
+            "Default: areas.geojson beside --events, else embedded.",
+        ),
+        click.option(
+            "--relations",
+            type=_FILE,
+            help="Who fights whom (CSV: side_a, side_b, relation hostile|allied|neutral). "
+            "Default: relations.csv beside --controllers, else embedded.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -64,6 +86,8 @@ def files_from(options: dict[str, Any]) -> DatasetFiles:
         city_polygons=options.get("city_polygons"),
         info=options.get("info"),
         extra_places=tuple(options.get("extra_places") or ()),
+        areas=options.get("areas"),
+        relations=options.get("relations"),
     )
 
 
