@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+import shapely.affinity
 from shapely.geometry import Point
 
 from mapgen.boundaries import read_layer
@@ -426,18 +427,24 @@ def test_a_default_controller_holds_what_no_place_or_polygon_says(tiny_files):
 
 def test_a_pocket_under_assault_is_its_polygon_not_the_reach_of_the_town_inside(tiny_files):
     """Baghuz, 1 March 2019: the polygon reports the pocket's extent (AFP: under half a
-    km²); the village inside it, contested too, must not hold its usual reach around it."""
+    km²); the village inside it, or the village the row names, must not hold its usual
+    reach around it."""
     events = "B,2020-01-01,east,,blue,,,R,,,\nN,2020-01-01,north,,blue,,,R,,,\n"
     events += "A,2020-01-01,west,,red,contested,blue,R,,,\n"
-    pocket = f'C,2020-01-05,,pocket,red,{{status}},blue,R,,,"{SQUARE}"\n'
+    pocket = 'C,2020-01-05,{place},pocket,red,{status},blue,R,,,"{shape}"\n'
+    beside = shapely.affinity.translate(shapely.from_wkt(SQUARE), xoff=0.15).wkt
     day = pd.Timestamp("2020-01-06")
-    square = None
-    for status, only_square in (("contested", True), ("", False)):
-        t = rules_territory(tiny_files, events + pocket.format(status=status), blue="SYR|IRQ")
-        if square is None:
-            square = metric(t, gpd.GeoSeries([shapely.from_wkt(SQUARE)], crs=4326)).iloc[0]
+    for place, shape, status, only_pocket in (
+        ("", SQUARE, "contested", True),  # the village is inside
+        ("west", beside, "contested", True),  # the row names it (1.7 km away at Baghuz)
+        ("", beside, "contested", False),  # neither: the village holds its own reach
+        ("", SQUARE, "", False),  # a plainly held polygon: its reach around it is held too
+    ):
+        row = pocket.format(place=place, status=status, shape=shape)
+        t = rules_territory(tiny_files, events + row, blue="SYR|IRQ")
+        area = metric(t, gpd.GeoSeries([shapely.from_wkt(shape)], crs=4326)).iloc[0].area / 1e6
         red = t.stats().set_index(["date", "controller"]).loc[(day, "red"), "held_km2"]
-        if only_square:
-            assert red == pytest.approx(square.area / 1e6, rel=0.02)
-        else:  # a plainly held polygon: the town's reach around it is held as well
-            assert red > 1.3 * square.area / 1e6
+        if only_pocket:
+            assert red == pytest.approx(area, rel=0.02), (place, status)
+        else:
+            assert red > 1.3 * area, (place, status)

@@ -266,6 +266,7 @@ class _Builder:
         self.state_follows = states["basis"].isin(["polygon", "default"]).to_numpy()
         self.state_shape = states["shape"].to_numpy()
         self.state_order = states["order"].to_numpy()
+        self.state_place = states["place_id"].to_numpy()  # the place an area row names
         self.may_hold = self._may_hold()
         self.geometries: list[BaseGeometry] = []
         self._gid_of: dict[int, tuple[BaseGeometry, int]] = {}
@@ -341,8 +342,8 @@ class _Builder:
     def _in_own_pocket(
         self, places: np.ndarray, areas: np.ndarray, codes: np.ndarray
     ) -> np.ndarray:
-        """Which of ``places`` lie inside a contested or besieged area of their own side: the
-        area is the reported extent of that fight, so those places reach no further."""
+        """Which of ``places`` lie inside, or name, a contested or besieged area of their own
+        side: the area is the reported extent of that fight, so they reach no further."""
         inside = np.zeros(len(places), dtype=bool)
         side_of = self.state_side[codes]
         for a in areas:
@@ -354,6 +355,7 @@ class _Builder:
             shape = self.units.shapes[self.state_shape[codes[a]]]
             points = self.units.points[places[own]]
             hit = shapely.contains_xy(shape, shapely.get_x(points), shapely.get_y(points))
+            hit |= self.units.ids[places[own]] == self.state_place[codes[a]]
             inside[np.flatnonzero(own)[hit]] = True
         return inside
 
