@@ -89,6 +89,13 @@ def compare(territory: Territory, references: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def markdown(table: pd.DataFrame) -> str:
+    """A Markdown table (no extra dependency)."""
+    lines = ["| " + " | ".join(table.columns) + " |", "|" + " --- |" * len(table.columns)]
+    lines += ["| " + " | ".join(map(str, row)) + " |" for row in table.itertuples(index=False)]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--method", default="cost")
@@ -102,7 +109,7 @@ def main() -> None:
     table = compare(territory, pd.read_csv(REFERENCES, dtype={"value": float}))
     shown = table.drop(columns=["_diff", "source"] if not args.markdown else ["_diff"])
     if args.markdown:
-        print(shown.to_markdown(index=False))
+        print(markdown(shown))
     else:
         with pd.option_context("display.width", 200, "display.max_colwidth", 40):
             print(shown.to_string(index=False))
