@@ -469,3 +469,28 @@ def test_qgis_reads_the_raster_palette_and_band_dates(qgis_report, territory):
         zone = palette[str(len(controllers) + 2 + n)]
         assert zone == {"color": controller.zone_color, "label": f"{controller.name}: zone"}
     assert len(palette) == 2 * len(controllers) + 2  # held, zones, contested, uncertain
+
+
+def test_tables_tell_kinds_of_change_and_ground_apart(campaign, tmp_path):
+    """The made-up campaign (tests/conftest.py): changes.csv says which rows are an
+    uncertain window (dated to the month), its close and the end of an area event;
+    stats.csv counts held ground, zones and uncertain ground apart."""
+    from mapgen.export import write_changes_csv, write_stats_csv
+
+    changes = pd.read_csv(
+        write_changes_csv(campaign.timeline, tmp_path / "changes.csv"), keep_default_na=False
+    )
+    columns = ["date", "place", "polygon", "kind"]
+    assert list(changes[columns].itertuples(index=False, name=None)) == [
+        ("2020-01-05", "Charlie", "", "change"),
+        ("2020-01-10", "Bravo", "", "change"),
+        ("2020-01-20", "Kasra pocket", "pocket", "change"),
+        ("2020-02", "Delta", "", "uncertain"),
+        ("2020-03-01", "Delta", "", "settled"),
+        ("2020-03-05", "Kasra pocket", "pocket", "ended"),
+    ]
+    stats = pd.read_csv(write_stats_csv(campaign, tmp_path / "stats.csv"))
+    day = stats[stats["date"] == "2020-02-10"].set_index("controller")
+    assert (day["area_km2"] - day["held_km2"] - day["zone_km2"]).abs().max() < 0.2
+    assert day.loc["red", "uncertain_km2"] > day.loc["red", "held_km2"]  # Delta's zone too
+    assert day.loc["red", "front_blue_km"] == day.loc["blue", "front_red_km"] > 0
