@@ -448,3 +448,23 @@ def test_a_pocket_under_assault_is_its_polygon_not_the_reach_of_the_town_inside(
             assert red == pytest.approx(area, rel=0.02), (place, status)
         else:
             assert red > 1.3 * area, (place, status)
+
+
+def test_a_newer_report_of_a_place_holds_its_ground_over_an_older_area(tiny_files):
+    """Abu Kamal, 8 November 2017: an Islamic State area drawn in October covers the town;
+    the report of the assault on it is newer, so its ground is drawn contested over it."""
+    events = "A,2020-01-01,west,,red,,,R,,,\nB,2020-01-01,east,,blue,,,R,,,\n"
+    events += f'C,2020-01-05,,pocket,blue,,,R,,,"{SQUARE}"\n'
+    events += "D,2020-01-10,west,,red,contested,blue,R,,,\n"
+    t = rules_territory(tiny_files, events, blue="SYR|IRQ")
+    square = metric(t, gpd.GeoSeries([shapely.from_wkt(SQUARE)], crs=4326)).iloc[0]
+
+    def west_in_square(day):
+        own = held(metric(t, t.on(day).areas)).loc[["west"]]
+        return own.geometry.iloc[0].intersection(square).area / square.area, own.iloc[0]
+
+    before, _ = west_in_square("2020-01-06")  # the area is newer than the town's state
+    after, row = west_in_square("2020-01-11")  # the town's report is newer than the area
+    assert before < 0.01
+    assert after > 0.5
+    assert (row.controller, row.status, row.opponent) == ("red", "contested", "blue")

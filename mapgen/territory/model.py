@@ -28,6 +28,7 @@ found cell pair by cell pair, each cached, so a day costs what changed on it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -266,6 +267,7 @@ class _Builder:
         self.state_follows = states["basis"].isin(["polygon", "default"]).to_numpy()
         self.state_shape = states["shape"].to_numpy()
         self.state_order = states["order"].to_numpy()
+        self.state_start = states["valid_from"].to_numpy()
         self.state_place = states["place_id"].to_numpy()  # the place an area row names
         self.may_hold = self._may_hold()
         self.geometries: list[BaseGeometry] = []
@@ -293,6 +295,7 @@ class _Builder:
         for p in range(len(self.units.periods)):
             sources, overrides = self._sources(p)
             allocation = method(sources, self.setting)
+            overrides += self._newer_places(p, sources, overrides, allocation)
             cells = overlay(allocation, overrides, self._overlay_cache, self.units.rest)
             self.period_data.append(self._record(cells))
 
@@ -338,6 +341,29 @@ class _Builder:
             for a, key, geom in zip(areas, area_keys, area_geoms, strict=True)
         ]
         return sources, overrides
+
+    def _newer_places(
+        self, p: int, sources: Sources, overrides: list[Override], allocation: Allocation
+    ) -> list[Override]:
+        """A place whose state is newer than an area over it holds its own ground on top of
+        that area (a newer report over an older one), under any newer area."""
+        areas = [o for o in overrides if o.key.startswith("shape:")]
+        if not areas or not len(sources.units):
+            return []
+        codes = self.units.codes[p]
+        x, y = shapely.get_x(sources.points), shapely.get_y(sources.points)
+        start = self.state_start[codes[sources.units]]
+        above: dict[int, tuple] = {}
+        for o in areas:
+            hit = shapely.contains_xy(o.geom, x, y) & (start > self.state_start[codes[o.unit]])
+            for k in sources.units[hit]:
+                above[int(k)] = max(above.get(int(k), o.rank), o.rank)
+        tag = hashlib.sha1(allocation.key).hexdigest()[:16]
+        return [
+            Override(f"place:{self.units.ids[k]}:{tag}", k, allocation.held[k], (*rank, 0.5))
+            for k, rank in sorted(above.items())
+            if k in allocation.held and not allocation.held[k].is_empty
+        ]
 
     def _in_own_pocket(
         self, places: np.ndarray, areas: np.ndarray, codes: np.ndarray
