@@ -161,11 +161,12 @@ def build_territory(timeline: Timeline, options: TerritoryOptions | None = None)
 
 def _setting(area: BaseGeometry, crs: CRS, options: TerritoryOptions) -> Setting:
     near = area.buffer(0.1)
-    rivers = read_layer("rivers").geometry.union_all().intersection(near)
+    extent = near.bounds  # the base layers covering the study area
+    rivers = read_layer("rivers", extent=extent).geometry.union_all().intersection(near)
     return Setting(
         area=_to_metric(area, crs),
         rivers=_to_metric(rivers, crs),
-        main_rivers=_to_metric(main_rivers().intersection(near), crs),
+        main_rivers=_to_metric(main_rivers(extent).intersection(near), crs),
         crs=crs,
         options=options,
     )
