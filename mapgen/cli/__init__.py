@@ -15,6 +15,7 @@ from mapgen.cli.acled import import_acled_command
 from mapgen.cli.build import build_command
 from mapgen.cli.extract import extract_command
 from mapgen.cli.gazetteer import gazetteer_command
+from mapgen.cli.import_areas import import_areas_command
 from mapgen.cli.report import report_command
 from mapgen.cli.snapshots import snapshots_command
 from mapgen.cli.synth import synth_command
@@ -55,6 +56,7 @@ cli.add_command(report_command)
 cli.add_command(snapshots_command)
 cli.add_command(extract_command)
 cli.add_command(gazetteer_command)
+cli.add_command(import_areas_command)
 
 
 def main() -> None:

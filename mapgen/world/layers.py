@@ -79,6 +79,17 @@ def build_layers(window: Extent) -> dict[str, gpd.GeoDataFrame]:
     }
 
 
+def country_bounds(iso3: list[str]) -> Extent:
+    """The lon/lat box of whole countries (ISO3), unclipped."""
+    table = gpd.read_file(f"zip://{sources.COUNTRIES.path()}", encoding="utf-8")
+    iso = table["ISO_A3"].where(table["ISO_A3"] != "-99", table["ADM0_A3"])
+    chosen = table[iso.isin(iso3)]
+    if chosen.empty:
+        raise ValueError(f"no country {', '.join(iso3)} in Natural Earth")
+    x0, y0, x1, y1 = chosen.total_bounds
+    return (float(x0), float(y0), float(x1), float(y1))
+
+
 def _frame(columns: dict[str, list], geometry: list) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         pd.DataFrame(columns), geometry=gpd.GeoSeries(geometry, crs="EPSG:4326")
