@@ -67,19 +67,22 @@ def _inside(extent: Extent, bbox: Extent) -> bool:
 def read_layer(
     name: str, folder: Path | None = None, *, extent: Extent | None = None
 ) -> gpd.GeoDataFrame:
-    """One base layer as a GeoDataFrame in EPSG:4326 (cached; do not modify it).
+    """One base layer as a GeoDataFrame in EPSG:4326: a new frame of the caller's own.
 
     ``folder`` reads that folder; else the layers covering ``extent`` (see
-    :func:`layers_folder`; no extent: the committed default-region layers).
+    :func:`layers_folder`; no extent: the committed default-region layers). A file is
+    parsed once per process; every call gets a copy, so changing it changes nothing for
+    other callers.
     """
     if name not in LAYERS:
         raise ValueError(f"unknown layer {name!r}; the layers are {', '.join(LAYERS)}")
-    return _read(name, folder if folder is not None else layers_folder(extent))
+    folder = folder if folder is not None else layers_folder(extent)
+    return _parsed_layer(folder / f"{name}.geojson").copy()
 
 
 @cache
-def _read(name: str, folder: Path) -> gpd.GeoDataFrame:
-    return gpd.read_file(folder / f"{name}.geojson")
+def _parsed_layer(path: Path) -> gpd.GeoDataFrame:
+    return gpd.read_file(path)
 
 
 def main_rivers(extent: Extent | None = None) -> BaseGeometry:

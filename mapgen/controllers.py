@@ -14,9 +14,10 @@ from mapgen.names import name_keys, split_aliases
 from mapgen.problems import Problems, did_you_mean
 
 REQUIRED_COLUMNS = ["id", "name", "color"]
-OPTIONAL_COLUMNS = ["aliases", "notes"]
+OPTIONAL_COLUMNS = ["aliases", "countries", "notes"]
 _ID = re.compile(r"^[a-z][a-z0-9_-]*$")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_COUNTRY = re.compile(r"^[A-Z]{3}$")
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,11 @@ class Controller:
     color: str
     aliases: tuple[str, ...] = ()
     notes: str = ""
+    countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-3; empty: anywhere
+
+    def may_hold(self, country: str) -> bool:
+        """Whether the side may be given (zone) ground in ``country``."""
+        return not self.countries or country in self.countries
 
 
 class Controllers:
@@ -77,6 +83,7 @@ class Controllers:
                     "name": c.name,
                     "color": c.color,
                     "aliases": "|".join(c.aliases),
+                    "countries": "|".join(c.countries),
                     "notes": c.notes,
                 }
                 for c in self
@@ -130,14 +137,32 @@ def read_controllers(path: Path | str, problems: Problems) -> Controllers:
                 **where,
             )
             ok = False
-        if ok:
+        countries = _countries(v.get("countries", ""), problems, where)
+        if ok and countries is not None:
             seen[v["id"]] = row.line
             aliases = tuple(split_aliases(v.get("aliases", "")))
             items.append(
-                Controller(v["id"], v["name"], v["color"].lower(), aliases, v.get("notes", ""))
+                Controller(
+                    v["id"], v["name"], v["color"].lower(), aliases, v.get("notes", ""), countries
+                )
             )
     _check_alias_clashes(items, problems, table.path)
     return Controllers(items)
+
+
+def _countries(text: str, problems: Problems, where: dict) -> tuple[str, ...] | None:
+    codes = tuple(c.strip().upper() for c in text.split("|") if c.strip())
+    bad = [c for c in codes if not _COUNTRY.match(c)]
+    if bad:
+        problems.error(
+            "countries must be ISO 3166-1 alpha-3 codes separated by '|'",
+            column="countries",
+            value=text,
+            hint="e.g. SYR|IRQ; leave empty for anywhere",
+            **where,
+        )
+        return None
+    return tuple(dict.fromkeys(codes))
 
 
 def _check_alias_clashes(items: list[Controller], problems: Problems, path: str) -> None:

@@ -7,18 +7,21 @@ The embedded default dataset (the 2017–2019 Euphrates campaign) lives in ``map
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
 from mapgen._io import read_text
+from mapgen.areas import empty_shapes, read_areas, resolve_shapes
 from mapgen.controllers import Controllers, read_controllers
 from mapgen.dates import parse_day
 from mapgen.errors import DateRangeError, InputFileError
 from mapgen.events import read_events
 from mapgen.gazetteer import Gazetteer, read_city_polygons, read_places
 from mapgen.problems import Problems, display_path
+from mapgen.relations import Relations, read_relations
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -33,6 +36,8 @@ class DatasetFiles:
     city_polygons: Path | None = DATA_DIR / "city_polygons.geojson"
     info: Path | None = DATA_DIR / "dataset.toml"
     extra_places: tuple[Path, ...] = ()  # more places, added to the gazetteer's
+    areas: Path | None = DATA_DIR / "areas.geojson"  # shapes of area events
+    relations: Path | None = DATA_DIR / "relations.csv"  # who fights whom
 
     @classmethod
     def from_options(
@@ -44,15 +49,23 @@ class DatasetFiles:
         city_polygons: Path | str | None = None,
         info: Path | str | None = None,
         extra_places: tuple[Path | str, ...] = (),
+        areas: Path | str | None = None,
+        relations: Path | str | None = None,
     ) -> DatasetFiles:
         """Files from user options.
 
-        A user's own events table does not inherit the default range and extent, and a
-        user's own gazetteer does not inherit the default city polygons.
+        A user's own events table does not inherit the default range, extent and areas
+        (an ``areas.geojson`` beside it is used), a user's own controllers table does not
+        inherit the default relations (a ``relations.csv`` beside it is used), and a user's
+        own gazetteer does not inherit the default city polygons.
         """
         default = cls()
         own_events = events is not None
         own_places = places is not None
+        if areas is None:
+            areas = _beside(events, "areas.geojson") if own_events else default.areas
+        if relations is None:
+            relations = _beside(controllers, "relations.csv") if controllers else default.relations
         return cls(
             events=Path(events) if events else default.events,
             places=Path(places) if places else default.places,
@@ -62,7 +75,38 @@ class DatasetFiles:
             else (None if own_places else default.city_polygons),
             info=Path(info) if info else (None if own_events else default.info),
             extra_places=tuple(Path(p) for p in extra_places),
+            areas=Path(areas) if areas else None,
+            relations=Path(relations) if relations else None,
         )
+
+    @classmethod
+    def from_folder(cls, folder: Path | str) -> DatasetFiles:
+        """A dataset folder with the standard file names: ``events.csv``, ``places.csv``
+        and ``controllers.csv``, and where present ``areas.geojson``, ``relations.csv``,
+        ``city_polygons.geojson`` and ``dataset.toml``. Nothing of the embedded default
+        dataset is used."""
+        root = Path(folder)
+        if not root.is_dir():
+            raise InputFileError(f"{display_path(root)}: no such folder")
+
+        def present(name: str) -> Path | None:
+            return root / name if (root / name).is_file() else None
+
+        return cls(
+            events=root / "events.csv",
+            places=root / "places.csv",
+            controllers=root / "controllers.csv",
+            city_polygons=present("city_polygons.geojson"),
+            info=present("dataset.toml"),
+            areas=present("areas.geojson"),
+            relations=present("relations.csv"),
+        )
+
+
+def _beside(path: Path | str, name: str) -> Path | None:
+    """``name`` in the folder of ``path``, if such a file exists."""
+    candidate = Path(path).parent / name
+    return candidate if candidate.is_file() else None
 
 
 @dataclass(frozen=True)
@@ -96,6 +140,8 @@ class Dataset:
     info: DatasetInfo
     files: DatasetFiles = field(default_factory=DatasetFiles)
     problems: Problems = field(default_factory=Problems)
+    relations: Relations = field(default_factory=Relations)
+    shapes: gpd.GeoDataFrame = field(default_factory=empty_shapes)  # area events' polygons
 
     @property
     def start(self) -> pd.Timestamp:
@@ -119,15 +165,7 @@ class Dataset:
             raise DateRangeError(
                 f"the range is inverted: --end {end:%Y-%m-%d} is before --start {start:%Y-%m-%d}"
             )
-        info = DatasetInfo(
-            self.info.title,
-            start,
-            end,
-            self.info.extent,
-            self.info.description,
-            self.info.milestones,
-        )
-        return Dataset(self.events, self.places, self.controllers, info, self.files, self.problems)
+        return replace(self, info=replace(self.info, start=start, end=end))
 
 
 def check_dataset(
@@ -144,6 +182,9 @@ def check_dataset(
     problems = Problems()
     info = read_info(files.info, problems) if files.info else DatasetInfo()
     controllers = read_controllers(files.controllers, problems)
+    relations = Relations()
+    if _given(files.relations, files.controllers, default=DatasetFiles()):
+        relations = read_relations(files.relations, controllers, problems)
     places = read_places(files.places, problems)
     for extra in files.extra_places:
         places = places.extended(read_places(extra, problems), problems, path=extra)
@@ -155,10 +196,25 @@ def check_dataset(
     )
     if events.empty and not problems.errors:
         problems.error("the events table has no rows", path=display_path(files.events), line=2)
-    dataset = Dataset(events, places, controllers, info, files, problems)
+    areas = empty_shapes()
+    if _given(files.areas, files.events, default=DatasetFiles()):
+        areas = read_areas(files.areas, problems)
+    shape_keys, shapes = resolve_shapes(events, areas, problems, display_path(files.events))
+    events = events.assign(shape=shape_keys).drop(columns="geometry")
+    dataset = Dataset(events, places, controllers, info, files, problems, relations, shapes)
     if not events.empty:
         dataset = dataset.with_range(start, end)
     return dataset, problems
+
+
+def _given(path: Path | None, owner: Path, *, default: DatasetFiles) -> bool:
+    """Whether an optional file is to be read: one the user gave, or the embedded default
+    (if present) when the table it belongs to (``owner``) is the embedded one too."""
+    if path is None:
+        return False
+    if path not in (default.areas, default.relations):
+        return True
+    return owner in (default.events, default.controllers) and path.is_file()
 
 
 def load_dataset(

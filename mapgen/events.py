@@ -3,6 +3,10 @@
 One row is one report: on ``date``, ``place`` was ``status`` (controlled, contested or
 besieged) by ``controller``, according to ``source``. ``opponent`` names the attacker of a
 contested place or the besieger of a besieged one.
+
+A row with an ``area`` (an id in the areas file) or a ``geometry`` (WKT) is an area event: it
+says who holds that polygon's ground from its date; ``status=ended`` ends it. See
+``docs/data_model.md``.
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import shapely
 
 from mapgen._io import Row, check_columns, read_csv
+from mapgen.areas import AREA_ID, parse_wkt
 from mapgen.controllers import Controllers
 from mapgen.dates import parse_date
 from mapgen.gazetteer import Gazetteer
@@ -20,12 +26,14 @@ from mapgen.problems import Problems
 
 REQUIRED_COLUMNS = ["date", "place", "controller", "source"]
 OPTIONAL_COLUMNS = ["event_id", "status", "opponent", "date_precision", "source_url", "notes"]
+OPTIONAL_COLUMNS += ["area", "geometry"]
 # Kept from an ACLED import (mapgen import-acled) as ACLED coded them; not interpreted.
 OPTIONAL_COLUMNS += ["time_precision", "geo_precision"]
 # The order mapgen writes an events table in (extract's candidates, merges).
 FILE_COLUMNS = ["event_id", "date", "date_precision", "place", "controller", "status"]
 FILE_COLUMNS += ["opponent", "source", "source_url", "notes"]
 STATUSES = ("controlled", "contested", "besieged")
+ENDED = "ended"  # an area event that ends the area's override
 EVENT_COLUMNS = [
     "event_id",
     "line",
@@ -33,6 +41,8 @@ EVENT_COLUMNS = [
     "start",
     "precision",
     "place_id",
+    "area",
+    "geometry",
     "controller",
     "status",
     "opponent",
@@ -107,15 +117,24 @@ def _event_record(
     except ValueError as exc:
         problems.error(str(exc), column="date", value=v["date"], **where)
         date = None
-    place_id = _resolve_place(v["place"], gazetteer, problems, where)
-    controller = _resolve_controller(v["controller"], "controller", controllers, problems, where)
+    area, geometry = _area(v, event_id, problems, where)
+    is_area = bool(area)
     status = v.get("status") or "controlled"
-    if status not in STATUSES:
+    place_id = ""
+    if v["place"] or not is_area:
+        place_id = _resolve_place(v["place"], gazetteer, problems, where)
+    controller = ""
+    if v["controller"] or status != ENDED:
+        controller = _resolve_controller(
+            v["controller"], "controller", controllers, problems, where
+        )
+    if status not in STATUSES and not (is_area and status == ENDED):
+        valid = [*STATUSES, ENDED] if is_area else STATUSES
         problems.error(
-            "unknown status",
+            "unknown status" if status != ENDED else "only an area event can be ended",
             column="status",
             value=status,
-            hint=f"use one of {', '.join(STATUSES)} (empty means controlled)",
+            hint=f"use one of {', '.join(valid)} (empty means controlled)",
             **where,
         )
     opponent = ""
@@ -149,6 +168,8 @@ def _event_record(
         "start": date.start,
         "precision": date.precision,
         "place_id": place_id,
+        "area": area,
+        "geometry": geometry,
         "controller": controller,
         "status": status,
         "opponent": opponent,
@@ -156,6 +177,26 @@ def _event_record(
         "source_url": url,
         "notes": v.get("notes", ""),
     }
+
+
+def _area(v: dict[str, str], event_id: str, problems: Problems, where: dict) -> tuple:
+    """The area id and WKT shape of a row ("" and None for a place event)."""
+    area, wkt = v.get("area", ""), v.get("geometry", "")
+    if area and not AREA_ID.match(area):
+        problems.error(
+            "an area id may hold letters, digits and _ . : - only",
+            column="area",
+            value=area,
+            hint="e.g. 'mosul-east'",
+            **where,
+        )
+    if not wkt:
+        return area, None
+    geometry, message, hint = parse_wkt(wkt)
+    if geometry is None:
+        shown = wkt if len(wkt) <= 80 else wkt[:77] + "..."
+        problems.error(message, column="geometry", value=shown, hint=hint, **where)
+    return area or event_id, geometry
 
 
 def _resolve_place(text: str, gazetteer: Gazetteer, problems: Problems, where: dict) -> str:
@@ -199,10 +240,10 @@ def _warn_suspicious(
     events: pd.DataFrame, problems: Problems, path: str, end: pd.Timestamp | None
 ) -> None:
     """Warnings for what is possible but worth a second look."""
-    content = ["date", "place_id", "controller", "status", "opponent", "source", "notes"]
+    content = ["date", "place_id", "area", "controller", "status", "opponent", "source", "notes"]
     first_line: dict[tuple, int] = {}
     for row in events.itertuples(index=False):
-        key = tuple(getattr(row, c) for c in content)
+        key = (*(getattr(row, c) for c in content), shape_key(row.geometry))
         if key in first_line:
             problems.warning(
                 f"the same event as line {first_line[key]}",
@@ -212,13 +253,14 @@ def _warn_suspicious(
             )
         else:
             first_line[key] = row.line
-    same_day = events.groupby(["place_id", "date"], sort=False)["controller"]
+    events = events.assign(unit_key=unit_keys(events))
+    same_day = events.groupby(["unit_key", "date"], sort=False)["controller"]
     disagreeing = events[same_day.transform("nunique") > 1]
-    for (_, _), group in disagreeing.groupby(["place_id", "date"], sort=False):
+    for (unit, _), group in disagreeing.groupby(["unit_key", "date"], sort=False):
         lines = ", ".join(str(n) for n in group["line"])
         last = group.iloc[-1]
         problems.warning(
-            f"events for {last['place_id']} on {last['date']} disagree on the controller "
+            f"events for {unit} on {last['date']} disagree on the controller "
             f"(lines {lines}); the last row, line {last['line']}, is used",
             path=path,
             line=int(last["line"]),
@@ -237,14 +279,24 @@ def _warn_suspicious(
             )
 
 
+def unit_keys(events: pd.DataFrame) -> pd.Series:
+    """What each event is about: its place id, or ``area:<id>`` for an area event."""
+    return events["place_id"].where(events["area"] == "", "area:" + events["area"])
+
+
+def shape_key(geometry: object) -> bytes:
+    """A hashable stand-in for an event's WKT shape (empty if it has none)."""
+    return b"" if geometry is None else shapely.to_wkb(geometry)
+
+
 def _warn_unsourced_changes(events: pd.DataFrame, problems: Problems, path: str) -> None:
-    ordered = events.sort_values(["place_id", "start", "line"], kind="stable")
+    ordered = events.sort_values(["unit_key", "start", "line"], kind="stable")
     previous: dict[str, str] = {}
     for row in ordered.itertuples(index=False):
-        changed = row.place_id in previous and previous[row.place_id] != row.controller
+        changed = row.unit_key in previous and previous[row.unit_key] != row.controller
         if changed and row.source.strip().lower() in _NO_SOURCE:
             problems.warning(
-                f"a change of controller ({previous[row.place_id]} → {row.controller}) "
+                f"a change of controller ({previous[row.unit_key]} → {row.controller}) "
                 "with no real source",
                 path=path,
                 line=row.line,
@@ -252,4 +304,4 @@ def _warn_unsourced_changes(events: pd.DataFrame, problems: Problems, path: str)
                 value=row.source,
                 hint="cite the report that says so",
             )
-        previous[row.place_id] = row.controller
+        previous[row.unit_key] = row.controller

@@ -63,13 +63,23 @@ def write(tmp_path: Path) -> Callable[[str, str | bytes], Path]:
 def tiny_files(write: Callable[[str, str | bytes], Path]) -> Callable[..., DatasetFiles]:
     """Files of the tiny dataset; pass events=... (text) to use other events."""
 
-    def _files(events: str = TINY_EVENTS, places: str = TINY_PLACES) -> DatasetFiles:
+    def _files(
+        events: str = TINY_EVENTS,
+        places: str = TINY_PLACES,
+        *,
+        controllers: str = TINY_CONTROLLERS,
+        relations: str | None = None,
+        areas: str | None = None,
+        info: str | None = None,
+    ) -> DatasetFiles:
         return DatasetFiles(
             events=write("events.csv", events),
             places=write("places.csv", places),
-            controllers=write("controllers.csv", TINY_CONTROLLERS),
+            controllers=write("controllers.csv", controllers),
             city_polygons=None,
-            info=None,
+            info=write("dataset.toml", info) if info is not None else None,
+            relations=write("relations.csv", relations) if relations is not None else None,
+            areas=write("areas.geojson", areas) if areas is not None else None,
         )
 
     return _files

@@ -114,10 +114,10 @@ def test_actor_table_is_editable(gazetteer, controllers, tmp_path):
 
 def test_actor_table_with_unknown_controller_is_an_error(controllers, tmp_path):
     table = tmp_path / "actors.csv"
-    table.write_text("actor,controller\nSome Militia,rebels\n", encoding="utf-8")
+    table.write_text("actor,controller\nSome Militia,militias\n", encoding="utf-8")
     with pytest.raises(ValidationError) as error:
         read_actor_table(table, controllers)
-    assert "unknown controller (value: 'rebels'); use one of isis, syria" in str(error.value)
+    assert "unknown controller (value: 'militias'); use one of isis, syria" in str(error.value)
 
 
 def test_imported_table_passes_validate_with_the_new_places(tmp_path):

@@ -19,8 +19,10 @@ from mapgen.cli import cli
 from mapgen.dataset import load_dataset
 from mapgen.errors import DateRangeError
 from mapgen.render import snapshots
+from mapgen.render.basemap import basemap
 from mapgen.render.snapshots import snapshot_days, state_groups, write_snapshots
-from mapgen.render.static import DATE_GID, basemap, format_day, snapshot_figure
+from mapgen.render.static import DATE_GID, snapshot_figure
+from mapgen.render.style import format_day
 from mapgen.render.timelapse import write_timelapse
 from mapgen.territory import build_territory
 from mapgen.timeline import build_timeline

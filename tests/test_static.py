@@ -18,15 +18,10 @@ from pyproj import Transformer
 
 from mapgen.dataset import DATA_DIR, load_dataset
 from mapgen.errors import DateRangeError
-from mapgen.render.static import (
-    DATE_GID,
-    area_chart_figure,
-    basemap,
-    format_day,
-    map_crs,
-    snapshot_figure,
-)
-from mapgen.render.style import legend_entries
+from mapgen.render.basemap import basemap, map_crs
+from mapgen.render.chart import area_chart_figure
+from mapgen.render.static import DATE_GID, snapshot_figure
+from mapgen.render.style import format_day, legend_entries
 from mapgen.territory import build_territory
 from mapgen.timeline import build_timeline
 
@@ -259,3 +254,14 @@ def test_legend_and_credits_stay_inside_the_frame(territory, width_in):
     assert len(boxes) == 2
     for box in boxes:
         assert frame.x0 <= box.x0 and box.x1 <= frame.x1 + 0.5, (box, frame)
+
+
+def test_a_passed_base_map_draws_the_same_map(territory):
+    base = basemap(territory)
+    own = snapshot_figure(territory, "2017-11-08", width_in=6.0, dpi=60)
+    passed = snapshot_figure(territory, "2017-11-08", width_in=6.0, dpi=60, base=base)
+    for fig in (own, passed):
+        fig.canvas.draw()
+    assert np.array_equal(
+        np.asarray(own.canvas.buffer_rgba()), np.asarray(passed.canvas.buffer_rgba())
+    )

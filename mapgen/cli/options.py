@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,13 @@ _FILE = click.Path(path_type=Path, dir_okay=False)
 def dataset_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--events/--places/--controllers/--city-polygons/--info, defaulting to the embedded data."""
     options = [
+        click.option(
+            "--dataset",
+            type=click.Path(path_type=Path, file_okay=False, exists=True),
+            help="A dataset folder (events.csv, places.csv, controllers.csv and, where "
+            "present, areas.geojson, relations.csv, city_polygons.geojson, dataset.toml), "
+            "e.g. one written by import-areas. Options below replace single files.",
+        ),
         click.option("--events", type=_FILE, help="Events table (CSV). Default: embedded."),
         click.option("--places", type=_FILE, help="Gazetteer (CSV). Default: embedded."),
         click.option(
@@ -47,7 +55,17 @@ def dataset_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def files_from(options: dict[str, Any]) -> DatasetFiles:
-    """The dataset files named by :func:`dataset_options` values."""
+    """The dataset files named by :func:`dataset_options` values: a --dataset folder's
+    files, each replaced by the file an option names."""
+    if options.get("dataset"):
+        files = DatasetFiles.from_folder(options["dataset"])
+        chosen = {
+            name: Path(options[name])
+            for name in ("events", "places", "controllers", "city_polygons", "info")
+            if options.get(name)
+        }
+        extra = tuple(Path(p) for p in options.get("extra_places") or ())
+        return dataclasses.replace(files, **chosen, extra_places=extra)
     return DatasetFiles.from_options(
         events=options.get("events"),
         places=options.get("places"),

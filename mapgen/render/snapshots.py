@@ -44,14 +44,9 @@ from mapgen import __version__
 from mapgen._io import write_bytes_atomic, write_text_atomic
 from mapgen.boundaries import BOUNDARIES_DIR, LAYERS
 from mapgen.errors import DateRangeError, UnknownMethodError
-from mapgen.render.static import (
-    Basemap,
-    Layout,
-    basemap,
-    draw_map,
-    format_day,
-    map_state,
-)
+from mapgen.render.basemap import Basemap, Layout, basemap, map_state
+from mapgen.render.static import draw_map
+from mapgen.render.style import format_day
 from mapgen.territory import Territory
 
 log = logging.getLogger(__name__)

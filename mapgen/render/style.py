@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
 from shapely.geometry import box
 
 from mapgen.boundaries import read_layer
@@ -11,12 +12,49 @@ from mapgen.dataset import Dataset
 from mapgen.territory import Territory
 
 UNASSIGNED_COLOR = "#ffffff"
+# Fallbacks for a side the controllers table does not know.
+UNKNOWN_SIDE_COLOR = "#ffffff"
+UNKNOWN_BESIEGER_COLOR = "#000000"
+
+# Static maps: base layers.
+OUTSIDE_COLOR = "#e4e4e4"  # land outside the study area
+WATER_COLOR = "#6baed6"  # rivers, lake shores
+LAKE_COLOR = "#c6dbef"  # lakes and the sea (the map's background)
+BORDER_COLOR = "#555555"
+GOVERNORATE_COLOR = "#9a9a9a"
+MAP_EDGE_COLOR = "#555555"  # the map's frame
+# Static maps: what is drawn over the ground.
+AREA_OUTLINE_COLOR = "white"
+FRONTLINE_COLOR = "black"
+HALO_COLOR = "white"  # behind frontlines, labels and the scale bar's figures
+CHANGED_COLOR = "#cc0000"  # dashed outline of the places that changed last
+INSET_EDGE_COLOR = "#222222"  # the enlargement and its window
+MARKER_EDGE_COLOR = "black"
+# Static maps: title, legend, notes, credits.
+SUBTITLE_COLOR = "#333333"
+LEGEND_EDGE_COLOR = "#555555"
+LEGEND_SAMPLE_COLOR = "#bbbbbb"  # neutral fill of the contested/besieged samples
+LEGEND_SAMPLE_EDGE_COLOR = "#333333"
+INFERRED_SAMPLE_COLOR = "#888888"
+CHANGE_NOTE_COLOR = "#aa0000"
+NO_CHANGE_NOTE_COLOR = "#333333"
+CREDIT_COLOR = "#555555"
+# Area chart.
+CHART_CHANGE_LINE_COLOR = "#222222"
+CHART_GRID_COLOR = "#dddddd"
 CONTESTED_LABEL = "contested (under assault)"
 BESIEGED_LABEL = "besieged"
 NATURAL_EARTH_CREDIT = "Borders, lakes: Made with Natural Earth (public domain)"
 GSHHG_CREDIT = "Rivers: GSHHG/WDBII, Wessel & Smith (LGPL-3.0)"
 GEONAMES_CREDIT = "Places: GeoNames (CC BY 4.0)"
 BASE_ATTRIBUTION = " · ".join([NATURAL_EARTH_CREDIT, GSHHG_CREDIT, GEONAMES_CREDIT])
+CHANGED_LABEL = "changed on {date}"
+INFERRED_ALPHA = 0.5  # inferred ground is drawn this much lighter
+
+
+def format_day(day: pd.Timestamp) -> str:
+    """The date as a map title shows it: ``8 November 2017``."""
+    return f"{day.day} {day:%B %Y}"
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from PIL import Image
 from mapgen._io import atomic_path, write_text_atomic
 from mapgen.errors import DateRangeError
 from mapgen.render import snapshots as series
+from mapgen.render.basemap import Layout, basemap
 from mapgen.render.snapshots import (
     PngStamper,
     Progress,
@@ -36,7 +37,7 @@ from mapgen.render.snapshots import (
     snapshot_days,
     state_groups,
 )
-from mapgen.render.static import Layout, basemap, format_day
+from mapgen.render.style import format_day
 from mapgen.territory import Territory
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,10 @@ from matplotlib.figure import Figure
 from mapgen import __version__
 from mapgen._io import write_text_atomic
 from mapgen.errors import DateRangeError
-from mapgen.render import html, static
+from mapgen.render import html
+from mapgen.render.basemap import Basemap, basemap
+from mapgen.render.chart import area_chart_figure
+from mapgen.render.static import snapshot_figure
 from mapgen.render.style import attribution, legend_entries, source_count
 from mapgen.report.text import chronology, key_dates, method_text
 from mapgen.territory import Territory
@@ -74,6 +77,7 @@ def report_html(
     """
     timeline = territory.timeline
     days = _checked_days(territory, dates) if dates else key_dates(territory)
+    base = basemap(territory)
     template = _environment().get_template("report.html")
     return template.render(
         title=timeline.dataset.info.title,
@@ -83,8 +87,8 @@ def report_html(
         css=_asset("report.css"),
         summary=_summary(territory),
         map_fragment=html.slider_map(territory, tiles=tiles).fragment(element_id="report-map"),
-        key_maps=[_key_map(territory, day) for day in days],
-        chart=_png_uri(static.area_chart_figure(territory)),
+        key_maps=[_key_map(territory, day, base) for day in days],
+        chart=_png_uri(area_chart_figure(territory)),
         chronology=chronology(territory),
         milestones=timeline.dataset.info.milestones,
         method=method_text(territory),
@@ -118,8 +122,8 @@ def _checked_days(territory: Territory, dates: list[pd.Timestamp]) -> list[pd.Ti
     return sorted(set(dates))
 
 
-def _key_map(territory: Territory, day: pd.Timestamp) -> KeyMap:
-    figure = static.snapshot_figure(territory, day, width_in=9.0, dpi=FIGURE_DPI)
+def _key_map(territory: Territory, day: pd.Timestamp, base: Basemap) -> KeyMap:
+    figure = snapshot_figure(territory, day, width_in=9.0, dpi=FIGURE_DPI, base=base)
     return KeyMap(f"{day:%Y-%m-%d}", _caption(territory, day), _png_uri(figure))
 
 
