@@ -103,6 +103,8 @@ def import_areas(
     options = options or ImportOptions()
     if options.rest is not None and options.rest in series.sides:
         raise InputFileError(f"the side {options.rest!r} both has polygons and holds the rest")
+    if not series.sides and options.rest is None:
+        raise InputFileError("no polygon in the input, and no side that holds the rest")
     partitions = []
     total, done = len(series.sides) * len(series.all_days()), 0
     for side in series.sides:

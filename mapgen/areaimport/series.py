@@ -38,6 +38,7 @@ class Series:
 
     days: dict[str, dict[pd.Timestamp, BaseGeometry]] = field(default_factory=dict)
     origin: dict[tuple[str, pd.Timestamp], str] = field(default_factory=dict)  # file name
+    file_days: set[pd.Timestamp] = field(default_factory=set)  # days a file is for
 
     def add(self, side: str, day: pd.Timestamp, geom: BaseGeometry, origin: str) -> None:
         per_side = self.days.setdefault(side, {})
@@ -54,7 +55,8 @@ class Series:
         return sorted(self.days)
 
     def all_days(self) -> list[pd.Timestamp]:
-        return sorted({d for per_side in self.days.values() for d in per_side})
+        """Days with a polygon or a file (a file with no polygon: nobody holds ground)."""
+        return sorted({d for per_side in self.days.values() for d in per_side} | self.file_days)
 
     def missing_days(self) -> list[pd.Timestamp]:
         """Days between the first and the last that no file gives."""
@@ -100,7 +102,7 @@ def read_series(
     series = Series()
     for path in paths:
         _read_file(path, series, problems, controller, side_field, date_field)
-    if not problems.errors and not series.days:
+    if not problems.errors and not series.all_days():
         problems.error("no polygon in the input", path=", ".join(display_path(p) for p in paths))
     for problem in problems.warnings:
         log.warning("%s", problem)
@@ -128,6 +130,8 @@ def _read_file(
             )
             return
     frame = read_vector(path)
+    if day_of_file is not None:
+        series.file_days.add(day_of_file)
     for column in (c for c in (date_field, side_field) if c):
         if column not in frame.columns:
             fields = ", ".join(c for c in frame.columns if c != "geometry") or "none"
