@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import shapely
 from pyproj import CRS
 from shapely.geometry import Polygon, box
@@ -32,6 +33,15 @@ BOUNDARIES_DIR = DATA_DIR / "boundaries"
 #: What the committed layers cover (lon_min, lat_min, lon_max, lat_max).
 COMMITTED_BBOX = (34.0, 28.5, 49.0, 38.5)
 LAYERS = ("countries", "governorates", "governorate_lines", "rivers", "lakes")
+# The columns every reader may use; a layer with no features (a region of open sea) has
+# them too, empty.
+LAYER_COLUMNS = {
+    "countries": ("iso_a3", "name", "name_ar"),
+    "governorates": ("country", "admin1code", "name", "name_ar"),
+    "governorate_lines": ("country",),
+    "rivers": ("name", "rank", "class"),
+    "lakes": ("name",),
+}
 # Rivers that separate the banks a place can be on (committed layers: by name; built
 # layers have no names, so their permanent major rivers, WDBII level ≤ 1, are used).
 MAIN_RIVERS = ("Euphrates", "Tigris")
@@ -82,7 +92,11 @@ def read_layer(
 
 @cache
 def _parsed_layer(path: Path) -> gpd.GeoDataFrame:
-    return gpd.read_file(path)
+    layer = gpd.read_file(path)
+    for column in LAYER_COLUMNS[path.stem]:
+        if column not in layer.columns:
+            layer.insert(len(layer.columns) - 1, column, pd.Series(dtype="object"))
+    return layer
 
 
 def main_rivers(extent: Extent | None = None) -> BaseGeometry:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
-from shapely.geometry import Point
+from shapely.geometry import Point, box
 
 from mapgen.boundaries import BOUNDARIES_DIR, layers_folder, main_rivers, read_layer, study_area
 from mapgen.world.layers import window_for
@@ -90,3 +90,12 @@ def test_cache_folder_follows_the_environment(tmp_path: Path, monkeypatch) -> No
     folder = layers_folder((-10.0, 35.0, 3.0, 44.0))  # Iberia
     assert folder.is_relative_to(tmp_path)
     assert "ESP" in set(read_layer("countries", folder)["iso_a3"])
+
+
+def test_open_sea_has_empty_layers_with_their_columns() -> None:
+    extent = (-2.0, -2.0, 1.0, 1.0)  # the Gulf of Guinea
+    assert read_layer("countries", extent=extent).empty
+    assert {"iso_a3", "name"} <= set(read_layer("countries", extent=extent).columns)
+    assert {"country", "admin1code", "name"} <= set(read_layer("governorates", extent=extent))
+    area = study_area(gpd.GeoSeries([Point(0.1, 0.3)], crs="EPSG:4326"), extent)
+    assert area.countries == () and area.geometry.equals(box(*extent))

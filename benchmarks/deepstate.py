@@ -1,0 +1,242 @@
+"""Benchmark on a year of real control polygons: DeepState's daily maps of Ukraine.
+
+Reads the 360 daily files of ``../shared/deepstate/`` (GPL-3.0, never copied into the
+repository) and measures two things:
+
+1. ``import``: ``mapgen import-areas`` on all days (wall time and peak memory of the
+   command, sizes of ``areas.geojson`` and ``events.csv`` against the raw files
+   uncompressed) and the worst IoU of the imported ground with the source on any day.
+2. ``inference``: how well mapgen infers the same ground from places alone. GeoNames places
+   of Ukraine take each day's holder from the polygon (inside: ``russia``, else
+   ``ukraine``), written as place events on changes only; the territory is built with each
+   method and desert rule, and Russia's ground (held and zone) is compared with DeepState's
+   polygon every 7th day: IoU over Ukraine and in a 30 km band around the front line.
+   With ``--areas`` the imported polygons are built too (area events).
+
+    .venv/bin/python benchmarks/deepstate.py [--only import|inference] [--every 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from mapgen.areaimport.replay import ground_changes, ground_on, iou
+from mapgen.areaimport.series import date_from_name
+from mapgen.boundaries import metric_crs, read_layer
+
+ROOT = Path(__file__).resolve().parents[1]
+DEEPSTATE = ROOT.parent / "shared" / "deepstate"
+MAPGEN = Path(sys.executable).parent / "mapgen"
+UKRAINE = "UKR"
+BAND_KM = 30.0
+SIDES = ("russia", "ukraine")
+
+
+def deepstate_files(folder: Path) -> list[Path]:
+    files = sorted(folder.glob("deepstatemap_data_*.geojson.gz"))
+    if not files:
+        sys.exit(f"no DeepState files in {folder}")
+    return files
+
+
+def source_polygons(files: list[Path]) -> dict[pd.Timestamp, BaseGeometry]:
+    return {date_from_name(p): gpd.read_file(f"/vsigzip/{p}").geometry.union_all() for p in files}
+
+
+# ---------------------------------------------------------------------------------------
+# 1. import-areas
+# ---------------------------------------------------------------------------------------
+
+
+def bench_import(files: list[Path], out: Path, polygons: dict) -> Path:
+    raw = sum(len(gzip.decompress(p.read_bytes())) for p in files)
+    start = time.perf_counter()
+    command = [str(MAPGEN), "-q", "import-areas", *map(str, files), "--controller", "russia"]
+    command += ["--rest", "ukraine", "--source", "DeepStateMap", "--out", str(out)]
+    subprocess.run(command, check=True)
+    wall = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    areas = (out / "areas.geojson").stat().st_size
+    events = (out / "events.csv").stat().st_size
+    with (out / "events.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    changes = ground_changes(out)["russia"]
+    worst = min((iou(ground_on(changes, day), geom), day) for day, geom in polygons.items())
+    print("## import-areas, DeepState 2024-07-08 .. 2025-07-07")
+    print(f"files: {len(files)}, raw uncompressed {raw / 1e6:.1f} MB")
+    print(f"wall time {wall:.1f} s, peak memory {peak_mb:.0f} MB")
+    print(
+        f"areas.geojson {areas / 1e6:.2f} MB + events.csv {events / 1e6:.2f} MB "
+        f"= {(areas + events) / 1e6:.2f} MB, 1/{raw / (areas + events):.0f} of the raw files"
+    )
+    pieces = sum(1 for r in rows if r["status"] != "ended")
+    print(f"{len(rows)} events, {pieces} pieces, {len(changes)} days with changes")
+    print(f"worst IoU with the source on any day: {worst[0]:.6f} ({worst[1]:%Y-%m-%d})")
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# 2. inference from places
+# ---------------------------------------------------------------------------------------
+
+
+def place_dataset(polygons: dict, folder: Path, min_population: int) -> Path:
+    """GeoNames places of Ukraine with each day's holder read from the polygons."""
+    from mapgen.world.geonames import places_csv, select_places
+
+    rows = select_places([UKRAINE], min_population=min_population)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "places.csv").write_text(places_csv(rows), encoding="utf-8")
+    points = gpd.GeoSeries.from_xy(
+        [float(r["lon"]) for r in rows], [float(r["lat"]) for r in rows], crs="EPSG:4326"
+    )
+    ids = [r["id"] for r in rows]
+    holder: dict[str, str] = {}
+    events = []
+    for day, geom in sorted(polygons.items()):
+        shapely.prepare(geom)
+        inside = shapely.contains_xy(geom, points.x.values, points.y.values)
+        for pid, is_russian in zip(ids, inside, strict=True):
+            side = "russia" if is_russian else "ukraine"
+            if holder.get(pid) != side:
+                holder[pid] = side
+                events.append(
+                    {
+                        "event_id": f"P{len(events) + 1}",
+                        "date": f"{day:%Y-%m-%d}",
+                        "place": pid,
+                        "controller": side,
+                        "source": f"DeepStateMap polygon of {day:%Y-%m-%d}",
+                    }
+                )
+    with (folder / "events.csv").open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(events[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(events)
+    (folder / "controllers.csv").write_text(
+        "id,name,color,countries\nrussia,Russia,#d55e00,UKR\nukraine,Ukraine,#0072b2,UKR\n",
+        encoding="utf-8",
+    )
+    (folder / "relations.csv").write_text(
+        "side_a,side_b,relation,source\nrussia,ukraine,hostile,DeepStateMap\n", encoding="utf-8"
+    )
+    days = sorted(polygons)
+    (folder / "dataset.toml").write_text(
+        f'title = "DeepState benchmark"\nstart = "{days[0]:%Y-%m-%d}"\n'
+        f'end = "{days[-1]:%Y-%m-%d}"\nextent = [22.0, 44.3, 40.3, 52.45]\n',
+        encoding="utf-8",
+    )
+    first = sum(1 for e in events if e["date"] == f"{days[0]:%Y-%m-%d}")
+    print(f"places: {len(rows)}; changes after the first day: {len(events) - first}")
+    return folder
+
+
+def russian_ground(territory, day: pd.Timestamp) -> BaseGeometry:
+    """Russia's ground on ``day``: held and zone (the model's ``kind``), EPSG:4326."""
+    areas = territory.on(day).areas
+    chosen = areas[areas["controller"] == "russia"]
+    if "kind" in chosen.columns:
+        chosen = chosen[chosen["kind"].isin(["held", "zone"])]
+    return shapely.union_all(chosen.geometry.values)
+
+
+def scores(territory, polygons: dict, days: list[pd.Timestamp], land, crs) -> tuple[list, list]:
+    """IoU over Ukraine and in the band around the front, per day (metric CRS)."""
+    over, band = [], []
+    border = land.boundary
+    for day in days:
+        truth = _metric(polygons[day], crs).intersection(land)
+        model = _metric(russian_ground(territory, day), crs).intersection(land)
+        front = truth.boundary.difference(border.buffer(1000))
+        zone = front.buffer(BAND_KM * 1000).intersection(land)
+        over.append(iou(model, truth))
+        band.append(iou(model.intersection(zone), truth.intersection(zone)))
+    return over, band
+
+
+def _metric(geom: BaseGeometry, crs) -> BaseGeometry:
+    return gpd.GeoSeries([geom], crs="EPSG:4326").to_crs(crs).iloc[0]
+
+
+def bench_inference(
+    polygons: dict, folder: Path, every: int, min_population: int, areas_folder: Path | None
+) -> None:
+    from mapgen.dataset import DatasetFiles, load_dataset
+    from mapgen.territory import DESERT_RULES, METHODS, TerritoryOptions, build_territory
+    from mapgen.timeline import build_timeline
+
+    place_dataset(polygons, folder, min_population)
+    dataset = load_dataset(DatasetFiles.from_folder(folder))
+    timeline = build_timeline(dataset)
+    extent = dataset.info.extent
+    crs = metric_crs(extent)
+    countries = read_layer("countries", extent=extent)
+    land = _metric(countries.loc[countries["iso_a3"] == UKRAINE].geometry.union_all(), crs)
+    days = sorted(polygons)[::every]
+    print(f"\n## inference from places, every {every}th day ({len(days)} days)")
+    print("| method | desert | IoU Ukraine median (min) | IoU 30 km band median (min) | build s |")
+    print("| --- | --- | --- | --- | --- |")
+    runs = [(m, d) for m in METHODS for d in DESERT_RULES]
+    for method, desert in runs:
+        start = time.perf_counter()
+        territory = build_territory(timeline, TerritoryOptions(method=method, desert=desert))
+        took = time.perf_counter() - start
+        over, band = scores(territory, polygons, days, land, crs)
+        print(
+            f"| {method} | {desert} | {statistics.median(over):.3f} ({min(over):.3f}) | "
+            f"{statistics.median(band):.3f} ({min(band):.3f}) | {took:.0f} |"
+        )
+    if areas_folder is not None:
+        start = time.perf_counter()
+        try:
+            imported = load_dataset(DatasetFiles.from_folder(areas_folder))
+            territory = build_territory(build_timeline(imported))
+        except Exception as exc:  # the model may not take area events yet
+            print(f"| imported polygons | - | not built: {exc} | | |")
+            return
+        took = time.perf_counter() - start
+        over, band = scores(territory, polygons, days, land, crs)
+        print(
+            f"| imported polygons | default | {statistics.median(over):.3f} ({min(over):.3f}) | "
+            f"{statistics.median(band):.3f} ({min(band):.3f}) | {took:.0f} |"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--deepstate", type=Path, default=DEEPSTATE)
+    parser.add_argument("--only", choices=["import", "inference"])
+    parser.add_argument("--every", type=int, default=7, help="compare every Nth day")
+    parser.add_argument("--min-population", type=int, default=0, help="places used")
+    parser.add_argument("--areas", action="store_true", help="also build the imported polygons")
+    args = parser.parse_args()
+    files = deepstate_files(args.deepstate)
+    polygons = source_polygons(files)
+    work = Path(tempfile.mkdtemp(prefix="mapgen-deepstate-"))
+    imported = None
+    if args.only in (None, "import"):
+        imported = bench_import(files, work / "imported", polygons)
+    if args.only in (None, "inference"):
+        if args.areas and imported is None:
+            imported = bench_import(files, work / "imported", polygons)
+        areas_folder = imported if args.areas else None
+        bench_inference(polygons, work / "places", args.every, args.min_population, areas_folder)
+    print(f"\n(files in {work})")
+
+
+if __name__ == "__main__":
+    main()
