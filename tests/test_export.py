@@ -137,6 +137,9 @@ def test_state_on_sample_days_equals_the_model(out, territory, source, name):
         same = shapely.equals_exact(
             shapely.normalize(geoms), shapely.normalize(model_geoms), tolerance=1e-6
         )
+        # a GeoPackage layer has one geometry type: a LineString comes back as a
+        # MultiLineString of one part, the same line
+        same |= shapely.hausdorff_distance(geoms, model_geoms) <= 1e-6
         assert same.all(), (source, name, day)
 
 
