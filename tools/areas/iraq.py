@@ -75,6 +75,8 @@ NABI_YUNUS = (43.15944, 36.34806)  # 36°20'53"N 43°09'34"E, on the east bank (
 # The Jazira desert: "around four percent of national territory" (Hisham al-Hashemi to AFP,
 # 2017-11-23).
 JAZIRA_SHARE = 0.04
+# Parts of a shape smaller than this are slivers of the cutting, not ground (km²).
+SLIVER_KM2 = 5.0
 
 
 @cache
@@ -213,14 +215,23 @@ def solve_radius(make, target_km2: float, lo: float, hi: float) -> tuple[float, 
     return radius, make(radius)
 
 
-def feature(fid: str, name: str, geom: BaseGeometry, method: str, notes: str) -> dict:
+def clean(geom: BaseGeometry, min_km2: float = SLIVER_KM2) -> BaseGeometry:
+    """Valid polygons only, without the slivers (parts under ``min_km2``) that cutting
+    layers of different origin leaves along shared edges; the largest part is always kept."""
     geom = shapely.make_valid(geom)
-    if geom.geom_type == "GeometryCollection":
-        geom = shapely.union_all([g for g in geom.geoms if g.geom_type.endswith("Polygon")])
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon"]
+    if not parts:
+        raise ValueError("no polygon left")
+    largest = max(parts, key=lambda p: p.area)
+    kept = [p for p in parts if p is largest or km2(p) >= min_km2]
+    return shapely.union_all(kept)
+
+
+def feature(fid: str, name: str, geom: BaseGeometry, method: str, notes: str) -> dict:
     return {
         "type": "Feature",
         "properties": {"id": fid, "name": name, "method": method, "notes": notes},
-        "geometry": mapping(geom),
+        "geometry": mapping(clean(geom)),
     }
 
 
@@ -260,6 +271,7 @@ def krg_region() -> dict:
     )
 
 
+@cache
 def hawija_pocket_geom() -> BaseGeometry:
     """East of the Tigris, south of the Little Zab, the Voronoi cells of the pocket's towns."""
     anchor = point("hawija")
@@ -408,25 +420,26 @@ def _extend(line: LineString, deg: float) -> LineString:
 
 def jazira_desert() -> dict:
     frame = jazira_frame()
+    frame_m = to_metric(frame)
+    # lakes cut with a 1 km margin, so that no edge of the desert runs along a lake shore
+    lakes_m = to_metric(shapely.union_all(list(layer("lakes").geometry))).buffer(1000)
     valleys = shapely.union_all([river("Euphrates"), river("Tigris")])
-    lakes = shapely.union_all(list(layer("lakes").geometry))
+    valleys_m = to_metric(valleys).intersection(frame_m.buffer(100_000))
     target = JAZIRA_SHARE * IRAQ_KM2
-    valleys_m = to_metric(valleys)
 
-    def make(width_km: float) -> BaseGeometry:
-        strip = to_lonlat(valleys_m.buffer(width_km * 1000))
-        return frame.difference(strip).difference(lakes)
+    def make_m(width_km: float) -> BaseGeometry:
+        return frame_m.difference(valleys_m.buffer(width_km * 1000)).difference(lakes_m)
 
-    # a wider strip gives a smaller desert: solve on the negated area
+    # a wider strip gives a smaller desert: bisect on the width
     lo, hi = 0.0, 60.0
-    for _ in range(50):
+    for _ in range(30):
         mid = (lo + hi) / 2
-        if km2(make(mid)) > target:
+        if make_m(mid).area / 1e6 > target:
             lo = mid
         else:
             hi = mid
     width = (lo + hi) / 2
-    geom = make(width)
+    geom = to_lonlat(make_m(width))
     return feature(
         "iq-jazira-desert",
         "Al-Jazira desert (Anbar, Nineveh, Salahuddin)",
@@ -436,7 +449,7 @@ def jazira_desert() -> dict:
         "Tigris north of Samarra and the Euphrates north of Hit: Geography of Iraq, "
         "Wikipedia) and south of the line from the Syrian border through Al-Baaj, Al-Hadar "
         "and Sharqat to the Tigris (towns the PMF and army had taken by June 2017), minus "
-        "the NE lakes "
+        "the NE lakes with a 1 km margin "
         f"(Tharthar) and minus a {width:.1f} km strip along both rivers (the valleys, "
         "cleared before the operation). The strip width is set so the area is 4 % of Iraq.",
         f"{km2(geom):,.0f} km² = 4 % of Iraq's {IRAQ_KM2:,} km², the share Hisham al-Hashemi "
