@@ -169,7 +169,9 @@ def scores(territory, polygons: dict, days: list[pd.Timestamp], land, crs) -> tu
 
 
 def _metric(geom: BaseGeometry, crs) -> BaseGeometry:
-    return gpd.GeoSeries([geom], crs="EPSG:4326").to_crs(crs).iloc[0]
+    """In the metric CRS, valid and on a 1 m grid (so that overlays are robust)."""
+    projected = gpd.GeoSeries([geom], crs="EPSG:4326").to_crs(crs).iloc[0]
+    return shapely.set_precision(shapely.make_valid(projected), 1.0)
 
 
 def bench_inference(
