@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -53,6 +54,10 @@ def test_gazetteer_is_built_from_geonames_with_hand_places_marked(default):
     assert len(places) > 450
     assert set(places["origin"]) == {"geonames", "hand"}
     hand = places[places["origin"] == "hand"]
+    # every hand place comes from tools/gazetteer/hand_places.csv (how each was placed)
+    table = Path(__file__).parents[1] / "tools" / "gazetteer" / "hand_places.csv"
+    with table.open(encoding="utf-8", newline="") as fh:
+        assert set(hand.index) == {row["id"] for row in csv.DictReader(fh)}
     assert {"baghuz", "husaybah-crossing"} <= set(hand.index)
     assert hand["geonames_id"].isna().all()
     assert hand["notes"].str.contains("uncertainty").all()
@@ -90,6 +95,7 @@ def test_broken_copy_lists_every_planted_problem_with_its_line(tmp_path):
         csv.writer(f, lineterminator="\r\n").writerows(rows)
     places = tmp_path / "places.csv"
     shutil.copy(DATA_DIR / "places.csv", places)
+    shutil.copy(DATA_DIR / "areas.geojson", tmp_path / "areas.geojson")  # the area events' shapes
     original = broken.read_bytes()
     _, problems = check_dataset(DatasetFiles.from_options(events=broken, places=places))
     found = {(p.line, p.column) for p in problems.errors}
