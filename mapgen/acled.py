@@ -34,6 +34,7 @@ from mapgen.controllers import Controllers
 from mapgen.dataset import DATA_DIR
 from mapgen.errors import MapgenError
 from mapgen.events import FILE_COLUMNS
+from mapgen.fields import FieldError, check_year, checked, number
 from mapgen.gazetteer import Gazetteer
 from mapgen.names import normalize, slugify
 from mapgen.problems import Problems
@@ -198,7 +199,7 @@ def _check_acled_header(shown: str, header: list[str]) -> None:
 
 def _event(v: dict[str, str], problems: Problems, where: dict) -> dict | None:
     """The event fields of one transfer row, or None (with problems) if a value is bad."""
-    before = len(problems.errors)
+    before = problems.error_count
     day = _parse_day(v["event_date"], problems, where)
     precision = PRECISIONS.get(v["time_precision"])
     if precision is None:
@@ -219,7 +220,7 @@ def _event(v: dict[str, str], problems: Problems, where: dict) -> dict | None:
     lon = _coordinate(v["longitude"], "longitude", 180, problems, where)
     if not v["location"]:
         problems.error("the row has no location", column="location", **where)
-    if len(problems.errors) > before or day is None or lat is None or lon is None:
+    if problems.error_count > before or day is None or lat is None or lon is None:
         return None
     return {
         "event_id": v["event_id_cnty"] or f"ACLED-L{where['line']}",
@@ -239,6 +240,21 @@ def _event(v: dict[str, str], problems: Problems, where: dict) -> dict | None:
 def _parse_day(text: str, problems: Problems, where: dict) -> date | None:
     """ACLED's dates: "03 November 2017" (web export), "2017-11-03" (API) or ISO date-time."""
     value = text.strip()
+    found = _acled_day(value) if value.isascii() else None
+    hint = "ACLED writes '03 November 2017' or '2017-11-03'"
+    if found is None:
+        problems.error("event_date is not a date", column="event_date", value=text, hint=hint,
+                       **where)  # fmt: skip
+        return None
+    try:
+        check_year(found.year)
+    except FieldError as exc:
+        problems.error(exc.message, column="event_date", value=text, hint=exc.hint, **where)
+        return None
+    return found
+
+
+def _acled_day(value: str) -> date | None:
     for form in _DATE_FORMATS:
         try:
             return datetime.strptime(value, form).date()
@@ -247,32 +263,14 @@ def _parse_day(text: str, problems: Problems, where: dict) -> date | None:
     try:
         return datetime.fromisoformat(value).date()
     except ValueError:
-        problems.error(
-            "event_date is not a date",
-            column="event_date",
-            value=text,
-            hint="ACLED writes '03 November 2017' or '2017-11-03'",
-            **where,
-        )
         return None
 
 
 def _coordinate(
     text: str, column: str, limit: float, problems: Problems, where: dict
 ) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or abs(value) > limit:
-        problems.error(
-            f"{column} must be a number from {-limit} to {limit}",
-            column=column,
-            value=text,
-            **where,
-        )
-        return None
-    return value
+    return checked(problems, lambda t: number(t, low=-limit, high=limit), text, column=column,
+                   **where)  # fmt: skip
 
 
 def _notes(v: dict[str, str]) -> str:

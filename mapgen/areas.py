@@ -9,37 +9,29 @@ longitude/latitude.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 from shapely.geometry.base import BaseGeometry
 
-from mapgen.errors import InputFileError
+from mapgen import fields
+from mapgen._vector import Feature, read_features
+from mapgen.fields import FieldError, clean_text, polygon, wkt_polygon
 from mapgen.problems import Problems, did_you_mean, display_path
 
 CRS = "EPSG:4326"
-AREA_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+AREA_ID = fields.AREA_ID
 SHAPE_COLUMNS = ["area", "name", "method", "notes"]
-FIX_HINT = "repair it, e.g. with QGIS 'Fix geometries' or shapely.make_valid, then save again"
 
 
 def shape_problem(geom: BaseGeometry | None) -> tuple[str, str | None] | None:
-    """What is wrong with a polygon event's shape (message, hint), or None if it is good."""
-    if geom is None or geom.is_empty:
-        return "needs a Polygon or MultiPolygon, not an empty geometry", None
-    if geom.geom_type not in ("Polygon", "MultiPolygon"):
-        return f"needs a Polygon or MultiPolygon, not {geom.geom_type}", None
-    x0, y0, x1, y1 = geom.bounds
-    if not (-180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90):
-        return (
-            f"coordinates outside longitude/latitude ({x0:g}, {y0:g}, {x1:g}, {y1:g})",
-            "write longitude first, then latitude, in degrees (EPSG:4326)",
-        )
-    if not geom.is_valid:
-        return f"invalid polygon ({shapely.is_valid_reason(geom)})", FIX_HINT
+    """What is wrong with a polygon event's shape (message, hint), or None if it is good
+    (the rule of :func:`mapgen.fields.polygon`)."""
+    try:
+        polygon(geom)
+    except FieldError as exc:
+        return exc.message, exc.hint
     return None
 
 
@@ -53,24 +45,17 @@ def empty_shapes() -> gpd.GeoDataFrame:
 def read_areas(path: Path | str, problems: Problems) -> gpd.GeoDataFrame:
     """Read and check an areas file; the good features, indexed by their ``id``."""
     shown = display_path(path)
-    try:
-        frame = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises several types for unreadable files
-        if not Path(path).exists():
-            raise InputFileError(f"{shown}: no such file") from exc
-        raise InputFileError(f"{shown}: cannot read as a vector file ({exc})") from exc
-    if "id" not in frame.columns:
+    names, features = read_features(path)
+    if "id" not in names:
         problems.error(
             "the areas need an 'id' property",
             path=shown,
-            hint=f"found properties: {', '.join(c for c in frame.columns if c != 'geometry')}",
+            hint=f"found properties: {', '.join(names) or 'none'}",
         )
         return empty_shapes()
-    if frame.crs is not None and not frame.crs.equals(CRS):
-        frame = frame.to_crs(CRS)
     rows: dict[str, dict] = {}
-    for number, row in enumerate(frame.itertuples(index=False), start=1):
-        record = _area_record(row, number, shown, problems, rows)
+    for feature in features:
+        record = _area_record(feature, shown, problems, rows)
         if record is not None:
             rows[record["area"]] = record
     if not rows:
@@ -82,51 +67,49 @@ def read_areas(path: Path | str, problems: Problems) -> gpd.GeoDataFrame:
 
 
 def _area_record(
-    row: object, number: int, path: str, problems: Problems, seen: dict[str, dict]
+    feature: Feature, path: str, problems: Problems, seen: dict[str, dict]
 ) -> dict | None:
-    raw = row.id  # type: ignore[attr-defined]
-    area_id = "" if pd.isna(raw) else str(raw).strip()
+    label = f"feature {feature.number}"
+    raw = feature.properties.get("id")
+    area_id = clean_text(str(raw))[0].strip() if isinstance(raw, str | int) else ""
     where = {"path": path, "column": "id", "value": area_id}
-    feature = f"feature {number}"
-    if not AREA_ID.match(area_id):
+    if not AREA_ID.fullmatch(area_id):
         problems.error(
-            f"{feature}: an area id may hold letters, digits and _ . : - only",
+            f"{label}: an area id may hold letters, digits and _ . : - only",
             hint="e.g. 'mosul-east'",
             **where,
         )
         return None
     if area_id in seen:
-        problems.error(f"{feature}: a second area with the same id", **where)
+        problems.error(f"{label}: a second area with the same id", **where)
         return None
-    problem = shape_problem(row.geometry)
+    problem = shape_problem(feature.geometry)
     if problem is not None:
-        problems.error(f"{feature}: {problem[0]}", hint=problem[1], **where)
+        problems.error(f"{label}: {problem[0]}", hint=problem[1], **where)
         return None
     return {
         "area": area_id,
-        "name": _text(row, "name") or area_id,
-        "method": _text(row, "method"),
-        "notes": _text(row, "notes"),
-        "geometry": row.geometry,
+        "name": _text(feature, "name") or area_id,
+        "method": _text(feature, "method"),
+        "notes": _text(feature, "notes"),
+        "geometry": feature.geometry,
     }
 
 
-def _text(row: object, name: str) -> str:
-    value = getattr(row, name, "")
-    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+def _text(feature: Feature, name: str) -> str:
+    try:
+        return feature.text(name)
+    except FieldError:  # absent, or not text: the name falls back to the id
+        return ""
 
 
 def parse_wkt(text: str) -> tuple[BaseGeometry | None, str | None, str | None]:
-    """A shape from WKT: (geometry, None, None) or (None, message, hint)."""
+    """A shape from WKT: (geometry, None, None) or (None, message, hint)
+    (the rule of :func:`mapgen.fields.wkt_polygon`)."""
     try:
-        geom = shapely.from_wkt(text)
-    except shapely.errors.ShapelyError as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else "unreadable"
-        return None, f"not valid WKT ({reason})", "e.g. POLYGON ((40.1 35.3, 40.2 35.3, ...))"
-    problem = shape_problem(geom)
-    if problem is not None:
-        return None, problem[0], problem[1]
-    return geom, None, None
+        return wkt_polygon(text), None, None
+    except FieldError as exc:
+        return None, exc.message, exc.hint
 
 
 def resolve_shapes(

@@ -136,10 +136,14 @@ def fitted_conic(extent: tuple[float, float, float, float], proj: str) -> CRS:
     lon/lat extent: standard parallels at 1/6 and 5/6 of its height, centred on it."""
     lon0, lat0, lon1, lat1 = extent
     span = lat1 - lat0
+    south, north = lat0 + span / 6, lat1 - span / 6
+    centre = f"+lon_0={(lon0 + lon1) / 2:.4f} +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
+    if abs(south + north) < 0.5:  # a cone needs parallels off the equator's symmetry:
+        cylinder = {"aea": "cea", "lcc": "merc"}[proj]  # its cylindrical counterpart
+        return CRS.from_proj4(f"+proj={cylinder} +lat_ts=0 {centre}")
     return CRS.from_proj4(
-        f"+proj={proj} +lat_1={lat0 + span / 6:.4f} +lat_2={lat1 - span / 6:.4f} "
-        f"+lat_0={(lat0 + lat1) / 2:.4f} +lon_0={(lon0 + lon1) / 2:.4f} "
-        "+x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
+        f"+proj={proj} +lat_1={south:.4f} +lat_2={north:.4f} "
+        f"+lat_0={(lat0 + lat1) / 2:.4f} {centre}"
     )
 
 

@@ -7,17 +7,20 @@ writer reads live in :class:`BuildOptions`.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mapgen.dataset import Dataset
+from mapgen._io import refuse_inside
+from mapgen.dataset import Dataset, DatasetFiles
 from mapgen.export import write_changes_csv, write_gis, write_stats_csv, write_timeline_csv
 from mapgen.render.html import write_map_html
 from mapgen.render.snapshots import write_snapshots
 from mapgen.render.timelapse import write_timelapse
 from mapgen.report import write_report
+from mapgen.staging import staged_folder
 from mapgen.territory import Territory, TerritoryOptions, build_territory
 from mapgen.timeline import build_timeline
 
@@ -43,11 +46,13 @@ class BuildOptions:
 
 @dataclass(frozen=True)
 class BuildContext:
-    """What every writer gets: the computed territory (with its timeline and dataset)."""
+    """What every writer gets: the computed territory (with its timeline and dataset), the
+    folder to write into, and the output folder of the previous build (to reuse from)."""
 
     territory: Territory
     out: Path
     options: BuildOptions
+    previous: Path | None = None
 
     @property
     def dataset(self) -> Dataset:
@@ -77,6 +82,7 @@ def write_html_map(ctx: BuildContext) -> list[Path]:
 def write_snapshot_series(ctx: BuildContext) -> list[Path]:
     """snapshots/YYYY-MM-DD.png for every day of the range, timelapse.gif and timelapse.mp4."""
     o = ctx.options
+    previous = ctx.previous
     written = write_snapshots(
         ctx.territory,
         ctx.out / "snapshots",
@@ -85,6 +91,7 @@ def write_snapshot_series(ctx: BuildContext) -> list[Path]:
         width_in=o.snapshot_width_in,
         jobs=o.jobs,
         progress=o.progress,
+        reuse=previous / "snapshots" if previous else None,
     )
     return written + write_timelapse(
         ctx.territory,
@@ -93,6 +100,7 @@ def write_snapshot_series(ctx: BuildContext) -> list[Path]:
         pause_s=o.timelapse_pause_s,
         jobs=o.jobs,
         progress=o.progress,
+        reuse=previous,
     )
 
 
@@ -114,9 +122,17 @@ WRITERS: dict[str, Writer] = {
 def build(dataset: Dataset, out: Path | str, options: BuildOptions | None = None) -> list[Path]:
     """Compute the timeline and the territory, write every output into ``out``.
 
-    Returns the files written.
+    ``out`` is always the result of this one call: the outputs are written into a staging
+    folder beside it that replaces it at the end (:mod:`mapgen.staging`); interrupted or
+    failing, the call leaves ``out`` as it was. Up-to-date snapshots of the previous build
+    are reused. Raises OverwriteError, before anything is written, if an input lies in
+    ``out`` or ``out`` holds files mapgen did not write.
+
+    Returns the files written (their paths in ``out``).
     """
     options = options or BuildOptions()
+    out = Path(out)
+    refuse_inside(out, "the output folder", input_files(dataset.files))
     timeline = build_timeline(dataset)
     log.info(
         "timeline: %d places, %d intervals, %d change dates from %s to %s",
@@ -134,9 +150,22 @@ def build(dataset: Dataset, out: Path | str, options: BuildOptions | None = None
         len(territory.areas),
         len(territory.frontlines),
     )
-    ctx = BuildContext(territory, Path(out), options)
     written: list[Path] = []
-    for name, writer in WRITERS.items():
-        log.debug("writing %s", name)
-        written += writer(ctx)
-    return written
+    with staged_folder(out) as staging:
+        ctx = BuildContext(territory, staging, options, previous=out if out.is_dir() else None)
+        for name, writer in WRITERS.items():
+            log.debug("writing %s", name)
+            written += writer(ctx)
+    return [out / path.relative_to(staging) for path in written]
+
+
+def input_files(files: DatasetFiles) -> dict[str, list[Path]]:
+    """Every input file of the dataset, by what it is (e.g. "the events file")."""
+    named: dict[str, list[Path]] = {}
+    for item in dataclasses.fields(files):
+        value = getattr(files, item.name)
+        values = value if isinstance(value, tuple | list) else [value]
+        named[f"the {item.name.replace('_', ' ')} file"] = [
+            Path(v) for v in values if isinstance(v, Path | str)
+        ]
+    return named

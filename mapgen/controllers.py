@@ -10,14 +10,15 @@ from pathlib import Path
 import pandas as pd
 
 from mapgen._io import check_columns, read_csv
+from mapgen.fields import CONTROLLER_ID, COUNTRY_CODE
 from mapgen.names import name_keys, split_aliases
 from mapgen.problems import Problems, did_you_mean
 
 REQUIRED_COLUMNS = ["id", "name", "color"]
 OPTIONAL_COLUMNS = ["aliases", "countries", "notes"]
-_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
-_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-_COUNTRY = re.compile(r"^[A-Z]{3}$")
+_ID = CONTROLLER_ID
+_COLOR = re.compile(r"#[0-9a-fA-F]{6}", re.ASCII)
+_COUNTRY = COUNTRY_CODE
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def read_controllers(path: Path | str, problems: Problems) -> Controllers:
         v = row.values
         where = {"path": table.path, "line": row.line}
         ok = True
-        if not _ID.match(v["id"]):
+        if not _ID.fullmatch(v["id"]):
             problems.error(
                 "controller id must be lower case letters, digits, '-' or '_'",
                 column="id",
@@ -128,7 +129,7 @@ def read_controllers(path: Path | str, problems: Problems) -> Controllers:
         if not v["name"]:
             problems.error("a controller needs a name", column="name", **where)
             ok = False
-        if not _COLOR.match(v["color"]):
+        if not _COLOR.fullmatch(v["color"]):
             problems.error(
                 "colour must be a hex colour",
                 column="color",
@@ -152,7 +153,7 @@ def read_controllers(path: Path | str, problems: Problems) -> Controllers:
 
 def _countries(text: str, problems: Problems, where: dict) -> tuple[str, ...] | None:
     codes = tuple(c.strip().upper() for c in text.split("|") if c.strip())
-    bad = [c for c in codes if not _COUNTRY.match(c)]
+    bad = [c for c in codes if not _COUNTRY.fullmatch(c)]
     if bad:
         problems.error(
             "countries must be ISO 3166-1 alpha-3 codes separated by '|'",

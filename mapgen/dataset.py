@@ -19,6 +19,7 @@ from mapgen.controllers import Controllers, read_controllers
 from mapgen.dates import parse_day
 from mapgen.errors import DateRangeError, InputFileError
 from mapgen.events import read_events
+from mapgen.fields import FieldError, toml_number, toml_text
 from mapgen.gazetteer import Gazetteer, read_city_polygons, read_places
 from mapgen.problems import Problems, display_path
 from mapgen.relations import Relations, read_relations
@@ -194,8 +195,12 @@ def check_dataset(
     events = read_events(
         files.events, problems, gazetteer=places, controllers=controllers, end=range_end
     )
-    if events.empty and not problems.errors:
+    if events.empty and not problems.error_count:
         problems.error("the events table has no rows", path=display_path(files.events), line=2)
+    place_ids = [p for p in events["place_id"].unique() if p] if not events.empty else []
+    if info.extent is not None and files.info is not None and place_ids:
+        _check_extent(info.extent, places.places.geometry.loc[place_ids], problems,
+                      display_path(files.info))  # fmt: skip
     areas = empty_shapes()
     if _given(files.areas, files.events, default=DatasetFiles()):
         areas = read_areas(files.areas, problems)
@@ -236,49 +241,108 @@ def read_info(path: Path, problems: Problems) -> DatasetInfo:
         raw = tomllib.loads(read_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise InputFileError(f"{shown}: not valid TOML ({exc})") from exc
-    start = _info_day(raw, "start", shown, problems)
-    end = _info_day(raw, "end", shown, problems)
-    extent = raw.get("extent")
-    if extent is not None and not _is_bbox(extent):
-        problems.error(
-            "extent must be [lon_min, lat_min, lon_max, lat_max]",
-            path=shown,
-            column="extent",
-            value=str(extent),
-        )
-        extent = None
-    milestones = []
-    for item in raw.get("milestones", []):
-        day = _info_day(item, "date", shown, problems)
-        if day is not None:
-            milestones.append(
-                Milestone(day, str(item.get("label", "")), str(item.get("source", "")))
-            )
+    where = {"path": shown}
     return DatasetInfo(
-        title=str(raw.get("title", DatasetInfo.title)),
-        start=start,
-        end=end,
-        extent=tuple(float(x) for x in extent) if extent else None,  # type: ignore[arg-type]
-        description=str(raw.get("description", "")),
-        milestones=tuple(milestones),
+        title=_info_text(raw, "title", DatasetInfo.title, problems, where),
+        start=_info_day(raw, "start", shown, problems),
+        end=_info_day(raw, "end", shown, problems),
+        extent=_info_extent(raw.get("extent"), problems, where),
+        description=_info_text(raw, "description", "", problems, where),
+        milestones=_milestones(raw.get("milestones", []), problems, where),
     )
 
 
-def _info_day(raw: dict, key: str, path: str, problems: Problems) -> pd.Timestamp | None:
+def _info_text(
+    raw: dict, key: str, default: str, problems: Problems, where: dict, prefix: str = ""
+) -> str:
+    value = raw.get(key, default)
+    try:
+        return toml_text(value)
+    except FieldError as exc:
+        problems.error(
+            exc.message, column=prefix + key, value=str(value)[:80], hint=exc.hint, **where
+        )
+        return default
+
+
+def _info_extent(
+    value: object, problems: Problems, where: dict
+) -> tuple[float, float, float, float] | None:
+    if value is None:
+        return None
+    hint = "write [lon_min, lat_min, lon_max, lat_max] in degrees, e.g. [38.0, 33.5, 42.5, 36.5]"
+    try:
+        if not isinstance(value, list) or len(value) != 4:
+            raise FieldError("extent must be a list of four numbers", hint)
+        lon0, lat0, lon1, lat1 = (
+            toml_number(v, low=low, high=high)
+            for v, (low, high) in zip(value, [(-180, 180), (-90, 90)] * 2, strict=True)
+        )
+        if not (lon0 < lon1 and lat0 < lat1):
+            raise FieldError("extent must have its minimum before its maximum", hint)
+    except FieldError as exc:
+        problems.error(
+            f"extent: {exc.message}", column="extent", value=str(value)[:80], hint=hint, **where
+        )
+        return None
+    return (lon0, lat0, lon1, lat1)
+
+
+def _milestones(value: object, problems: Problems, where: dict) -> tuple[Milestone, ...]:
+    hint = 'write [[milestones]] tables with date = "YYYY-MM-DD", label = "…", source = "…"'
+    if not isinstance(value, list):
+        problems.error(
+            "milestones must be a list of tables",
+            column="milestones",
+            value=str(value)[:80],
+            hint=hint,
+            **where,
+        )
+        return ()
+    milestones = []
+    for number, item in enumerate(value, start=1):
+        column = f"milestones[{number}]"
+        if not isinstance(item, dict):
+            problems.error(
+                "a milestone must be a table", column=column, value=str(item)[:80], hint=hint,
+                **where,
+            )  # fmt: skip
+            continue
+        day = _info_day(item, "date", where["path"], problems, column=f"{column}.date")
+        label = _info_text(item, "label", "", problems, where, f"{column}.")
+        source = _info_text(item, "source", "", problems, where, f"{column}.")
+        if day is not None:
+            milestones.append(Milestone(day, label, source))
+    return tuple(milestones)
+
+
+def _check_extent(
+    extent: tuple[float, float, float, float], points: gpd.GeoSeries, problems: Problems, path: str
+) -> None:
+    """An error if the extent holds none of the places of the events (nothing to map)."""
+    lon0, lat0, lon1, lat1 = extent
+    if (points.x.between(lon0, lon1) & points.y.between(lat0, lat1)).any():
+        return
+    x0, y0, x1, y1 = points.total_bounds
+    problems.error(
+        "the extent holds none of the places of the events",
+        path=path,
+        column="extent",
+        value=str(list(extent)),
+        hint=f"the places lie within [{x0:g}, {y0:g}, {x1:g}, {y1:g}]; widen the extent",
+    )
+
+
+def _info_day(
+    raw: dict, key: str, path: str, problems: Problems, *, column: str | None = None
+) -> pd.Timestamp | None:
     value = raw.get(key)
     if value is None:
+        if column is not None:  # a milestone's date is required
+            problems.error("a milestone needs a date", path=path, column=column)
         return None
     try:
         return parse_day(str(value), what=key)
     except DateRangeError as exc:
-        problems.error(str(exc), path=path, column=key, value=str(value))
+        problems.error(str(exc), path=path, column=column or key, value=str(value)[:80])
         return None
-
-
-def _is_bbox(value: object) -> bool:
-    if not isinstance(value, list) or len(value) != 4:
-        return False
-    if not all(isinstance(x, int | float) for x in value):
-        return False
-    lon0, lat0, lon1, lat1 = value
-    return -180 <= lon0 < lon1 <= 180 and -90 <= lat0 < lat1 <= 90

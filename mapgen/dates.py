@@ -10,22 +10,16 @@ invented.
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from typing import Literal
 
 import pandas as pd
 
 from mapgen.errors import DateRangeError
+from mapgen.fields import date_parts
 
 Precision = Literal["day", "week", "month", "year"]
 PRECISIONS: tuple[Precision, ...] = ("day", "week", "month", "year")
-DATE_FORMATS_HINT = "use YYYY-MM-DD, YYYY-MM (month only) or YYYY (year only)"
-_PATTERNS: list[tuple[re.Pattern[str], Precision]] = [
-    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "day"),
-    (re.compile(r"^(\d{4})-(\d{2})$"), "month"),
-    (re.compile(r"^(\d{4})$"), "year"),
-]
 
 
 @dataclass(frozen=True)
@@ -57,17 +51,9 @@ def parse_date(text: str, precision: str = "") -> ReportedDate:
     ``precision`` may say ``week`` for a day date that is only approximately right (an
     article's "about a week ago"); it must otherwise agree with the date's form.
     """
-    for pattern, found in _PATTERNS:
-        m = pattern.match(text.strip())
-        if m is None:
-            continue
-        parts = [int(g) for g in m.groups()] + [1] * (3 - len(m.groups()))
-        try:
-            start = pd.Timestamp(year=parts[0], month=parts[1], day=parts[2])
-        except ValueError as exc:
-            raise ValueError(f"{text!r} is not a calendar date") from exc
-        return ReportedDate(start, _precision(found, precision, text))
-    raise ValueError(f"{text!r} is not a date; {DATE_FORMATS_HINT}")
+    year, month, day, found = date_parts(text)  # FieldError (a ValueError) if not a date
+    start = pd.Timestamp(year=year, month=month, day=day)
+    return ReportedDate(start, _precision(found, precision, text))  # type: ignore[arg-type]
 
 
 def _precision(found: Precision, declared: str, text: str) -> Precision:

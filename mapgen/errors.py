@@ -39,3 +39,7 @@ class DateRangeError(MapgenError, ValueError):
 
 class UnknownMethodError(MapgenError, ValueError):
     """A method, format or option name that is not registered."""
+
+
+class OverwriteError(MapgenError, ValueError):
+    """An output would be written over an input (or over another output)."""

@@ -17,10 +17,11 @@ from pathlib import Path
 import pandas as pd
 import shapely
 
-from mapgen._io import Row, check_columns, read_csv
+from mapgen._io import Row, Table, check_columns, read_csv
 from mapgen.areas import AREA_ID, parse_wkt
 from mapgen.controllers import Controllers
 from mapgen.dates import parse_date
+from mapgen.fields import EVENT_ID
 from mapgen.gazetteer import Gazetteer
 from mapgen.problems import Problems
 
@@ -51,7 +52,7 @@ EVENT_COLUMNS = [
     "notes",
 ]
 _NO_SOURCE = {"?", "-", "--", "n/a", "na", "none", "unknown", "tbd", "todo", "source?", "xxx"}
-_EVENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+_EVENT_ID = EVENT_ID
 
 
 def read_events(
@@ -68,6 +69,18 @@ def read_events(
     ``end`` is the last day of the map's range: later events are reported as warnings.
     """
     table = read_csv(path, problems)
+    return check_events(table, problems, gazetteer=gazetteer, controllers=controllers, end=end)
+
+
+def check_events(
+    table: Table,
+    problems: Problems,
+    *,
+    gazetteer: Gazetteer,
+    controllers: Controllers,
+    end: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """:func:`read_events` on rows already read (a file's, or candidate rows in memory)."""
     if not check_columns(table, problems, required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS):
         return pd.DataFrame(columns=EVENT_COLUMNS)
     records: list[dict[str, object]] = []
@@ -103,9 +116,9 @@ def _event_record(
 ) -> dict[str, object] | None:
     v = row.values
     where = {"path": path, "line": row.line}
-    before = len(problems.errors)
+    before = problems.error_count
     event_id = v.get("event_id") or f"L{row.line}"
-    if not _EVENT_ID.match(event_id):
+    if not _EVENT_ID.fullmatch(event_id):
         problems.error(
             "event_id may hold letters, digits and _ . : - only",
             column="event_id",
@@ -159,7 +172,7 @@ def _event_record(
         problems.error(
             "source_url must be an http(s) address", column="source_url", value=url, **where
         )
-    if len(problems.errors) > before or date is None:
+    if problems.error_count > before or date is None:
         return None
     return {
         "event_id": event_id,
@@ -182,7 +195,7 @@ def _event_record(
 def _area(v: dict[str, str], event_id: str, problems: Problems, where: dict) -> tuple:
     """The area id and WKT shape of a row ("" and None for a place event)."""
     area, wkt = v.get("area", ""), v.get("geometry", "")
-    if area and not AREA_ID.match(area):
+    if area and not AREA_ID.fullmatch(area):
         problems.error(
             "an area id may hold letters, digits and _ . : - only",
             column="area",

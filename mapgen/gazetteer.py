@@ -8,18 +8,25 @@ place id.
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 from shapely.geometry import Point
 
 from mapgen._io import check_columns, read_csv
-from mapgen.errors import InputFileError
+from mapgen._vector import Feature, read_features
+from mapgen.fields import (
+    PLACE_ID,
+    FieldError,
+    checked,
+    clean_text,
+    identifier,
+    number,
+    optional_whole_number,
+    polygon,
+)
 from mapgen.names import name_keys, split_aliases
 from mapgen.problems import Problems, did_you_mean, display_path
 
@@ -37,7 +44,6 @@ OPTIONAL_COLUMNS = [
     "notes",
 ]
 CRS = "EPSG:4326"
-_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 class Gazetteer:
@@ -148,16 +154,8 @@ def _place_record(
     v: dict[str, str], problems: Problems, *, path: str, line: int, seen: dict[str, int]
 ) -> dict[str, object] | None:
     where = {"path": path, "line": line}
-    before = len(problems.errors)
-    if not _ID.match(v["id"]):
-        problems.error(
-            "place id must be lower case letters, digits, '-' or '_'",
-            column="id",
-            value=v["id"],
-            hint="e.g. 'abu-kamal'",
-            **where,
-        )
-    elif v["id"] in seen:
+    before = problems.error_count
+    if checked(problems, _place_id, v["id"], column="id", **where) and v["id"] in seen:
         problems.error(
             f"duplicate place id (first on line {seen[v['id']]})",
             column="id",
@@ -166,11 +164,13 @@ def _place_record(
         )
     if not v["name"]:
         problems.error("a place needs a name", column="name", **where)
-    lat = _number(v["lat"], "lat", -90, 90, problems, where)
-    lon = _number(v["lon"], "lon", -180, 180, problems, where)
-    population = _optional_int(v.get("population", ""), "population", problems, where)
-    geonames_id = _optional_int(v.get("geonames_id", ""), "geonames_id", problems, where)
-    if len(problems.errors) > before or lat is None or lon is None:
+    lat = checked(problems, _latitude, v["lat"], column="lat", **where)
+    lon = checked(problems, _longitude, v["lon"], column="lon", **where)
+    population = checked(problems, optional_whole_number, v.get("population", ""),
+                         column="population", **where)  # fmt: skip
+    geonames_id = checked(problems, optional_whole_number, v.get("geonames_id", ""),
+                          column="geonames_id", **where)  # fmt: skip
+    if problems.error_count > before or lat is None or lon is None:
         return None
     return {
         "id": v["id"],
@@ -189,34 +189,17 @@ def _place_record(
     }
 
 
-def _number(
-    text: str, column: str, low: float, high: float, problems: Problems, where: dict
-) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or not low <= value <= high:
-        problems.error(
-            f"{column} must be a number from {low} to {high}",
-            column=column,
-            value=text,
-            hint="decimal degrees, WGS 84, e.g. 34.45226",
-            **where,
-        )
-        return None
-    return value
+def _place_id(text: str) -> str:
+    return identifier(text, PLACE_ID, rule="lower case letters, digits, '-' or '_'",
+                      example="'abu-kamal'")  # fmt: skip
 
 
-def _optional_int(text: str, column: str, problems: Problems, where: dict) -> int | None:
-    if not text:
-        return None
-    if not text.isdigit():
-        problems.error(
-            f"{column} must be a whole number ≥ 0 or empty", column=column, value=text, **where
-        )
-        return None
-    return int(text)
+def _latitude(text: str) -> float:
+    return number(text, low=-90, high=90, example="34.45226 (decimal degrees, WGS 84)")
+
+
+def _longitude(text: str) -> float:
+    return number(text, low=-180, high=180, example="40.91874 (decimal degrees, WGS 84)")
 
 
 def _frame(records: list[dict[str, object]]) -> gpd.GeoDataFrame:
@@ -232,31 +215,27 @@ def read_city_polygons(path: Path | str, gazetteer: Gazetteer, problems: Problem
     """Attach polygons from a GeoJSON/GeoPackage whose features have a ``place`` property.
 
     Features are checked: the place must exist, the geometry must be a valid (Multi)Polygon
-    and should contain the place's point. Returns a new gazetteer with the good polygons.
+    (:func:`mapgen.fields.polygon`) and should contain the place's point. Returns a new
+    gazetteer with the good polygons.
     """
     shown = display_path(path)
-    try:
-        frame = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises several types for unreadable files
-        if not Path(path).exists():
-            raise InputFileError(f"{shown}: no such file") from exc
-        raise InputFileError(f"{shown}: cannot read as a vector file ({exc})") from exc
-    if "place" not in frame.columns:
+    names, features = read_features(path)
+    if "place" not in names:
         problems.error(
             "the polygons need a 'place' property with a place id",
             path=shown,
-            hint=f"found properties: {', '.join(c for c in frame.columns if c != 'geometry')}",
+            hint=f"found properties: {', '.join(names) or 'none'}",
         )
         return gazetteer
-    if frame.crs is not None and not frame.crs.equals(CRS):
-        frame = frame.to_crs(CRS)
     keep: dict[str, object] = {}
     methods: dict[str, str] = {}
-    for i, row in frame.iterrows():
-        ok = _check_polygon(row, int(str(i)) + 1, gazetteer, problems, shown, keep)
-        if ok:
-            keep[row["place"]] = row.geometry
-            methods[row["place"]] = str(row.get("method") or "user-supplied")
+    for feature in features:
+        place = _polygon_place(feature, gazetteer, problems, shown, keep)
+        if place is not None:
+            keep[place] = feature.geometry
+            method = feature.properties.get("method")
+            methods[place] = clean_text(method)[0] if isinstance(method, str) and method else ""
+            methods[place] = methods[place] or "user-supplied"
     polygons = gpd.GeoDataFrame(
         {"method": pd.Series(methods, dtype="str")},
         geometry=gpd.GeoSeries(keep, crs=CRS),
@@ -265,37 +244,33 @@ def read_city_polygons(path: Path | str, gazetteer: Gazetteer, problems: Problem
     return gazetteer.with_polygons(polygons.sort_index())
 
 
-def _check_polygon(
-    row: pd.Series,
-    number: int,
+def _polygon_place(
+    feature: Feature,
     gazetteer: Gazetteer,
     problems: Problems,
     path: str,
     keep: dict[str, object],
-) -> bool:
-    where = {"path": path, "column": "place", "value": str(row["place"])}
-    feature = f"feature {number}"
-    geom = row.geometry
-    if row["place"] not in gazetteer:
-        problems.error(
-            f"{feature}: unknown place", hint=gazetteer.hint_for(str(row["place"])), **where
-        )
-        return False
-    if row["place"] in keep:
-        problems.error(f"{feature}: a second polygon for the same place", **where)
-        return False
-    if geom is None or geom.geom_type not in ("Polygon", "MultiPolygon"):
-        kind = "no geometry" if geom is None else geom.geom_type
-        problems.error(f"{feature}: needs a Polygon or MultiPolygon, not {kind}", **where)
-        return False
-    if not geom.is_valid:
-        problems.error(
-            f"{feature}: invalid polygon ({shapely.is_valid_reason(geom)})",
-            hint="repair it, e.g. with QGIS 'Fix geometries'",
-            **where,
-        )
-        return False
-    point = gazetteer.places.geometry.loc[row["place"]]
+) -> str | None:
+    """The place id of a good polygon feature, or None after reporting why it is not."""
+    label = f"feature {feature.number}"
+    try:
+        place = feature.text("place")
+    except FieldError as exc:
+        problems.error(exc.message, path=path, column="place", hint=exc.hint)
+        return None
+    where = {"path": path, "column": "place", "value": place}
+    if place not in gazetteer:
+        problems.error(f"{label}: unknown place", hint=gazetteer.hint_for(place), **where)
+        return None
+    if place in keep:
+        problems.error(f"{label}: a second polygon for the same place", **where)
+        return None
+    try:
+        geom = polygon(feature.geometry)
+    except FieldError as exc:
+        problems.error(f"{label}: {exc.message}", hint=exc.hint, **where)
+        return None
+    point = gazetteer.places.geometry.loc[place]
     if not geom.buffer(0.01).contains(point):
-        problems.warning(f"{feature}: the polygon is away from the place's point", **where)
-    return True
+        problems.warning(f"{label}: the polygon is away from the place's point", **where)
+    return place

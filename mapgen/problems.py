@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,7 @@ class Problem:
     def __str__(self) -> str:
         text = f"{self.location()}: {self.severity}: {self.message}"
         if self.value is not None:
-            text += f" (value: {self.value!r})"
+            text += f" (value: {shown_value(self.value)})"
         if self.hint:
             text += f"; {self.hint}"
         return text
@@ -46,15 +47,28 @@ class Problems:
     """An ordered collection of problems; ``raise_if_errors`` raises them all at once."""
 
     items: list[Problem] = field(default_factory=list)
+    _error_count: int = field(default=-1, repr=False, compare=False)
 
     def error(self, message: str, **where: object) -> None:
+        count = self.error_count
         self.items.append(Problem("error", message, **where))  # type: ignore[arg-type]
+        self._error_count = count + 1
 
     def warning(self, message: str, **where: object) -> None:
         self.items.append(Problem("warning", message, **where))  # type: ignore[arg-type]
 
     def extend(self, other: Iterable[Problem]) -> None:
-        self.items.extend(other)
+        added = list(other)
+        count = self.error_count
+        self.items.extend(added)
+        self._error_count = count + sum(p.severity == "error" for p in added)
+
+    @property
+    def error_count(self) -> int:
+        """How many errors there are, in constant time (readers check it after every row)."""
+        if self._error_count < 0:
+            self._error_count = sum(p.severity == "error" for p in self.items)
+        return self._error_count
 
     @property
     def errors(self) -> list[Problem]:
@@ -65,8 +79,15 @@ class Problems:
         return [p for p in self.items if p.severity == "warning"]
 
     def raise_if_errors(self) -> None:
-        if self.errors:
+        if self.error_count:
             raise ValidationError(self.items)
+
+
+def shown_value(value: str, most: int = 120) -> str:
+    """A value for a message: quoted, a long one cut with its length."""
+    if len(value) <= most:
+        return repr(value)
+    return repr(value[:most]) + f"… ({len(value):,} characters)"
 
 
 def did_you_mean(value: str, choices: Iterable[str], *, n: int = 3) -> str | None:
@@ -79,9 +100,17 @@ def did_you_mean(value: str, choices: Iterable[str], *, n: int = 3) -> str | Non
 
 
 def display_path(path: Path | str) -> str:
-    """A path as it is best shown in a message: relative to the working directory if inside it."""
+    """A path as it is best shown in a message: relative to the working directory if inside it.
+
+    Symbolic links are shown as given, not resolved.
+    """
     p = Path(path)
-    try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(p)
+    for candidate, cwd in (
+        (Path(os.path.abspath(p)), Path.cwd()),
+        (p.resolve(), Path.cwd().resolve()),
+    ):
+        try:
+            return str(candidate.relative_to(cwd))
+        except ValueError:
+            continue
+    return str(p)

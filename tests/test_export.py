@@ -20,6 +20,7 @@ from shapely.geometry import Point
 
 from mapgen.build import BuildOptions, build
 from mapgen.dataset import load_dataset
+from mapgen.errors import OverwriteError
 from mapgen.export import write_gis
 from mapgen.territory import Territory, build_territory
 from mapgen.timeline import build_timeline
@@ -293,12 +294,15 @@ def test_daily_snapshots_one_file_per_day(tiny_files, tmp_path):
     (out / "daily").mkdir(parents=True)
     (out / "daily" / "2019-12-31.geojson").write_text("stale", encoding="utf-8")
     (out / "daily" / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(OverwriteError, match=r"did not write \(daily/notes\.txt\)"):
+        build(dataset, out, BuildOptions(daily=True))  # the folder is replaced: never theirs
+    assert (out / "daily" / "notes.txt").read_text(encoding="utf-8") == "mine"
+    (out / "daily" / "notes.txt").unlink()
     build(dataset, out, BuildOptions(daily=True))
     territory = build_territory(build_timeline(dataset))
     days = pd.date_range(dataset.start, dataset.end, freq="D")
     files = sorted(p.name for p in (out / "daily").glob("*.geojson"))
     assert files == [f"{d:%Y-%m-%d}.geojson" for d in days]
-    assert (out / "daily" / "notes.txt").exists()  # only day files are ever removed
     for day in (days[0], pd.Timestamp("2020-01-12"), days[-1]):
         path = out / "daily" / f"{day:%Y-%m-%d}.geojson"
         raw = json.loads(path.read_text(encoding="utf-8"))

@@ -416,7 +416,7 @@ def test_cli_reviewed_candidates_are_checked_before_merging(tmp_path):
     before = events.read_bytes()
     result = invoke("extract", "--reviewed", str(reviewed), "--merge-into", str(events))
     assert result.exit_code == 1
-    assert "candidates:2, column 'place'" in result.output and "nowhere-town" in result.output
+    assert "reviewed.csv:2, column 'place'" in result.output and "nowhere-town" in result.output
     assert events.read_bytes() == before
     reviewed.write_text(out.read_text("utf-8").replace(",rawa,", ",hajin,"), "utf-8")
     result = invoke("extract", "--reviewed", str(reviewed), "--merge-into", str(events))

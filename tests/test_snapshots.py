@@ -48,13 +48,13 @@ def count_renders(monkeypatch):
     calls: list[pd.Timestamp] = []
     render_body, render_svg = snapshots.render_body, snapshots._render_svg
 
-    def counted_body(day, layout):
+    def counted_body(inputs, day, layout):
         calls.append(day)
-        return render_body(day, layout)
+        return render_body(inputs, day, layout)
 
-    def counted_svg(day, layout):
+    def counted_svg(inputs, day, layout):
         calls.append(day)
-        return render_svg(day, layout)
+        return render_svg(inputs, day, layout)
 
     monkeypatch.setattr(snapshots, "render_body", counted_body)
     monkeypatch.setattr(snapshots, "_render_svg", counted_svg)

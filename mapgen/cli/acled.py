@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from mapgen._io import refuse_overwrite
 from mapgen.acled import DEFAULT_ACTORS, import_acled
 from mapgen.controllers import read_controllers
 from mapgen.dataset import DATA_DIR
@@ -57,6 +58,12 @@ def import_acled_command(
     --new-places acled_places.csv; mapgen validate --events acled_events.csv
     --extra-places acled_places.csv
     """
+    new_places = new_places or out.with_name(f"{out.stem}_new_places.csv")
+    refuse_overwrite(
+        {"--out": out, "--new-places": new_places},
+        {"ACLED_CSV": acled_csv, "--places": places, "--controllers": controllers,
+         "--actors": actors},
+    )  # fmt: skip
     problems = Problems()
     gazetteer = read_places(places or DATA_DIR / "places.csv", problems)
     sides = read_controllers(controllers or DATA_DIR / "controllers.csv", problems)
@@ -64,7 +71,6 @@ def import_acled_command(
     result = import_acled(
         acled_csv, gazetteer=gazetteer, controllers=sides, actors=actors, max_km=max_km
     )
-    new_places = new_places or out.with_name(f"{out.stem}_new_places.csv")
     for path in result.write(out, new_places):
         click.echo(f"wrote {path}", err=True)
     click.echo(result.summary(), err=True)

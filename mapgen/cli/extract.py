@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from mapgen._io import read_text, write_text_atomic
+from mapgen._io import Table, read_csv, refuse_overwrite, write_text_atomic
 from mapgen.dates import ReportedDate, parse_date
 from mapgen.extract import Extractor, default_extractor
-from mapgen.extract.candidates import CANDIDATE_FIELDS, merge_into
-from mapgen.extract.merge import check_rows
+from mapgen.extract.candidates import CANDIDATE_FIELDS, merge_rows
+from mapgen.extract.merge import candidates_table, check_rows, choose_rows
+from mapgen.problems import Problems
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
 
@@ -70,37 +69,47 @@ def extract_command(
     Example: mapgen extract article1.txt article2.html --out candidates.csv;
     mapgen extract --reviewed candidates.csv --merge-into my_events.csv
     """
+    if reviewed is not None and merge_into is None:
+        raise click.UsageError("--reviewed needs --merge-into FILE")
+    if reviewed is None and (not articles or out is None):
+        raise click.UsageError("give one or more ARTICLE files and --out FILE")
+    if out is not None:
+        unresolved = unresolved or out.with_name(f"{out.stem}_unresolved.csv")
+    inputs = {"ARTICLE": articles, "--places": places, "--controllers": controllers,
+              "--reviewed": reviewed}  # fmt: skip
+    refuse_overwrite(
+        {"--out": out, "--unresolved": unresolved}, {**inputs, "--merge-into": merge_into}
+    )
+    refuse_overwrite({"--merge-into": merge_into}, inputs)
     extractor = default_extractor(places, controllers)
     if reviewed is not None:
-        if merge_into is None:
-            raise click.UsageError("--reviewed needs --merge-into FILE")
-        rows = list(csv.DictReader(io.StringIO(read_text(reviewed))))
-        _merge(rows, merge_into, extractor, min_confidence)
+        problems = Problems()
+        table = read_csv(reviewed, problems)
+        problems.raise_if_errors()
+        _merge(table, merge_into, extractor, min_confidence)
         return
-    if not articles or out is None:
-        raise click.UsageError("give one or more ARTICLE files and --out FILE")
     result = extractor.extract(articles, date=date)
     write_text_atomic(out, result.candidates_csv())
     click.echo(f"wrote {out}: {len(result.candidates)} candidate(s)", err=True)
-    unresolved = unresolved or out.with_name(f"{out.stem}_unresolved.csv")
     write_text_atomic(unresolved, result.unresolved_csv())
     names = sorted({r["name"] for r in result.unresolved_rows()})
     click.echo(f"wrote {unresolved}: {len(names)} unknown place name(s)"
                + (f": {', '.join(names)}" if names else ""), err=True)  # fmt: skip
     if merge_into is not None:
-        _merge(result.rows(), merge_into, extractor, min_confidence)
+        _merge(candidates_table(result.rows()), merge_into, extractor, min_confidence)
 
 
-def _merge(
-    rows: list[dict[str, str]], path: Path, extractor: Extractor, min_confidence: float
-) -> None:
-    missing = [f for f in CANDIDATE_FIELDS[:10] if rows and f not in rows[0]]
+def _merge(table: Table, path: Path, extractor: Extractor, min_confidence: float) -> None:
+    missing = [f for f in CANDIDATE_FIELDS[:10] if table.rows and f not in table.header]
     if missing:
         raise click.UsageError(f"the candidates lack the column(s) {', '.join(missing)}")
-    chosen = [r for r in rows if float(r.get("confidence") or 1) >= min_confidence]
-    check_rows(chosen, extractor.gazetteer, extractor.controllers)
-    added, present = merge_into(path, chosen, resolve_place=_resolver(extractor))
-    click.echo(f"merged into {path}: {added} row(s) added, {present} already there", err=True)
+    chosen, skipped = choose_rows(table, min_confidence=min_confidence)
+    check_rows(Table(table.path, table.header, chosen), extractor.gazetteer, extractor.controllers)
+    merged = merge_rows(path, [r.values for r in chosen], resolve_place=_resolver(extractor))
+    for line in [*map(str, skipped), *merged.present]:
+        click.echo(line, err=True)
+    click.echo(f"merged into {path}: {len(merged.added)} row(s) added, {len(merged.present)} "
+               f"already there, {len(skipped)} skipped", err=True)  # fmt: skip
 
 
 def _resolver(extractor: Extractor) -> Callable[[str], str]:

@@ -15,6 +15,7 @@ from mapgen.dataset import Dataset, DatasetFiles, load_dataset
 from mapgen.dates import parse_day
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
+DATASET_FILE_OPTIONS = ("events", "places", "extra_places", "controllers", "city_polygons", "info")
 
 
 def dataset_options(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -7,7 +7,9 @@ from typing import Any
 
 import click
 
+from mapgen._io import refuse_overwrite
 from mapgen.cli.options import (
+    DATASET_FILE_OPTIONS,
     dataset_options,
     days_option,
     load_checked,
@@ -46,6 +48,8 @@ def report_command(
 
     Example: mapgen report --out out/report.html --dates 2017-11-03,2017-11-19
     """
+    refuse_overwrite({"--out": out}, {f"--{k.replace('_', '-')}": v for k, v in options.items()
+                                      if k in DATASET_FILE_OPTIONS})  # fmt: skip
     dataset = load_checked(options)
     built = build_territory(build_timeline(dataset), territory)
     path = write_report(built, out, dates=dates, tiles=tiles)

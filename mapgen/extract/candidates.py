@@ -10,19 +10,20 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from mapgen._io import read_text, write_bytes_atomic
+from mapgen._io import decode_text, parse_csv, read_bytes, write_bytes_atomic
 from mapgen.dates import ReportedDate, format_date, parse_date
 from mapgen.errors import MapgenError
 from mapgen.events import FILE_COLUMNS
 from mapgen.extract.reader import Article
 from mapgen.extract.statements import Statement
-from mapgen.problems import display_path
+from mapgen.problems import Problems, display_path
 
 EVENT_FIELDS = FILE_COLUMNS
 CANDIDATE_FIELDS = [*EVENT_FIELDS, "confidence", "evidence", "evidence_start", "evidence_end"]
@@ -231,19 +232,42 @@ def to_csv(rows: list[dict[str, str]], fields: list[str]) -> str:
     return buffer.getvalue()
 
 
+@dataclass(frozen=True)
+class Merged:
+    """What a merge did: the rows appended, and each row not added with the reason."""
+
+    added: list[dict[str, str]]
+    present: list[str]  # "already there" reasons, one per row not added
+
+
 def merge_into(
     path: Path | str, rows: list[dict[str, str]], *, resolve_place=None
 ) -> tuple[int, int]:
-    """Append candidate rows to an events CSV atomically; returns (added, already there).
+    """Append candidate rows to an events CSV in place; returns (added, already there).
+
+    See :func:`merge_rows`, which also says which rows were there already.
+    """
+    merged = merge_rows(path, rows, resolve_place=resolve_place)
+    return len(merged.added), len(merged.present)
+
+
+def merge_rows(path: Path | str, rows: list[dict[str, str]], *, resolve_place=None) -> Merged:
+    """Append candidate rows to the events CSV the user named, in place.
 
     Existing rows are kept byte for byte; a candidate that repeats an existing row's date,
-    place, controller and status is not added, and clashing event ids get a suffix.
+    place, controller and status is not added, and clashing event ids get a suffix. The
+    file named is appended to where it is: a symbolic link is followed, hard links, owner
+    and mode are kept (a new file is created if there is none). If writing fails the file
+    is cut back to its old length.
     """
+    target = Path(os.path.realpath(path))
     shown = display_path(path)
-    data = Path(path).read_bytes() if Path(path).exists() else b""
-    original = read_text(path) if data else ""
-    existing = list(csv.DictReader(io.StringIO(original))) if original.strip() else []
-    header = next(csv.reader(io.StringIO(original)), []) if original.strip() else EVENT_FIELDS
+    data = read_bytes(target) if target.exists() else b""
+    original = decode_text(data, path) if data else ""
+    table = parse_csv(original, shown, Problems()) if original.strip() else None
+    if table is not None and not table.complete:
+        raise MergeError(f"{shown}: cannot be read to the end; run mapgen validate on it first")
+    header = table.header if table is not None else EVENT_FIELDS
     missing = [f for f in ("date", "place", "controller", "source") if f not in header]
     if missing:
         raise MergeError(
@@ -265,16 +289,21 @@ def merge_into(
             "need; add the column(s) to the header first"
         )
     resolve_place = resolve_place or (lambda text: text)
-    have = {_row_key(r, resolve_place) for r in existing}
-    ids = {r.get("event_id", "") for r in existing}
+    existing = table.rows if table is not None else []
+    have = {_row_key(r.values, resolve_place): r.line for r in existing}
+    ids = {r.values.get("event_id", "") for r in existing}
     added: list[dict[str, str]] = []
-    for row in rows:
+    present: list[str] = []
+    for number, row in enumerate(rows, start=1):
         key = _row_key(row, lambda text: text)
         if key in have:
+            line = have[key]
+            where = f"line {line} of {shown}" if line else "an earlier candidate"
+            present.append(f"candidate {number} ({', '.join(key)}): already there ({where})")
             continue
-        have.add(key)
-        event_id, n = row["event_id"], 1
-        while event_id in ids:
+        have[key] = 0
+        event_id, n = row.get("event_id", ""), 1
+        while event_id and event_id in ids:
             n += 1
             event_id = f"{row['event_id']}-{n}"
         ids.add(event_id)
@@ -288,8 +317,31 @@ def merge_into(
             body = ("\r\n" if b"\r\n" in data else "\n") + body
         if b"\r\n" in data:
             body = body.replace("\n", "\r\n")
-        write_bytes_atomic(path, data + body.encode("utf-8"))
-    return len(added), len(rows) - len(added)
+        append_in_place(target, len(data), body.encode("utf-8"), shown=shown)
+    return Merged(added, present)
+
+
+def append_in_place(path: Path, expected_size: int, tail: bytes, *, shown: str) -> None:
+    """Append ``tail`` to the file at ``path`` (already resolved) whose size was
+    ``expected_size`` when read; a new file if there was none.
+
+    Writes into the same inode (links, owner and mode stay); on failure the file is cut
+    back to ``expected_size``. MergeError if the file changed since it was read.
+    """
+    if not path.exists():
+        write_bytes_atomic(path, tail)
+        return
+    with open(path, "r+b") as f:
+        if os.fstat(f.fileno()).st_size != expected_size:
+            raise MergeError(f"{shown}: the file changed while merging; run the merge again")
+        f.seek(expected_size)
+        try:
+            f.write(tail)
+            f.flush()
+            os.fsync(f.fileno())
+        except BaseException:
+            f.truncate(expected_size)
+            raise
 
 
 def _row_key(row: dict[str, str], resolve_place) -> tuple[str, ...]:

@@ -16,20 +16,28 @@ A hard link to the previous day's file would show the wrong date, so days never 
 files; what they share is the rendered map. Re-running with unchanged inputs does nothing:
 ``.mapgen-snapshots.json`` in the output folder records, for every file, a hash of what it
 shows (the state's rows and geometries, the base layers, the options, the code's render
-version and the date).
+version and the date) and the sha256 of the file written; a file is up to date when both
+still match.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import io
 import json
 import logging
+import multiprocessing
 import os
+import shutil
+import signal
 import struct
+import sys
+import threading
+import time
 import zlib
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -188,52 +196,54 @@ def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-# --- the per-process worker -------------------------------------------------------------
-
-_WORKER: dict[str, object] = {}
+# --- rendering one state ---------------------------------------------------------------
 
 
-def _init_worker(territory: Territory, base: Basemap) -> None:
-    _WORKER["territory"] = territory
-    _WORKER["base"] = base
+@dataclass(frozen=True)
+class RenderInputs:
+    """What every render task needs besides its own days: the territory and its base map."""
+
+    territory: Territory
+    base: Basemap
 
 
-def _state_of(day: pd.Timestamp) -> tuple[Basemap, object]:
-    territory = _WORKER["territory"]
-    base = _WORKER["base"]
-    return base, map_state(territory, day, base)  # type: ignore[arg-type]
-
-
-def render_body(day: pd.Timestamp, layout: Layout) -> np.ndarray:
+def render_body(inputs: RenderInputs, day: pd.Timestamp, layout: Layout) -> np.ndarray:
     """The map of ``day``'s state without a date, as an RGB array (height, width, 3)."""
-    base, state = _state_of(day)
-    fig = draw_map(base, state, layout, date_text="")  # type: ignore[arg-type]
+    state = map_state(inputs.territory, day, inputs.base)
+    fig = draw_map(inputs.base, state, layout, date_text="")
     fig.canvas.draw()
     rgba = np.asarray(fig.canvas.buffer_rgba())  # type: ignore[attr-defined]
     return np.ascontiguousarray(rgba[:, :, :3])
 
 
-def _render_svg(day: pd.Timestamp, layout: Layout) -> str:
-    base, state = _state_of(day)
-    fig = draw_map(base, state, layout, date_text=_PLACEHOLDER)  # type: ignore[arg-type]
+def _render_svg(inputs: RenderInputs, day: pd.Timestamp, layout: Layout) -> str:
+    state = map_state(inputs.territory, day, inputs.base)
+    fig = draw_map(inputs.base, state, layout, date_text=_PLACEHOLDER)
     buffer = io.StringIO()
     with matplotlib.rc_context(SVG_RC):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
 
 
-def _write_group(task: tuple[str, Layout, list[tuple[pd.Timestamp, str]]]) -> list[str]:
-    """Render one state and write the file of each of its days."""
+def _write_group(
+    inputs: RenderInputs, task: tuple[str, Layout, list[tuple[pd.Timestamp, str]]]
+) -> list[tuple[str, str]]:
+    """Render one state and write the file of each of its days; ``(path, sha256)`` each."""
     fmt, layout, items = task
+    written = []
     if fmt == "svg":
-        svg = _render_svg(items[0][0], layout)
+        svg = _render_svg(inputs, items[0][0], layout)
         for day, path in items:
-            write_text_atomic(path, svg.replace(_PLACEHOLDER, format_day(day)))
+            data = svg.replace(_PLACEHOLDER, format_day(day)).encode("utf-8")
+            write_bytes_atomic(path, data)
+            written.append((path, hashlib.sha256(data).hexdigest()))
     else:
-        stamper = PngStamper(render_body(items[0][0], layout), layout)
+        stamper = PngStamper(render_body(inputs, items[0][0], layout), layout)
         for day, path in items:
-            write_bytes_atomic(path, stamper.png(format_day(day)))
-    return [path for _, path in items]
+            data = stamper.png(format_day(day))
+            write_bytes_atomic(path, data)
+            written.append((path, hashlib.sha256(data).hexdigest()))
+    return written
 
 
 # --- date stamping ------------------------------------------------------------------------
@@ -333,10 +343,12 @@ def _chunk(kind: bytes, data: bytes = b"") -> bytes:
 
 @dataclass(frozen=True)
 class SeriesPlan:
-    """What a run has to do: every requested file, and the groups still to render."""
+    """What a run has to do: every requested file, those to take from an earlier run, and
+    the groups still to render."""
 
     files: dict[pd.Timestamp, Path]
-    hashes: dict[str, str]  # file name -> hash of what it shows
+    inputs: dict[str, str]  # file name -> hash of what it shows
+    reused: dict[str, str]  # file name -> sha256 of an up-to-date file of an earlier run
     todo: list[Group]
 
 
@@ -348,12 +360,20 @@ def plan_series(
     fmt: str,
     dpi: int,
     width_in: float,
+    reuse: Path | None = None,
 ) -> SeriesPlan:
-    """Which files the days need, and which states must be rendered (not up to date)."""
+    """Which files the days need, and which states must be rendered.
+
+    A file of ``reuse`` (default ``out_dir``) is up to date if the manifest there records
+    the same inputs for it and the file still has the content recorded (its sha256), so a
+    file that an interrupted run rewrote is never taken for a current one.
+    """
     context = context_digest(territory, fmt=fmt, dpi=dpi, width_in=width_in)
-    recorded = _read_manifest(out_dir)
+    source = reuse if reuse is not None else out_dir
+    recorded = read_manifest(source)
     files: dict[pd.Timestamp, Path] = {}
-    hashes: dict[str, str] = {}
+    inputs: dict[str, str] = {}
+    reused: dict[str, str] = {}
     todo: list[Group] = []
     for group in state_groups(territory, days):
         stale = []
@@ -361,12 +381,37 @@ def plan_series(
             path = out_dir / f"{day:%Y-%m-%d}.{fmt}"
             digest = hashlib.sha256(f"{context}|{group.key}|{day:%Y-%m-%d}".encode()).hexdigest()
             files[day] = path
-            hashes[path.name] = digest
-            if recorded.get(path.name) != digest or not path.is_file():
+            inputs[path.name] = digest
+            entry = recorded.get(path.name, {})
+            if entry.get("inputs") == digest and file_sha256(source / path.name) == entry.get(
+                "sha256"
+            ):
+                reused[path.name] = entry["sha256"]
+            else:
                 stale.append(day)
         if stale:
             todo.append(Group(group.key, tuple(stale)))
-    return SeriesPlan(dict(sorted(files.items())), hashes, todo)
+    return SeriesPlan(dict(sorted(files.items())), inputs, reused, todo)
+
+
+def file_sha256(path: Path) -> str | None:
+    """The sha256 of a file's bytes, or None if it cannot be read."""
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def take_file(source: Path, target: Path) -> None:
+    """Put an up-to-date file of an earlier run at ``target``: a hard link, else a copy."""
+    if target.exists() and os.path.samefile(source, target):
+        return
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def write_snapshots(
@@ -379,11 +424,13 @@ def write_snapshots(
     width_in: float = DEFAULT_WIDTH_IN,
     jobs: int | None = None,
     progress: Progress | None = None,
+    reuse: Path | str | None = None,
 ) -> list[Path]:
     """Write ``out_dir/YYYY-MM-DD.<fmt>`` for each day (default: every day of the range).
 
     Each distinct state is rendered once, on ``jobs`` processes (default: all cores);
-    files already up to date (same inputs, per the manifest) are left alone.
+    files already up to date (same inputs and content, per the manifest) are left alone,
+    or taken from ``reuse``, the folder of an earlier run, if given.
     ``progress(done, total)`` is called as days are written.
 
     Returns the paths of the requested days' files, in date order.
@@ -391,8 +438,9 @@ def write_snapshots(
     if fmt not in FORMATS:
         raise UnknownMethodError(f"format {fmt!r} is not supported; use one of {FORMATS}")
     out = Path(out_dir)
+    source = Path(reuse) if reuse is not None else out
     wanted = snapshot_days(territory, dates=days) if days is not None else snapshot_days(territory)
-    plan = plan_series(territory, out, wanted, fmt=fmt, dpi=dpi, width_in=width_in)
+    plan = plan_series(territory, out, wanted, fmt=fmt, dpi=dpi, width_in=width_in, reuse=source)
     base = basemap(territory)
     layout = base.layout(width_in=width_in, dpi=dpi)
     tasks = [(fmt, layout, [(d, str(plan.files[d])) for d in group.days]) for group in plan.todo]
@@ -405,24 +453,38 @@ def write_snapshots(
         len(wanted) - stale_days,
     )
     out.mkdir(parents=True, exist_ok=True)
-    for _ in run_tasks(_write_group, tasks, territory, base, jobs=jobs, progress=progress):
-        pass
-    _write_manifest(out, plan.hashes)
+    for name in plan.reused:
+        take_file(source / name, out / name)
+    hashes = dict(plan.reused)
+    inputs = RenderInputs(territory, base)
+    for written in run_tasks(_write_group, tasks, inputs, jobs=jobs, progress=progress):
+        hashes.update((Path(path).name, sha) for path, sha in written)  # type: ignore[union-attr]
+    entries = {name: {"inputs": plan.inputs[name], "sha256": sha} for name, sha in hashes.items()}
+    _write_manifest(out, entries, keep=source == out)
     return list(plan.files.values())
 
 
+# --- running tasks in worker processes ---------------------------------------------------
+
+Task = tuple[str, Layout, list]
+# In a worker process only (set by its initializer; the process ends with its pool).
+_WORKER_JOB: tuple[Callable[[RenderInputs, Task], object], RenderInputs] | None = None
+
+
 def run_tasks(
-    fn: Callable[..., object],
-    tasks: list,
-    territory: Territory,
-    base: Basemap,
+    fn: Callable[[RenderInputs, Task], object],
+    tasks: list[Task],
+    inputs: RenderInputs,
     *,
     jobs: int | None,
     progress: Progress | None,
 ) -> Iterable[object]:
-    """Run ``fn`` over ``tasks`` (each ``(fmt, layout, items)``), in processes if worth it.
+    """Run ``fn(inputs, task)`` over ``tasks`` (each ``(fmt, layout, items)``), in processes
+    if worth it.
 
-    Yields results in task order; reports progress by items done.
+    Yields results in task order; reports progress by items done. Worker processes end
+    with the run: when it finishes, fails or is interrupted (the pool is terminated), and
+    when this process dies (they get SIGKILL from the kernel on Linux).
     """
     total = sum(len(t[2]) for t in tasks)
     workers = min(jobs or os.cpu_count() or 1, len(tasks))
@@ -430,9 +492,8 @@ def run_tasks(
     if progress:
         progress(0, total)
     if workers <= 1:
-        _init_worker(territory, base)
         for task in tasks:
-            result = fn(task)
+            result = fn(inputs, task)
             done += len(task[2])
             if progress:
                 progress(done, total)
@@ -440,11 +501,10 @@ def run_tasks(
         return
     results: dict[int, object] = {}
     order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i][2]))  # long groups first
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(territory, base)) as pool:
-        futures = {pool.submit(fn, tasks[i]): i for i in order}
-        for future in as_completed(futures):
-            i = futures[future]
-            results[i] = future.result()
+    start = (fn, inputs, os.getpid())
+    with multiprocessing.Pool(workers, initializer=_start_worker, initargs=start) as pool:
+        for i, result in pool.imap_unordered(_run_in_worker, [(i, tasks[i]) for i in order]):
+            results[i] = result
             done += len(tasks[i][2])
             if progress:
                 progress(done, total)
@@ -452,15 +512,57 @@ def run_tasks(
         yield results[i]
 
 
-def _read_manifest(out: Path) -> dict[str, str]:
+def _start_worker(
+    fn: Callable[[RenderInputs, Task], object], inputs: RenderInputs, parent: int
+) -> None:
+    """Initializer of a worker process: die with the parent, leave signals to it."""
+    global _WORKER_JOB
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent ends the pool
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent(parent)
+    _WORKER_JOB = (fn, inputs)
+
+
+def _run_in_worker(item: tuple[int, Task]) -> tuple[int, object]:
+    assert _WORKER_JOB is not None, "called outside a worker process"
+    fn, inputs = _WORKER_JOB
+    return item[0], fn(inputs, item[1])
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this process end when process ``parent`` does, however it ends."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    """Elsewhere than Linux (and as a fallback): poll for the parent's end."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def read_manifest(out: Path) -> dict[str, dict[str, str]]:
+    """The manifest of a snapshot folder: per file name, its inputs' hash and its sha256."""
     try:
         data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        return dict(data.get("files", {}))
+        files = data.get("files", {})
+        return {str(k): v for k, v in files.items() if isinstance(v, dict)}
     except (OSError, ValueError, AttributeError):
         return {}
 
 
-def _write_manifest(out: Path, hashes: dict[str, str]) -> None:
-    files = {**_read_manifest(out), **hashes}
-    text = json.dumps({"render_version": RENDER_VERSION, "files": files}, indent=1, sort_keys=True)
+def _write_manifest(out: Path, entries: dict[str, dict[str, str]], *, keep: bool) -> None:
+    """Write the manifest; ``keep`` the entries of other files already in it (same folder)."""
+    files = {**read_manifest(out), **entries} if keep else entries
+    text = json.dumps(
+        {"render_version": RENDER_VERSION, "files": dict(sorted(files.items()))},
+        indent=1,
+        sort_keys=True,
+    )
     write_text_atomic(out / MANIFEST, text + "\n")

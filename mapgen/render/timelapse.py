@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -32,10 +33,13 @@ from mapgen.render.basemap import Layout, basemap
 from mapgen.render.snapshots import (
     PngStamper,
     Progress,
+    RenderInputs,
     context_digest,
+    file_sha256,
     run_tasks,
     snapshot_days,
     state_groups,
+    take_file,
 )
 from mapgen.render.style import format_day
 from mapgen.territory import Territory
@@ -51,9 +55,11 @@ DEFAULT_DPI = 100
 DEFAULT_WIDTH_IN = 8.0
 
 
-def _body_task(task: tuple[str, Layout, list[tuple[pd.Timestamp, str]]]) -> np.ndarray:
+def _body_task(
+    inputs: RenderInputs, task: tuple[str, Layout, list[tuple[pd.Timestamp, str]]]
+) -> np.ndarray:
     _, layout, items = task
-    return series.render_body(items[0][0], layout)
+    return series.render_body(inputs, items[0][0], layout)
 
 
 def write_timelapse(
@@ -67,12 +73,14 @@ def write_timelapse(
     width_in: float = DEFAULT_WIDTH_IN,
     jobs: int | None = None,
     progress: Progress | None = None,
+    reuse: Path | str | None = None,
 ) -> list[Path]:
     """Write ``out_dir/timelapse.gif`` and ``out_dir/timelapse.mp4``, one frame per day.
 
     ``fps`` frames (days) per second; change dates are held ``pause_s`` seconds longer.
-    Up to date files (same inputs and options, per ``.mapgen-timelapse.json``) are kept.
-    Returns the two paths.
+    Up to date files (same inputs and options and the content recorded, per
+    ``.mapgen-timelapse.json``) are kept, or taken from ``reuse``, the folder of an earlier
+    run, if given. Returns the two paths.
     """
     if fps <= 0:
         raise DateRangeError(f"frame rate {fps}: must be above 0 frames per second")
@@ -88,32 +96,55 @@ def write_timelapse(
         ).encode()
     ).hexdigest()
     paths = [out / GIF_NAME, out / MP4_NAME]
-    if _recorded(out) == digest and all(p.is_file() for p in paths):
-        log.info("timelapse: %s and %s are up to date", *paths)
+    source = Path(reuse) if reuse is not None else out
+    recorded = _recorded(source, digest)
+    if recorded is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        for path in paths:
+            take_file(source / path.name, path)
+        _write_record(out, digest, recorded)
+        log.info("timelapse: %s and %s are up to date", GIF_NAME, MP4_NAME)
         return paths
     base = basemap(territory)
     layout = base.layout(width_in=width_in, dpi=dpi)
     tasks = [("rgb", layout, [(d, "") for d in g.days]) for g in groups]
     log.info("timelapse: %d frame(s), %d state(s) to render", len(wanted), len(groups))
-    bodies = list(run_tasks(_body_task, tasks, territory, base, jobs=jobs, progress=progress))
+    inputs = RenderInputs(territory, base)
+    bodies = list(run_tasks(_body_task, tasks, inputs, jobs=jobs, progress=progress))
     stampers = {g.key: PngStamper(b, layout) for g, b in zip(groups, bodies, strict=True)}  # type: ignore[arg-type]
     key_of = {d: g.key for g in groups for d in g.days}
     change_dates = set(territory.timeline.change_dates)
     frames = [(day, stampers[key_of[day]], day in change_dates) for day in wanted]
     out.mkdir(parents=True, exist_ok=True)
+    stop = threading.Event()
     with ThreadPoolExecutor(1) as encoder:  # ffmpeg encodes while Pillow writes the GIF
-        mp4 = encoder.submit(_write_mp4, frames, paths[1], fps, pause_s)
-        _write_gif(frames, paths[0], fps, pause_s)
+        mp4 = encoder.submit(_write_mp4, frames, paths[1], fps, pause_s, stop)
+        try:
+            _write_gif(frames, paths[0], fps, pause_s)
+        except BaseException:
+            stop.set()  # interrupted: do not wait for the whole video
+            raise
         mp4.result()
-    write_text_atomic(out / MANIFEST, json.dumps({"inputs": digest}) + "\n")
+    _write_record(out, digest, {p.name: file_sha256(p) or "" for p in paths})
     return paths
 
 
-def _recorded(out: Path) -> str | None:
+def _recorded(folder: Path, digest: str) -> dict[str, str] | None:
+    """The files' sha256 if ``folder`` holds both files made from ``digest``, unchanged."""
     try:
-        return json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("inputs")
-    except (OSError, ValueError, AttributeError):
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        files = {name: str(data["files"][name]) for name in (GIF_NAME, MP4_NAME)}
+        if data["inputs"] != digest:
+            return None
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
         return None
+    same = all(file_sha256(folder / name) == sha for name, sha in files.items())
+    return files if same else None
+
+
+def _write_record(out: Path, digest: str, files: dict[str, str]) -> None:
+    text = json.dumps({"inputs": digest, "files": files}, sort_keys=True)
+    write_text_atomic(out / MANIFEST, text + "\n")
 
 
 def _even(rgb: np.ndarray) -> np.ndarray:
@@ -125,7 +156,11 @@ def _even(rgb: np.ndarray) -> np.ndarray:
 
 
 def _write_mp4(
-    frames: list[tuple[pd.Timestamp, PngStamper, bool]], path: Path, fps: float, pause_s: float
+    frames: list[tuple[pd.Timestamp, PngStamper, bool]],
+    path: Path,
+    fps: float,
+    pause_s: float,
+    stop: threading.Event,
 ) -> None:
     hold = round(pause_s * fps)
     tmp = path.with_name(f".{path.stem}.partial{path.suffix}")  # ffmpeg needs the extension
@@ -144,6 +179,8 @@ def _write_mp4(
         )
         try:
             for day, stamper, changed in frames:
+                if stop.is_set():
+                    return  # the partial file is removed below
                 frame = _even(stamper.rgb(format_day(day)))
                 for _ in range(1 + (hold if changed else 0)):
                     writer.append_data(frame)
@@ -152,7 +189,7 @@ def _write_mp4(
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-    log.info("wrote %s (%d frames)", path, len(frames))
+    log.info("wrote %s (%d frames)", path.name, len(frames))
 
 
 def _write_gif(
@@ -182,7 +219,7 @@ def _write_gif(
             loop=0,
             optimize=False,
         )
-    log.info("wrote %s (%d frames)", path, len(images))
+    log.info("wrote %s (%d frames)", path.name, len(images))
 
 
 def _palette(stampers: list[PngStamper]) -> Image.Image:
