@@ -100,7 +100,12 @@ class PartitionBuilder:
     """Feeds days in order into a :class:`Partition`."""
 
     def __init__(
-        self, side: str, *, tile_deg: float = 0.25, min_change: float = 1e-7, min_area_m2=1.0
+        self,
+        side: str,
+        *,
+        tile_deg: float = 0.25,
+        min_change: float = 1e-7,
+        min_area_m2: float = 1.0,
     ) -> None:
         self.partition = Partition(side)
         self.tile_deg = tile_deg
@@ -251,17 +256,3 @@ def _edges(geom: BaseGeometry) -> set[tuple[int, int, int, int]]:
 
 def _parts(geom: BaseGeometry) -> list[BaseGeometry]:
     return [g for g in shapely.get_parts(geom) if not g.is_empty]
-
-
-def partition_series(
-    side: str,
-    days: list[tuple[pd.Timestamp, BaseGeometry]],
-    *,
-    tile_deg: float = 0.25,
-    min_change: float = 1e-7,
-) -> Partition:
-    """The partition of one side's daily polygons (``days`` sorted by date)."""
-    builder = PartitionBuilder(side, tile_deg=tile_deg, min_change=min_change)
-    for day, geometry in days:
-        builder.add_day(day, geometry)
-    return builder.partition
