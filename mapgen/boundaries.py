@@ -26,6 +26,7 @@ from shapely.geometry import Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from mapgen.dataset import DATA_DIR
+from mapgen.errors import OptionError
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def read_layer(
     other callers.
     """
     if name not in LAYERS:
-        raise ValueError(f"unknown layer {name!r}; the layers are {', '.join(LAYERS)}")
+        raise OptionError(f"unknown layer {name!r}; the layers are {', '.join(LAYERS)}")
     folder = folder if folder is not None else layers_folder(extent)
     return _parsed_layer(folder / f"{name}.geojson").copy()
 

@@ -55,8 +55,10 @@ from mapgen.cli.progress import tty_progress
     help="The dataset folder to write (created if needed).",
 )
 def import_areas_command(paths: tuple[Path, ...], out: Path, **options: Any) -> None:
-    """Turn a series of dated control polygons into a dataset folder that
-    mapgen build --dataset reads: events.csv with area events, areas.geojson, places.csv,
+    """Turn a series of dated control polygons into a dataset folder that mapgen build
+    --dataset reads.
+
+    The folder holds events.csv with area events, areas.geojson, places.csv,
     controllers.csv, relations.csv and dataset.toml.
 
     One file per date (the date in the file name, e.g. areas_20240708.geojson.gz) or one

@@ -1,4 +1,9 @@
-"""Options shared by several commands."""
+"""Options shared by several commands.
+
+Library modules are imported where they are used, not at the top: the command line loads
+pandas, geopandas and matplotlib only for a command that needs them (``mapgen --help`` and
+``mapgen validate --help`` load none).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,14 @@ import dataclasses
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import pandas as pd
 
-from mapgen.dataset import Dataset, DatasetFiles, load_dataset
-from mapgen.dates import parse_day
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mapgen.dataset import Dataset, DatasetFiles
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
 DATASET_FILE_OPTIONS = ("events", "places", "extra_places", "controllers", "city_polygons", "info")
@@ -58,6 +64,8 @@ def dataset_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def files_from(options: dict[str, Any]) -> DatasetFiles:
     """The dataset files named by :func:`dataset_options` values: a --dataset folder's
     files, each replaced by the file an option names."""
+    from mapgen.dataset import DatasetFiles
+
     if options.get("dataset"):
         files = DatasetFiles.from_folder(options["dataset"])
         chosen = {
@@ -78,6 +86,8 @@ def files_from(options: dict[str, Any]) -> DatasetFiles:
 
 
 def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> pd.Timestamp | None:
+    from mapgen.dates import parse_day
+
     if value is None:
         return None
     try:
@@ -132,6 +142,8 @@ def territory_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def _days(
     ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
 ) -> list[pd.Timestamp] | None:
+    from mapgen.dates import parse_day
+
     days = []
     for item in value:
         for text in filter(None, (t.strip() for t in item.split(","))):
@@ -163,6 +175,8 @@ def load_checked(options: dict[str, Any], *, ranged: bool = True) -> Dataset:
     ``ranged``: cut the map's range to --start/--end (commands that draw only some days
     but compute the whole history pass False).
     """
+    from mapgen.dataset import load_dataset
+
     files = files_from(options)
     if ranged:
         dataset = load_dataset(files, start=options.get("start"), end=options.get("end"))
