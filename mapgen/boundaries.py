@@ -110,6 +110,22 @@ def main_rivers(extent: Extent | None = None) -> BaseGeometry:
     return rivers.loc[named].geometry.union_all()
 
 
+def countries_extent(countries: tuple[str, ...]) -> Extent | None:
+    """The lon/lat box of whole countries (ISO3): from the committed layer when it has them
+    all, else from the world data; None when neither has them."""
+    layer = read_layer("countries")
+    held = layer[layer["iso_a3"].isin(countries)]
+    if set(held["iso_a3"]) >= set(countries):
+        return tuple(float(v) for v in held.total_bounds)  # type: ignore[return-value]
+    from mapgen.world.layers import country_bounds
+
+    try:
+        return country_bounds(list(countries))
+    except (ImportError, ValueError) as exc:  # no world data, or no such country in it
+        log.warning("cannot tell the extent of %s: %s", ", ".join(countries), exc)
+        return None
+
+
 @dataclass(frozen=True)
 class StudyArea:
     """Where control is mapped: land of the covering countries inside the extent."""
@@ -117,6 +133,7 @@ class StudyArea:
     geometry: BaseGeometry  # EPSG:4326
     extent: tuple[float, float, float, float]
     countries: tuple[str, ...]
+    parts: tuple[BaseGeometry, ...] = ()  # each country's land in the study area, EPSG:4326
 
     @property
     def crs(self) -> CRS:
@@ -170,15 +187,16 @@ def study_area(
         folder = layers_folder(extent)
     except ImportError as exc:  # WorldDataMissing
         log.warning("no base layers for %s, mapping the whole box: %s", extent, exc)
-        return StudyArea(frame, extent, ())
+        return StudyArea(frame, extent, (), (frame,))
     layer = read_layer("countries", folder)
     if countries is not None:
         holding = layer[layer["iso_a3"].isin(countries)]
     else:
         holding = layer[layer.intersects(shapely.MultiPoint(list(points)))]
     if holding.empty:
-        return StudyArea(frame, extent, ())
-    land = holding.geometry.union_all().intersection(frame)
+        return StudyArea(frame, extent, (), (frame,))
+    holding = holding.sort_values("iso_a3")
     lakes = read_layer("lakes", folder).geometry.union_all()
-    area = shapely.make_valid(land.difference(lakes))
-    return StudyArea(area, extent, tuple(sorted(holding["iso_a3"])))
+    parts = [shapely.make_valid(g.intersection(frame).difference(lakes)) for g in holding.geometry]
+    area = shapely.make_valid(shapely.union_all(parts))
+    return StudyArea(area, extent, tuple(holding["iso_a3"]), tuple(parts))
