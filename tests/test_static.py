@@ -267,3 +267,20 @@ def test_a_passed_base_map_draws_the_same_map(territory):
     assert np.array_equal(
         np.asarray(own.canvas.buffer_rgba()), np.asarray(passed.canvas.buffer_rgba())
     )
+
+
+def test_the_inset_goes_where_places_changed_hands():
+    """A crowd of quiet villages (Zakarpattia's, in the Ukraine case) never draws the
+    enlargement: the densest cluster of places that changed hands does, or nothing."""
+    from mapgen.render.inset import find_inset
+
+    quiet = [(10.0 + 0.5 * i, 10.0 + 0.5 * (i % 3), f"quiet-{i}", False) for i in range(12)]
+    front = [(70.0 + 1.0 * i, 60.0 + 1.0 * (i % 2), f"front-{i}", True) for i in range(5)]
+    labels = pd.DataFrame(quiet + front, columns=["x", "y", "name", "changed"])
+    inset = find_inset(labels, (0.0, 100.0), (0.0, 100.0))
+    assert inset is not None
+    x0, x1, y0, y1 = inset.window
+    assert x0 < 70 and x1 > 74 and y0 < 60 and y1 > 61
+    assert inset.name == "front-0"
+    labels["changed"] = False  # nothing happened anywhere: no enlargement
+    assert find_inset(labels, (0.0, 100.0), (0.0, 100.0)) is None

@@ -196,9 +196,20 @@ def _project(geoms: gpd.GeoSeries, clip_ll: shapely.Geometry, crs: CRS) -> gpd.G
     return gpd.GeoSeries(clipped[~clipped.is_empty], crs="EPSG:4326").to_crs(crs)
 
 
+def _states_in_range(territory: Territory) -> pd.Series:
+    """How many (controller, status) states each place has in the territory's range."""
+    places, timeline = territory.places, territory.timeline
+    ends = places["valid_to"].fillna(pd.Timestamp.max)
+    within = places[(places["valid_from"] <= timeline.end) & (ends > timeline.start)]
+    states = within["controller"].astype(str) + "/" + within["status"].astype(str)
+    return states.groupby(within["place_id"]).nunique()
+
+
 def _label_candidates(territory: Territory, crs: CRS) -> pd.DataFrame:
-    """The mapped places, biggest population first (ties by name): the label priority."""
+    """The mapped places, biggest population first (ties by name): the label priority;
+    ``changed`` marks those whose controller or status changed in the range."""
     gazetteer = territory.timeline.dataset.places.places
+    holders = _states_in_range(territory)
     ids = sorted(set(territory.places["place_id"]))
     known = [i for i in ids if i in gazetteer.index]
     rows = gazetteer.loc[known]
@@ -210,6 +221,7 @@ def _label_candidates(territory: Territory, crs: CRS) -> pd.DataFrame:
             "population": pd.to_numeric(rows["population"], errors="coerce").fillna(0).values,
             "x": points.x.values,
             "y": points.y.values,
+            "changed": (holders.reindex(known, fill_value=1) > 1).values,
         }
     )
     frame = frame.sort_values(["population", "name"], ascending=[False, True], kind="stable")

@@ -29,15 +29,19 @@ class Inset:
 def find_inset(
     labels: pd.DataFrame, xlim: tuple[float, float], ylim: tuple[float, float]
 ) -> Inset | None:
-    """A window on the densest cluster of places (at least INSET_MIN_PLACES), placed in
-    the map corner with the fewest places (never the bottom left, which has the scale bar).
+    """A window on the densest cluster of places that changed hands (at least
+    INSET_MIN_PLACES of them), placed in the map corner with the fewest places (never the
+    bottom left, which has the scale bar); None where changes are too sparse to crowd.
 
-    ``labels`` has the places' map coordinates ``x``, ``y`` and ``name``, biggest first.
+    ``labels`` has the places' map coordinates ``x``, ``y``, ``name`` and ``changed``
+    (whether the place changed hands in the map's range), biggest first. The enlargement
+    goes where the fighting is, never to a crowd of places that nothing happened to.
     """
-    if len(labels) < INSET_MIN_PLACES:
+    changed = labels[labels["changed"]] if "changed" in labels.columns else labels
+    if len(changed) < INSET_MIN_PLACES:
         return None
     width = xlim[1] - xlim[0]
-    xy = labels[["x", "y"]].to_numpy()
+    xy = changed[["x", "y"]].to_numpy()
     dist = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
     near = dist < INSET_RADIUS * width
     counts = near.sum(axis=1)
@@ -50,10 +54,10 @@ def find_inset(
     window = (cx - half, cx + half, cy - half, cy + half)
     aspect = width / (ylim[1] - ylim[0])
     size = (INSET_SIZE, INSET_SIZE * aspect)
-    spot = _emptiest_spot(xy, window, size, xlim, ylim)
+    spot = _emptiest_spot(labels[["x", "y"]].to_numpy(), window, size, xlim, ylim)
     if spot is None:
         return None
-    name = str(labels.loc[near[best]].iloc[0]["name"])  # the biggest place of the cluster
+    name = str(changed.loc[near[best]].iloc[0]["name"])  # the biggest place of the cluster
     return Inset(window, (*spot, *size), name)
 
 
