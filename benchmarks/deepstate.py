@@ -293,7 +293,9 @@ def _metric(geom: BaseGeometry, crs) -> BaseGeometry:
     return shapely.set_precision(shapely.make_valid(projected), 1.0)
 
 
-def bench_inference(polygons: dict, folder: Path, every: int, min_population: int) -> None:
+def bench_inference(
+    polygons: dict, folder: Path, every: int, min_population: int, *, all_runs: bool = True
+) -> None:
     from mapgen.dataset import DatasetFiles, load_dataset
     from mapgen.territory import DESERT_RULES, METHODS, TerritoryOptions, build_territory
     from mapgen.timeline import build_timeline
@@ -311,7 +313,7 @@ def bench_inference(polygons: dict, folder: Path, every: int, min_population: in
     print("| --- | --- | --- | --- | --- |")
     runs = [(m, d) for m in METHODS for d in DESERT_RULES]
     default = (TerritoryOptions().method, TerritoryOptions().desert)
-    for method, desert in sorted(runs, key=lambda r: r != default):
+    for method, desert in sorted(runs, key=lambda r: r != default)[: None if all_runs else 1]:
         start = time.perf_counter()
         try:
             territory = build_territory(timeline, TerritoryOptions(method=method, desert=desert))
@@ -334,6 +336,9 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=7, help="compare every Nth day")
     parser.add_argument("--min-population", type=int, default=0, help="places used")
     parser.add_argument("--imported", type=Path, help="an import to reuse (skips part 1)")
+    parser.add_argument(
+        "--default-only", action="store_true", help="inference: the default method alone"
+    )
     args = parser.parse_args()
     files = deepstate_files(args.deepstate)
     polygons = source_polygons(files)
@@ -344,7 +349,13 @@ def main() -> None:
     if args.only in (None, "build"):
         bench_build(imported, work, polygons, args.every)
     if args.only in (None, "inference"):
-        bench_inference(polygons, work / "places", args.every, args.min_population)
+        bench_inference(
+            polygons,
+            work / "places",
+            args.every,
+            args.min_population,
+            all_runs=not args.default_only,
+        )
     print(f"\n(files in {work})")
 
 
