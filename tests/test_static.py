@@ -284,3 +284,41 @@ def test_the_inset_goes_where_places_changed_hands():
     assert inset.name == "front-0"
     labels["changed"] = False  # nothing happened anywhere: no enlargement
     assert find_inset(labels, (0.0, 100.0), (0.0, 100.0)) is None
+
+
+def test_a_changed_area_is_marked_by_its_id_not_every_area_without_a_place():
+    """An area event's change has no place: the map marks that area alone."""
+    from mapgen.controllers import Controllers
+    from mapgen.render.changes import ChangeNotes
+
+    day = pd.Timestamp("2020-01-05")
+    table = pd.DataFrame(
+        [
+            {
+                "date": day,
+                "place_id": "",
+                "polygon": "red-00002",
+                "place": "piece 2",
+                "from_controller": "",
+                "from_status": "",
+                "to_controller": "red",
+                "to_status": "controlled",
+                "opponent": "",
+            },
+            {
+                "date": day,
+                "place_id": "alpha",
+                "polygon": "",
+                "place": "Alpha",
+                "from_controller": "blue",
+                "from_status": "controlled",
+                "to_controller": "red",
+                "to_status": "controlled",
+                "opponent": "",
+            },
+        ]
+    )
+    notes = ChangeNotes(pd.DatetimeIndex([day]), table, Controllers([]))
+    change = notes.last_on(day)
+    assert change.place_ids == ("alpha",)
+    assert change.polygons == ("red-00002",)

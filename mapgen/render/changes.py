@@ -23,6 +23,7 @@ class Change:
     date: pd.Timestamp
     place_ids: tuple[str, ...]
     lines: tuple[str, ...]
+    polygons: tuple[str, ...] = ()  # ids of the areas (polygon events) that changed
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,9 @@ class ChangeNotes:
         date = before[-1]
         rows = self.table[self.table["date"] == date]
         lines = tuple(_change_line(row, self.controllers) for _, row in rows.iterrows())
-        return Change(date, tuple(sorted(rows["place_id"])), lines)
+        places = tuple(sorted(p for p in rows["place_id"] if p))
+        polygons = tuple(sorted(p for p in rows["polygon"] if p))
+        return Change(date, places, lines, polygons)
 
 
 def change_notes(territory: Territory) -> ChangeNotes:

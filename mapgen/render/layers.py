@@ -150,7 +150,10 @@ def _overlays(ax: Axes, state: MapState) -> None:
         _draw(state.frontlines, ax, **FRONTLINE_STYLE, path_effects=FRONTLINE_HALO, zorder=5)
     if state.change is not None:
         held = state.areas[state.areas["kind"] == "held"]
-        changed = held[held["place_id"].isin(state.change.place_ids)]
+        change = state.change
+        changed = held[
+            held["place_id"].isin(change.place_ids) | held["polygon"].isin(change.polygons)
+        ]
         if not changed.empty:
             outline = changed.boundary
             _draw(outline, ax, color=HALO_COLOR, linewidth=3.2, zorder=6)
