@@ -128,10 +128,30 @@ def km2(geom: shapely.Geometry) -> float:
 
 
 def feature(fid: str, name: str, geom: shapely.Geometry, method: str, notes: str) -> dict:
+    """A GeoJSON feature; its metric shape waits under ``_metric`` for :func:`finish`."""
     geom = clean(geom)
     size = f"{km2(geom):,.0f} km²" if km2(geom) >= 10 else f"{km2(geom):,.1f} km²"
     props = {"id": fid, "name": name, "method": method, "notes": f"Size {size}. {notes}".strip()}
-    return {"type": "Feature", "properties": props, "geometry": mapping(transform(_INV, geom))}
+    return {"type": "Feature", "properties": props, "_metric": geom}
+
+
+def finish(feats: list[dict], tolerance_m: float = 1.0) -> list[dict]:
+    """Snap every shape to its neighbours' vertices (within 1 m) before writing them out.
+
+    A part made by cutting a region (a Voronoi cell, one side of a line) has vertices where
+    the cut crosses the region's edge that the region itself lacks; once each feature is
+    rounded to 1e-5 degrees on its own, those edges no longer coincide and leave slivers
+    between a region and its parts. Snapping inserts the shared vertices into both.
+    """
+    geoms = [f.pop("_metric") for f in feats]
+    tree = shapely.STRtree(geoms)
+    for f, geom in zip(feats, geoms, strict=True):
+        out = geom
+        for j in tree.query(geom.buffer(10 * tolerance_m)):
+            if geoms[j] is not geom:
+                out = shapely.snap(out, geoms[j], tolerance_m)
+        f["geometry"] = mapping(transform(_INV, clean(out)))
+    return feats
 
 
 # --- north-west: Idlib and its surroundings -------------------------------------------------
@@ -169,6 +189,15 @@ NW_GOV_DISCS = {
     "nubl": 4,
     "kinnsibba": 2.5,
 }
+# The government's front villages north of Hama (their hull joins Kurnaz to the rest).
+HAMA_FRONT_GOV = [
+    "kurnaz",
+    "as-suqaylibiyah",
+    "maharda",
+    "halfaya",
+    "tayyibat-al-imam",
+    "suran-163915",
+]
 # The government salient south of Aleppo city (Aleppo - al-Hadir - Khanasir road).
 ALEPPO_SALIENT = ["aleppo", "al-hadir", "banan", "al-hajib", "khanasir", "kafr-saghir"]
 
@@ -193,6 +222,7 @@ def idlib_region() -> shapely.Geometry:
     region = region & syria()
     minus = [discs([k], r) for k, r in NW_GOV_DISCS.items()]
     minus.append(hull(ALEPPO_SALIENT, 3))
+    minus.append(hull(HAMA_FRONT_GOV, 2))
     minus.append(afrin_region())
     minus.append(fuah_kafriya())
     return region.difference(unary_union(minus))
@@ -354,6 +384,16 @@ def yarmouk_basin() -> shapely.Geometry:
     return box & gov("Daraa")
 
 
+def south_government() -> shapely.Geometry:
+    """The government's ground inside the south: a 4 km band along the M5 towns and discs
+    around the other government-held places (Dar'a 3 km, Izra' 3, Basir 2.5, ...), cut to
+    Daraa and Quneitra governorates."""
+    corridor = LineString([pt(i) for i in M5_TOWNS]).buffer(4 * KM)
+    parts = [corridor, discs(["dara"], 3)]
+    parts += [discs([k], r) for k, r in SOUTH_GOV_DISCS.items()]
+    return unary_union(parts) & gov("Daraa", "Quneitra")
+
+
 def south_region() -> shapely.Geometry:
     region = gov("Daraa", "Quneitra")
     corridor = LineString([pt(i) for i in M5_TOWNS]).buffer(4 * KM)
@@ -415,6 +455,15 @@ def badia_sweida() -> shapely.Geometry:
     return gov("As Suwayda") & box
 
 
+def m2_corridor() -> shapely.Geometry:
+    """The government's corridor along the Damascus-Baghdad road (M2) from ad-Dumayr by
+    as-Sab' Biyar towards al-Tanf: a 15 km band, less the al-Tanf zone and the eastern
+    Qalamoun pocket, cut to Syria."""
+    road = LineString([pt("ad-dumayr"), pt("as-sab-biyar"), pt("al-tanf")])
+    band = road.buffer(15 * KM) & syria()
+    return band.difference(tanf_zone()).difference(east_qalamoun())
+
+
 def badia_rif() -> shapely.Geometry:
     """Desert of Rif Dimashq (and Homs) south of the M2 corridor held by the government since
     May-June 2017 (a 15 km band along ad-Dumayr - as-Sab' Biyar - al-Tanf) and outside the
@@ -451,6 +500,8 @@ def features() -> list[dict]:
             "Mhardeh, Suqaylabiyah, Tall Salhab, Jubb Ramlah, Shathah, Kinsabba 2.5 km; "
             "Kurnaz 3.5 km; "
             "Nubl 4 km), "
+            "the government's front north of Hama (hull +2 km of Kurnaz, Suqaylabiyah, Mhardeh, "
+            "Halfaya, Tayyibat al-Imam and Suran), "
             "the government salient south of Aleppo (hull +3 km of Aleppo, al-Hadir, Banan, "
             "al-Hajib, Khanasir, Kafr Saghir), the Afrin region and the Fu'ah-Kafriya enclave.",
             "Rebel (HTS, Ahrar al-Sham, FSA) ground on 2017-07-01. Of the Latakia mountains only "
@@ -557,6 +608,31 @@ def features() -> list[dict]:
             "2017-10-12).",
         ),
     ]
+    out.append(
+        feature(
+            "syw-daraa-government",
+            "Government-held central Daraa (M5 corridor, Izra', Dar'a)",
+            south_government(),
+            "a 4 km band along the polyline Ghabaghib - as-Sanamayn - Shaykh Miskin - Khirbat "
+            "Ghazalah - Dar'a, with discs around Dar'a (3 km), Izra' (3), Basir (2.5), Mismiyah "
+            "(2.5), Khan Arnabah (3), Kanakir (3) and Zakiyah (3), cut to Daraa and Quneitra "
+            "governorates (the complement of the rebel south's parts)",
+            "Drawn so that the government's ground between the rebel parts is held, not left "
+            "to the zones of the rebel polygons around it.",
+        )
+    )
+    out.append(
+        feature(
+            "syw-m2-corridor",
+            "Damascus-Baghdad road (M2) corridor east of ad-Dumayr",
+            m2_corridor(),
+            "a 15 km band along the polyline ad-Dumayr - as-Sab' Biyar - al-Tanf garrison, "
+            "less the al-Tanf zone and the eastern Qalamoun pocket, cut to Syria",
+            "The army and allied militias pushed along the road to the edge of the al-Tanf zone "
+            "in May-June 2017; how wide a band they held is not reported (15 km is the gap "
+            "left between this band and the rebels' desert area syw-badia-rif).",
+        )
+    )
     afr = afrin_parts()
     afr_names = {
         "bulbul": "Afrin region: Bulbul district",
@@ -662,4 +738,4 @@ def features() -> list[dict]:
     )
     for key, (fid, name, method) in south_names.items():
         out.append(feature(fid, name, south[key], method, common))
-    return out
+    return finish(out)
