@@ -6,6 +6,7 @@ import contextlib
 import csv
 import io
 import os
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -310,16 +311,23 @@ def _named(paths: dict[str, PathArg]) -> list[tuple[str, Path]]:
 
 
 @contextlib.contextmanager
-def atomic_path(path: Path | str) -> Iterator[Path]:
+def atomic_path(path: Path | str, *, fresh: bool = False) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; on success it replaces ``path`` in one step.
 
-    On an exception the temporary file is removed and ``path`` is left as it was.
+    On an exception the temporary file is removed and ``path`` is left as it was. With
+    ``fresh`` the temporary path does not exist yet and has ``path``'s own name (in a
+    temporary folder beside it), for writers that create the file themselves and go by its
+    extension (GDAL's GeoPackage driver, ffmpeg).
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    if fresh:
+        folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        tmp = folder / target.name
+    else:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
     try:
         yield tmp
         os.chmod(tmp, 0o644)
@@ -327,6 +335,8 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
     finally:
         if tmp.exists():
             tmp.unlink()
+        if fresh:
+            shutil.rmtree(tmp.parent, ignore_errors=True)
 
 
 def write_text_atomic(path: Path | str, text: str) -> Path:

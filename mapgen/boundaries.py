@@ -18,6 +18,7 @@ from shapely.geometry import Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from mapgen.dataset import DATA_DIR
+from mapgen.errors import OptionError
 
 BOUNDARIES_DIR = DATA_DIR / "boundaries"
 LAYERS = ("countries", "governorates", "governorate_lines", "rivers", "lakes")
@@ -33,7 +34,7 @@ def read_layer(name: str, folder: Path = BOUNDARIES_DIR) -> gpd.GeoDataFrame:
     runs); every call gets a copy, so changing it changes nothing for other callers.
     """
     if name not in LAYERS:
-        raise ValueError(f"unknown layer {name!r}; the layers are {', '.join(LAYERS)}")
+        raise OptionError(f"unknown layer {name!r}; the layers are {', '.join(LAYERS)}")
     return _parsed_layer(folder / f"{name}.geojson").copy()
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from mapgen._io import refuse_inside
 from mapgen.dataset import Dataset, DatasetFiles
 from mapgen.export import write_changes_csv, write_gis, write_stats_csv, write_timeline_csv
+from mapgen.render import snapshots, timelapse
 from mapgen.render.html import write_map_html
 from mapgen.render.snapshots import write_snapshots
 from mapgen.render.timelapse import write_timelapse
@@ -35,11 +36,11 @@ class BuildOptions:
     daily: bool = False  # also write one GeoJSON snapshot per day (gis writer)
     tiles: str = "osm"  # html writer: "osm" (tile layer, off by default) or "none"
     # snapshots writer: out/snapshots/YYYY-MM-DD.<format>, out/timelapse.gif and .mp4
-    snapshot_format: str = "png"
-    snapshot_dpi: int = 150
-    snapshot_width_in: float = 10.0
-    timelapse_fps: float = 10.0
-    timelapse_pause_s: float = 1.0
+    snapshot_format: str = snapshots.FORMATS[0]
+    snapshot_dpi: int = snapshots.DEFAULT_DPI
+    snapshot_width_in: float = snapshots.DEFAULT_WIDTH_IN
+    timelapse_fps: float = timelapse.DEFAULT_FPS
+    timelapse_pause_s: float = timelapse.DEFAULT_PAUSE_S
     jobs: int | None = None  # processes for rendering; None: all cores
     progress: Callable[[int, int], None] | None = field(default=None, compare=False)
 

@@ -16,7 +16,7 @@ import pandas as pd
 from mapgen._io import read_text
 from mapgen.areas import empty_shapes, read_areas, resolve_shapes
 from mapgen.controllers import Controllers, read_controllers
-from mapgen.dates import parse_day
+from mapgen.dates import check_range, parse_day
 from mapgen.errors import DateRangeError, InputFileError
 from mapgen.events import read_events
 from mapgen.fields import FieldError, toml_number, toml_text
@@ -139,10 +139,7 @@ class Dataset:
         """The same dataset with another map range (``None`` keeps that end as it is)."""
         start = start if start is not None else self.start
         end = end if end is not None else self.end
-        if end < start:
-            raise DateRangeError(
-                f"the range is inverted: --end {end:%Y-%m-%d} is before --start {start:%Y-%m-%d}"
-            )
+        check_range(start, end)
         return replace(self, info=replace(self.info, start=start, end=end))
 
 

@@ -10,6 +10,7 @@ invented.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -93,8 +94,29 @@ def parse_day(text: str, *, what: str = "date") -> pd.Timestamp:
 
 def day_range(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
     """Every day from ``start`` to ``end`` inclusive; DateRangeError if the range is inverted."""
+    check_range(start, end)
+    return pd.date_range(start, end, freq="D")
+
+
+def check_range(start: pd.Timestamp, end: pd.Timestamp) -> None:
+    """DateRangeError (about ``end``) if ``end`` is before ``start``."""
     if end < start:
         raise DateRangeError(
-            f"the range is inverted: end {end:%Y-%m-%d} is before start {start:%Y-%m-%d}"
+            f"the range is inverted: end {end:%Y-%m-%d} is before start {start:%Y-%m-%d}",
+            field="end",
         )
-    return pd.date_range(start, end, freq="D")
+
+
+def check_within(
+    days: Iterable[pd.Timestamp], start: pd.Timestamp, end: pd.Timestamp, *, field: str
+) -> None:
+    """DateRangeError (about ``field``) naming the first of ``days`` outside ``start`` to
+    ``end`` (inclusive) and how many are outside."""
+    outside = [d for d in days if not start <= d <= end]
+    if outside:
+        more = f" ({len(outside)} days are outside)" if len(outside) > 1 else ""
+        raise DateRangeError(
+            f"{outside[0]:%Y-%m-%d} is outside the map's range {start:%Y-%m-%d} to "
+            f"{end:%Y-%m-%d}{more}",
+            field=field,
+        )

@@ -15,7 +15,16 @@ if TYPE_CHECKING:
 
 
 class MapgenError(Exception):
-    """Base class of every error mapgen raises on purpose."""
+    """Base class of every error mapgen raises on purpose.
+
+    ``field`` names the argument the error is about, where there is one (``end``,
+    ``dates``, ``fps``): the library's messages speak of values, and the command line puts
+    the option's flag in front.
+    """
+
+    def __init__(self, *args: object, field: str | None = None) -> None:
+        super().__init__(*args)
+        self.field = field
 
 
 class InputFileError(MapgenError, FileNotFoundError):
@@ -38,7 +47,12 @@ class DateRangeError(MapgenError, ValueError):
 
 
 class UnknownMethodError(MapgenError, ValueError):
-    """A method, format or option name that is not registered."""
+    """A territory method or rule name that is not registered."""
+
+
+class OptionError(MapgenError, ValueError):
+    """An option's value mapgen cannot use: a frame rate, a step, an image format, a tile
+    layer, an element id, a layer name, the size of a synthetic scenario."""
 
 
 class OverwriteError(MapgenError, ValueError):

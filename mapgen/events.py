@@ -288,7 +288,7 @@ def _warn_suspicious(
                 line=row.line,
                 column="date",
                 value=row.date,
-                hint="extend the range with --end, or fix the date",
+                hint="extend the map's range (its end), or fix the date",
             )
 
 

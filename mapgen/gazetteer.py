@@ -92,13 +92,6 @@ class Gazetteer:
     def name(self, place_id: str) -> str:
         return str(self.places.at[place_id, "name"])
 
-    def footprints(self) -> gpd.GeoSeries:
-        """Each place's polygon where it has one, else its point (EPSG:4326)."""
-        geoms = self.places.geometry.copy()
-        common = self.polygons.index.intersection(geoms.index)
-        geoms.loc[common] = self.polygons.geometry.loc[common]
-        return geoms
-
     def with_polygons(self, polygons: gpd.GeoDataFrame) -> Gazetteer:
         return Gazetteer(self.places, polygons)
 

@@ -23,6 +23,7 @@ from scipy.spatial import cKDTree
 from mapgen._io import write_text_atomic
 from mapgen.boundaries import read_layer, study_area
 from mapgen.dataset import DatasetFiles
+from mapgen.errors import OptionError
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +80,12 @@ def synthesize(
 ) -> Scenario:
     """Generate a scenario; the same arguments always give the same tables."""
     if not 2 <= sides <= len(PALETTE):
-        raise ValueError(f"sides must be from 2 to {len(PALETTE)}, not {sides}")
+        raise OptionError(f"sides must be from 2 to {len(PALETTE)}, not {sides}", field="sides")
     if places < sides or events < places or days < 1:
-        raise ValueError("need places ≥ sides, events ≥ places (one baseline each) and days ≥ 1")
+        raise OptionError(
+            f"places {places}, events {events}, days {days}: need places ≥ sides, "
+            "events ≥ places (one baseline each) and days ≥ 1"
+        )
     rng = np.random.default_rng(seed)
     xy = _place_points(places, extent, rng)
     population = np.round(rng.lognormal(7.5, 1.3, places)).astype(int)

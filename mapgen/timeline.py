@@ -21,6 +21,7 @@ import pandas as pd
 
 from mapgen.dataset import Dataset
 from mapgen.dates import format_date
+from mapgen.validity import valid_on
 
 INTERVAL_COLUMNS = [
     "place_id",
@@ -65,10 +66,7 @@ class Timeline:
 
     def state_on(self, day: pd.Timestamp | str) -> gpd.GeoDataFrame:
         """The state of every place with a known state on ``day``, indexed by place id."""
-        day = pd.Timestamp(day)
-        iv = self.intervals
-        valid = (iv["valid_from"] <= day) & (iv["valid_to"].isna() | (iv["valid_to"] > day))
-        return iv[valid].set_index("place_id")
+        return self.intervals[valid_on(self.intervals, day)].set_index("place_id")
 
     @cached_property
     def change_dates(self) -> pd.DatetimeIndex:

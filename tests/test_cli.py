@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import click
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -104,3 +105,41 @@ def test_synth_stops_when_nothing_is_left_to_attack(tmp_path):
     scenario = synthesize(places=40, events=600, days=60, sides=3, seed=1)
     events = scenario.write(tmp_path).events.read_text("utf-8").splitlines()
     assert 40 < len(events) - 1 < 600
+
+
+def test_cli_reference_matches_the_commands():
+    """docs/cli.md is generated from the commands (tools/cli_reference.py): it cannot go
+    stale, and every command and option in it is the real one."""
+    from tools.cli_reference import DOC, reference
+
+    assert DOC.read_text(encoding="utf-8") == reference(), "run tools/cli_reference.py"
+
+
+def test_the_command_list_says_what_each_command_says_of_itself():
+    from mapgen.cli import COMMANDS
+
+    root = click.Context(cli, info_name="mapgen")
+    for name, (_, _, short) in COMMANDS.items():
+        command = cli.get_command(root, name)
+        assert command is not None and command.name == name
+        assert command.get_short_help_str(limit=1000) == short, name
+
+
+@pytest.mark.parametrize("args", [["--help"], ["validate", "--help"]])
+def test_help_loads_no_data_library(args):
+    """The command line starts at once: help imports neither pandas, geopandas nor
+    matplotlib (they take about a second of CPU to import)."""
+    code = (
+        "import sys\n"
+        "from mapgen.cli import cli\n"
+        f"try:\n    cli({args!r}, prog_name='mapgen')\n"
+        "except SystemExit:\n    pass\n"
+        "heavy = sorted({'pandas', 'geopandas', 'matplotlib', 'shapely', 'pyproj'}"
+        " & set(sys.modules))\n"
+        "print('HEAVY', heavy)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Usage: mapgen" in out
+    assert out.strip().endswith("HEAVY []"), out[-300:]

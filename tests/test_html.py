@@ -197,12 +197,25 @@ def test_hash_opens_the_day_and_follows_the_slider(browser, map_file):
         assert page.locator(".mg-date").text_content() == "2017-11-03"
         assert page.evaluate("location.hash") == "#2017-11-03"
         page.evaluate("mapgen.setDate('2017-11-10')")
-        assert page.evaluate("location.hash") == "#2017-11-10"
+        page.wait_for_function("location.hash === '#2017-11-10'", timeout=2000)
         slider = page.locator(".mg-range")
         slider.fill("200")  # the input event moves the map
         day = str((pd.Timestamp("2017-07-01") + pd.Timedelta(days=200)).date())
         assert page.evaluate("mapgen.date()") == day
-        assert page.evaluate("location.hash") == "#" + day
+        page.wait_for_function("d => location.hash === '#' + d", arg=day, timeout=2000)
+        # Stepping fast writes the hash once, when the slider rests (writing it forces a
+        # layout): count the writes over 20 quick steps.
+        written = page.evaluate(
+            """async () => {
+              let n = 0;
+              const write = history.replaceState.bind(history);
+              history.replaceState = (...a) => { n += 1; return write(...a); };
+              for (let i = 1; i <= 20; i++) mapgen.setDate('2017-10-' + String(i).padStart(2, '0'));
+              await new Promise(r => setTimeout(r, 600));
+              return [n, location.hash];
+            }"""
+        )
+        assert written == [1, "#2017-10-20"]
         page.evaluate("location.hash = '#2017-12-01'")
         page.wait_for_function("mapgen.date() === '2017-12-01'")
         assert opened.errors == []
@@ -476,3 +489,39 @@ def test_legend_and_attribution_follow_the_shared_style(opened, territory):
     assert "contested" in rows.nth(len(entries)).text_content()
     shown = page.locator(".leaflet-control-attribution").text_content()
     assert attribution(territory.timeline.dataset) in shown
+
+
+def test_slider_parts_take_only_what_another_part_gives():
+    """The script's parts share one function scope (html.slider_script): every name a part
+    takes (`/* global */`) is given (`/* exported */`) by another part, or is Leaflet or the
+    injected schema; every part is joined, and the schema reaches the page."""
+    from mapgen.render.html import SLIDER_PARTS, slider_script
+
+    folder = Path(__file__).resolve().parents[1] / "mapgen" / "render" / "templates" / "slider"
+    assert sorted(SLIDER_PARTS) == sorted(p.name for p in folder.glob("*.js"))
+
+    def names(text: str, tag: str) -> set[str]:
+        found = re.findall(rf"/\*\s*{tag}\s+([^*]*)\*/", text)
+        return {n.strip() for block in found for n in block.replace("\n", " ").split(",") if n}
+
+    texts = {name: (folder / name).read_text(encoding="utf-8") for name in SLIDER_PARTS}
+    given = {name: names(text, "exported") for name, text in texts.items()}
+    for name, text in texts.items():
+        others = set().union(*(g for n, g in given.items() if n != name))
+        assert names(text, "global") <= others | {"L", "SCHEMA"}, name
+    script = slider_script()
+    assert f"var SCHEMA = {(folder / 'schema.json').read_text(encoding='utf-8')}" in script
+
+
+def test_page_records_use_the_schema_keys(territory):
+    data = slider_map(territory).data
+    schema = json.loads(
+        (
+            Path(__file__).resolve().parents[1] / "mapgen/render/templates/slider/schema.json"
+        ).read_text(encoding="utf-8")
+    )
+    assert set(data["areas"][0]) == set(schema["area"].values())
+    assert set(data["frontlines"][0]) == set(schema["frontline"].values())
+    assert set(data["places"][0]) == set(schema["place"].values())
+    assert set(data["places"][0]["h"][0]) == set(schema["state"].values())
+    assert len(data["events"][0]) == len(schema["event"])

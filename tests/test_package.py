@@ -88,3 +88,40 @@ def test_wheel_carries_the_default_dataset_and_it_loads(tmp_path):
 def _rows(path: Path) -> int:
     with path.open(encoding="utf-8", newline="") as fh:
         return sum(1 for _ in csv.DictReader(fh))
+
+
+# Import names of the distributions mapgen depends on, where they differ.
+_DIST_OF = {"PIL": "pillow", "xstatic": "xstatic-leaflet", "imageio_ffmpeg": "imageio-ffmpeg"}
+
+
+def test_every_third_party_import_is_a_declared_dependency():
+    """What mapgen imports is in pyproject.toml: required, or (folium) an extra whose
+    absence gives an install hint; the version is stated once (mapgen.__version__)."""
+    import ast
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {_name(d) for d in project["dependencies"]}
+    optional = {_name(d) for d in project["optional-dependencies"]["folium"]}
+    imported: dict[str, str] = {}
+    for path in (ROOT / "mapgen").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules = [node.module]
+            else:
+                continue
+            for module in modules:
+                top = module.split(".")[0]
+                if top != "mapgen" and top not in sys.stdlib_module_names:
+                    imported[_DIST_OF.get(top, top).lower()] = str(path.relative_to(ROOT))
+    missing = {d: where for d, where in imported.items() if d not in declared | optional}
+    assert not missing, missing
+    assert "version" not in project and project["dynamic"] == ["version"]
+
+
+def _name(requirement: str) -> str:
+    for sep in "<>=!~; [":
+        requirement = requirement.split(sep)[0]
+    return requirement.strip().lower()

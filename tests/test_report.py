@@ -82,7 +82,7 @@ def test_dates_option_and_its_errors(default_territory) -> None:
     page = report_html(default_territory, dates=[pd.Timestamp("2017-11-03")])
     assert _outline(page).figure_ids == ["map-2017-11-03"]
     assert "Al-Qaim" in page.split('id="map-2017-11-03"')[1].split("</figure>")[0]
-    with pytest.raises(DateRangeError, match=r"2016-01-01 outside the map's range 2017-07-01"):
+    with pytest.raises(DateRangeError, match=r"2016-01-01 is outside the map's range 2017-07-01"):
         report_html(default_territory, dates=[pd.Timestamp("2016-01-01")])
 
 

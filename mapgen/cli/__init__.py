@@ -6,29 +6,93 @@ This is the only place that reads the command line or sets up logging. Library e
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 import click
 
 from mapgen import __version__
-from mapgen.cli.acled import import_acled_command
-from mapgen.cli.build import build_command
-from mapgen.cli.extract import extract_command
-from mapgen.cli.report import report_command
-from mapgen.cli.snapshots import snapshots_command
-from mapgen.cli.synth import synth_command
-from mapgen.cli.validate import validate_command
 from mapgen.errors import MapgenError
+
+# Each command's module, its command object, and its one-line help. Modules are imported
+# only when their command runs or shows its own help, so `mapgen --help` loads no library
+# (tests/test_cli.py checks that each line here is the command's own first help line).
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "validate": (
+        "mapgen.cli.validate",
+        "validate_command",
+        "Check the dataset and report every problem at once.",
+    ),
+    "build": (
+        "mapgen.cli.build",
+        "build_command",
+        "Validate the dataset and write every output into --out.",
+    ),
+    "synth": (
+        "mapgen.cli.synth",
+        "synth_command",
+        "Generate a synthetic scenario: places along the rivers and roads of the region, "
+        "events with fronts, contested periods and reversals.",
+    ),
+    "import-acled": (
+        "mapgen.cli.acled",
+        "import_acled_command",
+        "Import the transfers of territory of an ACLED export as mapgen events.",
+    ),
+    "report": (
+        "mapgen.cli.report",
+        "report_command",
+        "Write a report: the slider map, maps at key dates, the area chart, the chronology, "
+        "the method and the credits, in one HTML file that prints cleanly to PDF.",
+    ),
+    "snapshots": (
+        "mapgen.cli.snapshots",
+        "snapshots_command",
+        "Write one map per day: --out/YYYY-MM-DD.png (or .svg).",
+    ),
+    "extract": (
+        "mapgen.cli.extract",
+        "extract_command",
+        "Find statements of control in news articles and write them as candidate events.",
+    ),
+}
 
 
 class _Group(click.Group):
-    """A group that turns mapgen's own errors into a clean message instead of a traceback."""
+    """The commands of :data:`COMMANDS`, imported when used; mapgen's own errors become a
+    clean message instead of a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, name, _ = COMMANDS[cmd_name]
+        command: click.Command = getattr(importlib.import_module(module), name)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from :data:`COMMANDS`, without importing the commands."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(n) for n in names)  # as click.Group does
+        rows = [(n, click.Command(n, help=COMMANDS[n][2]).get_short_help_str(limit)) for n in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except MapgenError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(self.message(ctx, exc)) from exc
+
+    def message(self, ctx: click.Context, exc: MapgenError) -> str:
+        """The error's message, led by the flag of the option it is about (if any)."""
+        name = ctx.invoked_subcommand
+        command = self.get_command(ctx, name) if name else None
+        params = command.params if command is not None else []
+        flags = [p.opts[0] for p in params if p.name == exc.field and p.opts]
+        return f"{flags[0]}: {exc}" if flags else str(exc)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -44,15 +108,6 @@ def cli(verbose: int, quiet: int) -> None:
     level = logging.INFO + 10 * (quiet - verbose)
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s")
     logging.getLogger("pyogrio").setLevel(max(level, logging.WARNING))  # not its record counts
-
-
-cli.add_command(validate_command)
-cli.add_command(build_command)
-cli.add_command(synth_command)
-cli.add_command(import_acled_command)
-cli.add_command(report_command)
-cli.add_command(snapshots_command)
-cli.add_command(extract_command)
 
 
 def main() -> None:

@@ -1,17 +1,23 @@
-"""Options shared by several commands."""
+"""Options shared by several commands.
+
+Library modules are imported where they are used, not at the top: the command line loads
+pandas, geopandas and matplotlib only for a command that needs them (``mapgen --help`` and
+``mapgen validate --help`` load none).
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import pandas as pd
 
-from mapgen.dataset import Dataset, DatasetFiles, load_dataset
-from mapgen.dates import parse_day
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mapgen.dataset import Dataset, DatasetFiles
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
 DATASET_FILE_OPTIONS = ("events", "places", "extra_places", "controllers", "city_polygons", "info")
@@ -49,6 +55,8 @@ def dataset_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def files_from(options: dict[str, Any]) -> DatasetFiles:
     """The dataset files named by :func:`dataset_options` values."""
+    from mapgen.dataset import DatasetFiles
+
     return DatasetFiles.from_options(
         events=options.get("events"),
         places=options.get("places"),
@@ -60,6 +68,8 @@ def files_from(options: dict[str, Any]) -> DatasetFiles:
 
 
 def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> pd.Timestamp | None:
+    from mapgen.dates import parse_day
+
     if value is None:
         return None
     try:
@@ -114,6 +124,8 @@ def territory_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def _days(
     ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
 ) -> list[pd.Timestamp] | None:
+    from mapgen.dates import parse_day
+
     days = []
     for item in value:
         for text in filter(None, (t.strip() for t in item.split(","))):
@@ -145,6 +157,8 @@ def load_checked(options: dict[str, Any], *, ranged: bool = True) -> Dataset:
     ``ranged``: cut the map's range to --start/--end (commands that draw only some days
     but compute the whole history pass False).
     """
+    from mapgen.dataset import load_dataset
+
     files = files_from(options)
     if ranged:
         dataset = load_dataset(files, start=options.get("start"), end=options.get("end"))

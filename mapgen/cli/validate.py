@@ -8,7 +8,6 @@ from typing import Any
 import click
 
 from mapgen.cli.options import dataset_options, files_from, range_options
-from mapgen.dataset import check_dataset
 
 
 @click.command("validate")
@@ -21,6 +20,8 @@ def validate_command(**options: Any) -> None:
 
     Example: mapgen validate --events my_events.csv
     """
+    from mapgen.dataset import check_dataset
+
     dataset, problems = check_dataset(
         files_from(options), start=options["start"], end=options["end"]
     )

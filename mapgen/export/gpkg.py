@@ -10,15 +10,13 @@ reproducible: the timestamps GDAL and QGIS keep (``gpkg_contents.last_change``,
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pyogrio
 
+from mapgen._io import atomic_path
 from mapgen.export.layers import Layer
 
 DRIVER = "GPKG"
@@ -33,7 +31,7 @@ def write_geopackage(
 ) -> Path:
     """Write ``layers`` and their QML ``styles`` (by layer name) into one GeoPackage."""
     stamp = f"{as_of:%Y-%m-%dT%H:%M:%S}.000Z"
-    with _atomic_gpkg(Path(path)) as tmp, _gdal_config(OGR_CURRENT_DATE=stamp):
+    with atomic_path(path, fresh=True) as tmp, _gdal_config(OGR_CURRENT_DATE=stamp):
         for n, layer in enumerate(layers):
             pyogrio.write_dataframe(
                 layer.frame.rename_geometry(GEOMETRY_COLUMN),
@@ -84,18 +82,3 @@ def _gdal_config(**options: str) -> Iterator[None]:
         yield
     finally:
         pyogrio.set_gdal_config_options(previous)
-
-
-@contextlib.contextmanager
-def _atomic_gpkg(path: Path) -> Iterator[Path]:
-    """A fresh ``.gpkg`` path in a temporary folder beside ``path``; on success it replaces
-    ``path`` in one step (GDAL wants the extension, so the temporary file keeps the name)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-    try:
-        tmp = folder / path.name
-        yield tmp
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)

@@ -29,6 +29,7 @@ from rasterio.transform import Affine
 
 from mapgen._io import atomic_path, write_text_atomic
 from mapgen.territory import Territory
+from mapgen.validity import valid_on
 
 RESOLUTION_M = 2000.0
 NODATA = 0
@@ -68,11 +69,6 @@ class ControlRaster:
     crs: CRS
     codes: list[Code]
 
-    def code_of(self, controller: str, status: str = "controlled") -> int:
-        """The cell value of a controller's ground in the given status."""
-        wanted = CONTESTED_ID if status == "contested" else controller
-        return next(c.value for c in self.codes if c.id == wanted)
-
 
 def control_codes(territory: Territory) -> list[Code]:
     """Cell values: 0 unassigned, 1..n the controllers in table order, n+1 contested."""
@@ -97,9 +93,7 @@ def control_raster(territory: Territory, *, resolution_m: float = RESOLUTION_M) 
     dates = pd.DatetimeIndex([territory.timeline.start, *territory.timeline.change_dates])
     bands = np.zeros((len(dates), *shape), dtype="uint8")
     for b, day in enumerate(dates):
-        valid = (areas["valid_from"] <= day) & (
-            areas["valid_to"].isna() | (areas["valid_to"] > day)
-        )
+        valid = valid_on(areas, day)
         shapes = list(zip(areas.geometry[valid], cell_value[valid.to_numpy()], strict=True))
         if shapes:
             bands[b] = rasterize(shapes, out_shape=shape, transform=transform, fill=NODATA)

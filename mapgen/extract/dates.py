@@ -25,7 +25,6 @@ from mapgen.extract.text import Token
 
 _YEAR = re.compile(r"^(19[5-9]\d|20\d\d)$")
 _DAY = re.compile(r"^([1-9]|[12]\d|3[01])$")
-_ISO = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
 
 
 @dataclass(frozen=True)
@@ -125,8 +124,3 @@ def resolve(mention: DateMention, article: ReportedDate) -> tuple[ReportedDate, 
     except ValueError:
         pass
     return ReportedDate(pd.Timestamp(year=year, month=month, day=1), "month"), note
-
-
-def iso_dates(text: str) -> list[tuple[int, int, int]]:
-    """ISO dates (``2017-11-04``, ``2017-11``) in ``text`` as (year, month, day or 0)."""
-    return [(int(y), int(m), int(d or 0)) for y, m, d in _ISO.findall(text)]

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mapgen.extract.lang import Language
-from mapgen.extract.text import Token, norm_word, stem, tokenize, variants
+from mapgen.extract.text import Token, stem, tokenize, variants
 from mapgen.names import strip_article
 
 _MAX_WORDS = 6
@@ -133,8 +133,3 @@ def fold(word: str, folds: tuple[tuple[str, str], ...]) -> str:
     for old, new in folds:
         word = word.replace(old, new)
     return re.sub(r"(.)\1+", r"\1", word)
-
-
-def index_words(text: str) -> tuple[str, ...]:
-    """The normalised words of a name, as the index sees them."""
-    return tuple(norm_word(w) for w in text.split())

@@ -19,7 +19,7 @@ from pyproj import CRS
 from shapely.geometry import box
 
 from mapgen.boundaries import MAIN_RIVERS, fitted_conic, read_layer
-from mapgen.errors import DateRangeError
+from mapgen.dates import check_within
 from mapgen.render.changes import Change, ChangeNotes, change_notes
 from mapgen.render.inset import Inset, find_inset
 from mapgen.render.style import attribution, legend_entries, map_extent
@@ -173,11 +173,7 @@ def map_state(territory: Territory, day: pd.Timestamp, base: Basemap) -> MapStat
 def check_day(territory: Territory, day: pd.Timestamp | str) -> pd.Timestamp:
     """``day`` as a Timestamp, or DateRangeError if it is outside the territory's range."""
     ts = pd.Timestamp(day).normalize()
-    start, end = territory.timeline.start, territory.timeline.end
-    if not start <= ts <= end:
-        raise DateRangeError(
-            f"day {ts:%Y-%m-%d} is outside the map's range {start:%Y-%m-%d} to {end:%Y-%m-%d}"
-        )
+    check_within([ts], territory.timeline.start, territory.timeline.end, field="day")
     return ts
 
 

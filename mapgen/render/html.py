@@ -1,9 +1,10 @@
 """The interactive slider map: one self-contained HTML page (or fragment) per territory.
 
 Every distinct area, frontline and place state is in the page once with the days it is valid
-(:mod:`mapgen.render.html_data`); the slider's JavaScript (``templates/slider.js``) shows what
-is valid on the selected day. Leaflet is inlined from the ``xstatic-leaflet`` package, so the
-page works from ``file://`` with no network request. The OpenStreetMap tile layer (``tiles=
+(:mod:`mapgen.render.html_data`); the slider's JavaScript (``templates/slider/*.js``, one
+file per concern, joined into one script here) shows what is valid on the selected day.
+Leaflet is inlined from the ``xstatic-leaflet`` package, so the page works from ``file://``
+with no network request. The OpenStreetMap tile layer (``tiles=
 "osm"``) is in the layer control but off, so nothing is fetched until the user switches it on.
 
 Why plain templates and not a ``folium.Map``: folium writes page-global ids and scripts and
@@ -36,7 +37,8 @@ import jinja2
 from markupsafe import Markup
 
 from mapgen._io import write_text_atomic
-from mapgen.render.html_data import map_data, to_script_json
+from mapgen.errors import OptionError
+from mapgen.render.html_data import SCHEMA_JSON, map_data, to_script_json
 from mapgen.territory import Territory
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,21 @@ _ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 _FRAGMENT_HEIGHT = "560px"
 _DOCUMENT_HEIGHT = "max(360px, calc(100vh - 260px))"
 _IFRAME_HEIGHT_PX = 860
+# The slider's script, in the order its parts are joined (each part's `/* global */` line
+# names what it uses from the parts before it).
+SLIDER_PARTS = (
+    "dom.js",
+    "data.js",
+    "base.js",
+    "labels.js",
+    "layers.js",
+    "popups.js",
+    "legend.js",
+    "controls.js",
+    "chart.js",
+    "map.js",
+    "api.js",
+)
 
 
 @dataclass
@@ -134,7 +151,9 @@ def slider_map(territory: Territory, *, tiles: str = "osm") -> SliderMap:
         ``"none"``: no tile layer at all.
     """
     if tiles not in TILES:
-        raise ValueError(f"tiles={tiles!r} is not known; use one of {', '.join(TILES)}")
+        raise OptionError(
+            f"tiles={tiles!r} is not known; use one of {', '.join(TILES)}", field="tiles"
+        )
     data = map_data(territory)
     data["tiles"] = TILE_LAYERS[tiles]
     return SliderMap(data, tiles=tiles)
@@ -147,9 +166,10 @@ def write_map_html(territory: Territory, path: Path | str, *, tiles: str = "osm"
 
 def _render_fragment(page: SliderMap, element_id: str, height: str) -> str:
     if not _ID_RE.match(element_id):
-        raise ValueError(
+        raise OptionError(
             f"element_id={element_id!r} is not a valid id; use a letter, then letters, "
-            "digits, '-' or '_'"
+            "digits, '-' or '_'",
+            field="element_id",
         )
     assets = _assets()
     return (
@@ -188,17 +208,28 @@ def _assets() -> dict[str, str]:
     js = re.sub(r"//# sourceMappingURL=\S+", "", js)
     css = (base / "leaflet.css").read_text(encoding="utf-8")
     css = re.sub(r"url\((images/[\w.-]+\.png)\)", lambda m: _data_uri(base / m.group(1)), css)
-    templates = resources.files("mapgen.render") / "templates"
+    slider = resources.files("mapgen.render") / "templates" / "slider"
     out = {
         "leaflet_js": js,
         "leaflet_css": css,
-        "slider_js": (templates / "slider.js").read_text(encoding="utf-8"),
-        "slider_css": (templates / "slider.css").read_text(encoding="utf-8"),
+        "slider_js": slider_script(),
+        "slider_css": (slider / "slider.css").read_text(encoding="utf-8"),
     }
     for name, text in out.items():
         if "</script" in text.lower() or "</style" in text.lower():
             raise ValueError(f"{name} contains a closing tag and cannot be inlined")
     return out
+
+
+def slider_script() -> str:
+    """The slider's runtime: its parts joined in one function scope, with the record schema."""
+    slider = resources.files("mapgen.render") / "templates" / "slider"
+    parts = [
+        f"/* ---- {name} ---- */\n" + (slider / name).read_text(encoding="utf-8")
+        for name in SLIDER_PARTS
+    ]
+    head = f'(function () {{\n"use strict";\nvar SCHEMA = {SCHEMA_JSON};\n'
+    return head + "\n".join(parts) + "})();\n"
 
 
 def _data_uri(path: Path) -> str:

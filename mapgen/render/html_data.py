@@ -7,8 +7,9 @@ by every record that uses them (a place's cell keeps its shape while its control
 with coordinates rounded to :data:`PRECISION` decimals. The size therefore grows with the
 number of changes, not with the number of days.
 
-Field names are short because they repeat thousands of times; ``slider.js`` documents them
-where it reads them.
+Field names are short because they repeat thousands of times; they come from one schema,
+``templates/slider/schema.json``, which this module writes records with and the page's script
+(``slider/data.js``) decodes them with.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import itertools
 import json
 import math
 from collections.abc import Iterable
+from importlib import resources
 from typing import Any
 
 import geopandas as gpd
@@ -28,6 +30,7 @@ from shapely.geometry.base import BaseGeometry
 
 from mapgen.boundaries import read_layer
 from mapgen.dates import format_date
+from mapgen.geomstore import GeometryStore
 from mapgen.render.style import (
     BESIEGED_LABEL,
     CONTESTED_LABEL,
@@ -41,8 +44,21 @@ from mapgen.territory import Territory
 PRECISION = 4  # decimals of a degree: about 11 m
 BASE_PRECISION = 3  # base layers: about 110 m, simplified to the same tolerance
 BASE_LAYERS = ("countries", "governorate_lines", "rivers", "lakes")
-STATUS_CODES = {"controlled": 0, "contested": 1, "besieged": 2}
 _BASE_MARGIN_DEG = 1.5
+SCHEMA_JSON = (resources.files("mapgen.render") / "templates" / "slider" / "schema.json").read_text(
+    encoding="utf-8"
+)
+SCHEMA: dict[str, Any] = json.loads(SCHEMA_JSON)
+STATUS_CODES = {name: code for code, name in enumerate(SCHEMA["status"])}
+
+
+def record(kind: str, **fields: Any) -> dict[str, Any]:
+    """A record of ``kind`` (area, frontline, place, state, milestone) with the schema's keys."""
+    keys = SCHEMA[kind]
+    unknown = set(fields) - set(keys)
+    if unknown or len(fields) != len(keys):
+        raise ValueError(f"{kind} record: fields {sorted(fields)} do not match {sorted(keys)}")
+    return {key: fields[name] for name, key in keys.items()}
 
 
 def map_data(territory: Territory) -> dict[str, Any]:
@@ -54,7 +70,7 @@ def map_data(territory: Territory) -> dict[str, Any]:
     place_index = {pid: n for n, pid in enumerate(places["id"])}
     events = _events(territory)
     event_index = {e["id"]: n for n, e in enumerate(events)}
-    geoms = _GeometryStore(PRECISION)
+    geoms: GeometryStore[list] = GeometryStore(lambda g: _coords(g, PRECISION))
     extent = map_extent(territory)
     frontlines, lines = _frontlines(territory)
     return {
@@ -64,7 +80,7 @@ def map_data(territory: Territory) -> dict[str, Any]:
         "days": _day(end, start) + 1,
         "changes": [_day(d, start) for d in timeline.change_dates],
         "milestones": [
-            {"d": _day(m.date, start), "label": m.label}
+            record("milestone", day=_day(m.date, start), label=m.label)
             for m in dataset.info.milestones
             if start <= m.date <= end
         ],
@@ -78,7 +94,7 @@ def map_data(territory: Territory) -> dict[str, Any]:
         "frontlines": frontlines,
         "lines": lines,
         "geoms": geoms.items,
-        "events": [[e["id"], e["date"], e["source"], e["url"], e["notes"]] for e in events],
+        "events": [[e[name] for name in SCHEMA["event"]] for e in events],
         "stats": _stats(territory),
         "base": _base_layers(extent),
     }
@@ -102,10 +118,6 @@ def _iso(day: pd.Timestamp) -> str:
 
 def _day(day: pd.Timestamp, start: pd.Timestamp) -> int:
     return int((pd.Timestamp(day) - start) / pd.Timedelta(days=1))
-
-
-def _end_day(day: object, start: pd.Timestamp) -> int | None:
-    return None if pd.isna(day) else _day(day, start)
 
 
 def _opt_int(value: object) -> int | None:
@@ -162,27 +174,28 @@ def _places(
     out = []
     for row in places.itertuples(index=False):
         history = [
-            {
-                "c": s.controller,
-                "s": STATUS_CODES[s.status],
-                "o": s.opponent or "",
-                "b": 1 if s.basis == "inferred" else 0,
-                "i": _name(s.inferred_from, names) if s.basis == "inferred" else "",
-                "f": int(s.day_from),
-                "t": _opt_int(s.day_to),
-                "d": format_date(s.valid_from, s.from_precision or "day"),
-                "e": [event_index[e] for e in _split(s.sources) if e in event_index],
-            }
+            record(
+                "state",
+                controller=s.controller,
+                status=STATUS_CODES[s.status],
+                opponent=s.opponent or "",
+                inferred=1 if s.basis == "inferred" else 0,
+                inferred_from=_name(s.inferred_from, names) if s.basis == "inferred" else "",
+                date=format_date(s.valid_from, s.from_precision or "day"),
+                events=[event_index[e] for e in _split(s.sources) if e in event_index],
+                **{"from": int(s.day_from), "to": _opt_int(s.day_to)},
+            )
             for s in by_place[row.id]
         ]
         out.append(
-            {
-                "id": row.id,
-                "name": row.name,
-                "ll": [float(row.lat), float(row.lon)],
-                "pop": int(row.pop),
-                "h": history,
-            }
+            record(
+                "place",
+                id=row.id,
+                name=row.name,
+                latlon=[float(row.lat), float(row.lon)],
+                population=int(row.pop),
+                history=history,
+            )
         )
     return out
 
@@ -225,7 +238,7 @@ def _safe_url(url: str) -> str:
 
 
 def _areas(
-    territory: Territory, place_index: dict[str, int], geoms: _GeometryStore
+    territory: Territory, place_index: dict[str, int], geoms: GeometryStore[list]
 ) -> list[dict[str, Any]]:
     start = territory.timeline.start
     out = []
@@ -234,16 +247,16 @@ def _areas(
         if a.place_id not in place_index:
             continue
         out.append(
-            {
-                "p": place_index[a.place_id],
-                "c": a.controller,
-                "s": STATUS_CODES[a.status],
-                "o": a.opponent or "",
-                "b": 1 if a.basis == "inferred" else 0,
-                "f": int(a.day_from),
-                "t": _opt_int(a.day_to),
-                "g": geoms.add(a.geometry),
-            }
+            record(
+                "area",
+                place=place_index[a.place_id],
+                controller=a.controller,
+                status=STATUS_CODES[a.status],
+                opponent=a.opponent or "",
+                inferred=1 if a.basis == "inferred" else 0,
+                geometry=geoms.add(a.geometry),
+                **{"from": int(a.day_from), "to": _opt_int(a.day_to)},
+            )
         )
     return out
 
@@ -262,13 +275,13 @@ def _frontlines(territory: Territory) -> tuple[list[dict[str, Any]], list[list]]
     ]
     piece_ids, pieces = _line_pieces([f.geometry for f in rows], PRECISION)
     records = [
-        {
-            "a": f.side_a,
-            "b": f.side_b,
-            "f": int(f.day_from),
-            "t": _opt_int(f.day_to),
-            "l": ids,
-        }
+        record(
+            "frontline",
+            side_a=f.side_a,
+            side_b=f.side_b,
+            pieces=ids,
+            **{"from": int(f.day_from), "to": _opt_int(f.day_to)},
+        )
         for f, ids in zip(rows, piece_ids, strict=True)
     ]
     return records, pieces
@@ -353,22 +366,6 @@ def _base_layers(extent: Iterable[float]) -> dict[str, list]:
             if g is not None and not g.is_empty and _coords(g, BASE_PRECISION)
         ]
     return out
-
-
-class _GeometryStore:
-    """Geometries stored once, as nested coordinate lists, referenced by index."""
-
-    def __init__(self, precision: int) -> None:
-        self.precision = precision
-        self.items: list[list] = []
-        self._index: dict[bytes, int] = {}
-
-    def add(self, geom: BaseGeometry) -> int:
-        key = shapely.to_wkb(geom)
-        if key not in self._index:
-            self._index[key] = len(self.items)
-            self.items.append(_coords(geom, self.precision))
-        return self._index[key]
 
 
 def _coords(geom: BaseGeometry, precision: int) -> list:

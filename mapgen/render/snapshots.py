@@ -51,11 +51,13 @@ from PIL import Image, ImageDraw, ImageFont
 from mapgen import __version__
 from mapgen._io import write_bytes_atomic, write_text_atomic
 from mapgen.boundaries import BOUNDARIES_DIR, LAYERS
-from mapgen.errors import DateRangeError, UnknownMethodError
+from mapgen.dates import check_range, check_within
+from mapgen.errors import DateRangeError, OptionError
 from mapgen.render.basemap import Basemap, Layout, basemap, map_state
 from mapgen.render.static import draw_map
 from mapgen.render.style import format_day
 from mapgen.territory import Territory
+from mapgen.validity import valid_on_days
 
 log = logging.getLogger(__name__)
 
@@ -80,30 +82,23 @@ def snapshot_days(
     """The days of a series: ``dates`` if given, else every ``every``-th day from start to end.
 
     Start and end default to the territory's range. Raises DateRangeError for an inverted
-    or empty range, a step below 1, or a day outside the territory's range.
+    or empty range or a day outside the territory's range, OptionError for a step below 1.
     """
     first, last = territory.timeline.start, territory.timeline.end
     if dates is not None:
         days = sorted({pd.Timestamp(d).normalize() for d in dates})
         if not days:
-            raise DateRangeError("no dates given: the list of days is empty")
-    else:
-        if every < 1:
-            raise DateRangeError(f"every {every} days: the step must be 1 or more")
-        lo = pd.Timestamp(start).normalize() if start is not None else first
-        hi = pd.Timestamp(end).normalize() if end is not None else last
-        if hi < lo:
-            raise DateRangeError(
-                f"the range is inverted: end {hi:%Y-%m-%d} is before start {lo:%Y-%m-%d}"
-            )
-        days = list(pd.date_range(lo, hi, freq=f"{every}D"))
-    outside = [d for d in days if not first <= d <= last]
-    if outside:
-        raise DateRangeError(
-            f"{outside[0]:%Y-%m-%d} is outside the map's range {first:%Y-%m-%d} to "
-            f"{last:%Y-%m-%d} ({len(outside)} day(s) outside)"
-        )
-    return days
+            raise DateRangeError("no dates given: the list of days is empty", field="dates")
+        check_within(days, first, last, field="dates")
+        return days
+    if every < 1:
+        raise OptionError(f"every {every} days: the step must be 1 or more", field="every")
+    lo = pd.Timestamp(start).normalize() if start is not None else first
+    hi = pd.Timestamp(end).normalize() if end is not None else last
+    check_range(lo, hi)
+    check_within([lo], first, last, field="start")
+    check_within([hi], first, last, field="end")
+    return list(pd.date_range(lo, hi, freq=f"{every}D"))
 
 
 @dataclass(frozen=True)
@@ -165,11 +160,7 @@ def _valid_digests(
         ],
         dtype=object,
     )
-    vf = frame["valid_from"].values.astype("datetime64[ns]")
-    vt = frame["valid_to"].values.astype("datetime64[ns]")
-    s = starts[:, None]
-    valid = (vf[None, :] <= s) & (np.isnat(vt)[None, :] | (vt[None, :] > s))
-    return digests, valid
+    return digests, valid_on_days(frame, starts)
 
 
 def context_digest(territory: Territory, **options: object) -> str:
@@ -436,7 +427,9 @@ def write_snapshots(
     Returns the paths of the requested days' files, in date order.
     """
     if fmt not in FORMATS:
-        raise UnknownMethodError(f"format {fmt!r} is not supported; use one of {FORMATS}")
+        raise OptionError(
+            f"format {fmt!r} is not supported; use one of {', '.join(FORMATS)}", field="fmt"
+        )
     out = Path(out_dir)
     source = Path(reuse) if reuse is not None else out
     wanted = snapshot_days(territory, dates=days) if days is not None else snapshot_days(territory)

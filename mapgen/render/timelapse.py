@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +26,7 @@ import pandas as pd
 from PIL import Image
 
 from mapgen._io import atomic_path, write_text_atomic
-from mapgen.errors import DateRangeError
+from mapgen.errors import OptionError
 from mapgen.render import snapshots as series
 from mapgen.render.basemap import Layout, basemap
 from mapgen.render.snapshots import (
@@ -83,9 +82,9 @@ def write_timelapse(
     run, if given. Returns the two paths.
     """
     if fps <= 0:
-        raise DateRangeError(f"frame rate {fps}: must be above 0 frames per second")
+        raise OptionError(f"frame rate {fps}: must be above 0 frames per second", field="fps")
     if pause_s < 0:
-        raise DateRangeError(f"pause {pause_s} s: must be 0 or more seconds")
+        raise OptionError(f"pause {pause_s} s: must be 0 or more seconds", field="pause_s")
     out = Path(out_dir)
     wanted = snapshot_days(territory, dates=days) if days is not None else snapshot_days(territory)
     groups = state_groups(territory, wanted)
@@ -155,6 +154,10 @@ def _even(rgb: np.ndarray) -> np.ndarray:
     return np.pad(rgb, ((0, h % 2), (0, w % 2), (0, 0)), constant_values=255)
 
 
+class _Stopped(Exception):
+    """The GIF failed or was interrupted: the video is abandoned."""
+
+
 def _write_mp4(
     frames: list[tuple[pd.Timestamp, PngStamper, bool]],
     path: Path,
@@ -163,32 +166,31 @@ def _write_mp4(
     stop: threading.Event,
 ) -> None:
     hold = round(pause_s * fps)
-    tmp = path.with_name(f".{path.stem}.partial{path.suffix}")  # ffmpeg needs the extension
     try:
-        writer = imageio.get_writer(
-            tmp,
-            format="FFMPEG",
-            mode="I",
-            fps=fps,
-            codec="libx264",
-            pixelformat="yuv420p",
-            macro_block_size=2,
-            quality=None,
-            output_params=["-preset", "ultrafast", "-crf", "23", "-threads", "1"],
-            ffmpeg_log_level="error",
-        )
-        try:
-            for day, stamper, changed in frames:
-                if stop.is_set():
-                    return  # the partial file is removed below
-                frame = _even(stamper.rgb(format_day(day)))
-                for _ in range(1 + (hold if changed else 0)):
-                    writer.append_data(frame)
-        finally:
-            writer.close()
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+        with atomic_path(path, fresh=True) as tmp:  # ffmpeg goes by the extension
+            writer = imageio.get_writer(
+                tmp,
+                format="FFMPEG",
+                mode="I",
+                fps=fps,
+                codec="libx264",
+                pixelformat="yuv420p",
+                macro_block_size=2,
+                quality=None,
+                output_params=["-preset", "ultrafast", "-crf", "23", "-threads", "1"],
+                ffmpeg_log_level="error",
+            )
+            try:
+                for day, stamper, changed in frames:
+                    if stop.is_set():
+                        raise _Stopped  # atomic_path removes the partial file
+                    frame = _even(stamper.rgb(format_day(day)))
+                    for _ in range(1 + (hold if changed else 0)):
+                        writer.append_data(frame)
+            finally:
+                writer.close()
+    except _Stopped:
+        return
     log.info("wrote %s (%d frames)", path.name, len(frames))
 
 

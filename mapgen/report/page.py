@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 from mapgen import __version__
 from mapgen._io import write_text_atomic
-from mapgen.errors import DateRangeError
+from mapgen.dates import check_within
 from mapgen.render import html
 from mapgen.render.basemap import Basemap, basemap
 from mapgen.render.chart import area_chart_figure
@@ -112,13 +112,7 @@ def write_report(
 
 
 def _checked_days(territory: Territory, dates: list[pd.Timestamp]) -> list[pd.Timestamp]:
-    start, end = territory.timeline.start, territory.timeline.end
-    outside = [d for d in dates if not start <= d <= end]
-    if outside:
-        shown = ", ".join(f"{d:%Y-%m-%d}" for d in outside)
-        raise DateRangeError(
-            f"--dates: {shown} outside the map's range {start:%Y-%m-%d}..{end:%Y-%m-%d}"
-        )
+    check_within(dates, territory.timeline.start, territory.timeline.end, field="dates")
     return sorted(set(dates))
 
 

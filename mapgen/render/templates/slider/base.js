@@ -1,0 +1,84 @@
+/* The base map: panes, the offline base layers, the optional tile layer, hatch patterns. */
+/* global L, svg, escapeText */
+/* exported buildBase, buildPatterns, patternId, addTileLayer */
+
+var BASE_STYLES = {
+  countries: { color: "#555", weight: 1.2, fill: true, fillColor: "#f4f1ea", fillOpacity: 1,
+    interactive: false },
+  governorate_lines: { color: "#888", weight: 0.7, dashArray: "3 3", interactive: false },
+  rivers: { color: "#5b8fc9", weight: 1.6, interactive: false },
+  lakes: { color: "#5b8fc9", weight: 0.8, fillColor: "#a9c8ea", fillOpacity: 1, interactive: false }
+};
+var BASE_NAMES = { countries: "Countries", governorate_lines: "Governorates", rivers: "Rivers",
+  lakes: "Lakes" };
+var BASE_PANES = { countries: "mgBase", governorate_lines: "mgBaseLines", rivers: "mgBaseLines",
+  lakes: "mgBaseLines" };
+var BASE_ORDER = ["countries", "lakes", "governorate_lines", "rivers"];
+
+function patternId(mapId, side, opponent) {
+  return mapId + "-hatch-" + side + "-" + (opponent || "none");
+}
+
+/* Contested ground: stripes of the holder's colour over the attacker's (or white). */
+function buildPatterns(defs, d, mapId) {
+  var seen = {};
+  var pairs = [];
+  for (var i = 0; i < d.areas.length; i++) {
+    var a = d.areas[i];
+    if (a.status === 0) continue;
+    var key = a.controller + "|" + a.opponent;
+    if (!seen[key]) { seen[key] = 1; pairs.push([a.controller, a.opponent]); }
+  }
+  for (var s in d.sides) if (Object.prototype.hasOwnProperty.call(d.sides, s)) pairs.push([s, ""]);
+  for (var j = 0; j < pairs.length; j++) {
+    var id = patternId(mapId, pairs[j][0], pairs[j][1]);
+    if (document.getElementById(id)) continue;
+    var p = svg("pattern", { id: id, width: 8, height: 8, patternUnits: "userSpaceOnUse",
+      patternTransform: "rotate(45)" });
+    p.appendChild(svg("rect", { width: 8, height: 8,
+      fill: pairs[j][1] ? d.color(pairs[j][1]) : "#ffffff" }));
+    p.appendChild(svg("rect", { width: 4, height: 8, fill: d.color(pairs[j][0]),
+      "class": "mg-stripe" }));
+    defs.appendChild(p);
+  }
+}
+
+/* The panes, and the offline base layers; returns them by name for the layer control. */
+function buildBase(map, b) {
+  var layers = {};
+  map.createPane("mgBase").style.zIndex = 250;
+  map.createPane("mgBaseLines").style.zIndex = 420;
+  map.getPane("mgBaseLines").style.pointerEvents = "none";
+  // Areas in the overlay pane (400); frontlines and place markers above them, whatever
+  // order they are added in as the day changes.
+  map.createPane("mgFront").style.zIndex = 440;
+  map.getPane("mgFront").style.pointerEvents = "none";
+  map.createPane("mgPlaces").style.zIndex = 450;
+  for (var n = 0; n < BASE_ORDER.length; n++) {
+    var key = BASE_ORDER[n];
+    if (!b[key]) continue;
+    var group = L.layerGroup();
+    var o = L.extend({ pane: BASE_PANES[key] }, BASE_STYLES[key]);
+    var filled = key === "countries" || key === "lakes";
+    for (var i = 0; i < b[key].length; i++) {
+      var coords = b[key][i][1];
+      group.addLayer(filled ? L.polygon(coords, o) : L.polyline(coords, o));
+    }
+    group.addTo(map);
+    layers[BASE_NAMES[key]] = group;
+  }
+  return layers;
+}
+
+/* The tile layer, if the page has one; the offline land fill turns transparent under it. */
+function addTileLayer(map, t, overlays) {
+  if (!t) return;
+  var tiles = L.tileLayer(t.url, { maxZoom: t.maxZoom, attribution: escapeText(t.attribution) });
+  overlays[t.name] = tiles;
+  var land = overlays.Countries;
+  map.on("overlayadd overlayremove", function (ev) {
+    if (ev.layer !== tiles || !land) return;
+    var on = ev.type === "overlayadd";
+    land.eachLayer(function (l) { l.setStyle({ fillOpacity: on ? 0 : 1 }); });
+  });
+}

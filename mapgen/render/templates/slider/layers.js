@@ -1,0 +1,259 @@
+/*
+ * The control layers: areas, frontlines, place markers (and their labels).
+ *
+ * show(day) draws a day from scratch; step(from, to) applies only what changes between two
+ * days (the records that begin or end in between, from MapData.touched). Frontlines are
+ * drawn as their pieces: a piece is shown while any frontline run through it is valid, so a
+ * change redraws the few pieces that appear or go, not every run along the front.
+ */
+/* global L, validOn, STATUS, PlaceLabels, buildPatterns, buildBase, patternId */
+/* exported MapLayers */
+
+var FRONT_STYLE = { className: "mg-front", pane: "mgFront", color: "#000", weight: 4, opacity: 1,
+  lineCap: "round", lineJoin: "round", interactive: false };
+
+function MapLayers(map, data, id, onPlaceClick) {
+  this.map = map;
+  this.data = data;
+  this.id = id;
+  this.onPlaceClick = onPlaceClick;
+  this.areaLayers = [];
+  this.pieceLayers = [];
+  this.placeLayers = [];
+  this.shownAreas = {};
+  this.shownFronts = {};
+  this.shownPlaces = {};
+  this.pieceCount = new Array(data.lines.length);
+  for (var k = 0; k < data.lines.length; k++) this.pieceCount[k] = 0;
+  this.placeState = [];
+}
+
+/* Panes, base layers and the groups; returns the layer control's overlays. */
+MapLayers.prototype.build = function (patternDefs) {
+  buildPatterns(patternDefs, this.data, this.id);
+  var overlays = buildBase(this.map, this.data.base);
+  this.areaGroup = L.layerGroup().addTo(this.map);
+  this.frontGroup = L.layerGroup().addTo(this.map);
+  this.placeGroup = L.layerGroup().addTo(this.map);
+  this.labelGroup = L.layerGroup().addTo(this.map);
+  this.labels = new PlaceLabels(this.map, this.data, this.labelGroup);
+  overlays["Control areas"] = this.areaGroup;
+  overlays.Frontlines = this.frontGroup;
+  overlays.Places = this.placeGroup;
+  overlays["Place names"] = this.labelGroup;
+  var self = this;
+  this.map.on("zoomend", function () { self.labels.place(self.shownPlaces); });
+  return overlays;
+};
+
+/* ---------- styles ---------- */
+
+MapLayers.prototype.areaStyle = function (a) {
+  var d = this.data;
+  var base = { weight: 0.6, color: "#333", opacity: 0.7, fillOpacity: a.inferred ? 0.3 : 0.55 };
+  if (a.status === 0) {
+    return L.extend(base, { fillColor: d.color(a.controller), dashArray: a.inferred ? "2 3" : null });
+  }
+  return L.extend(base, {
+    fillColor: "url(#" + patternId(this.id, a.controller, a.opponent) + ")",
+    fillOpacity: a.inferred ? 0.45 : 0.75,
+    color: d.color(a.controller),
+    weight: a.status === 2 ? 2.5 : 1.8,
+    opacity: 1,
+    dashArray: a.status === 2 ? "1 4" : "6 4"
+  });
+};
+
+MapLayers.prototype.markerStyle = function (state) {
+  // Fill: who holds it. Outline: solid when held, thick dashed (dotted if besieged) when
+  // under assault like the area, thin grey dashes and a paler fill when inferred.
+  // A solid outline is 1 px: Chromium draws it as a hairline, about half the cost of a wider
+  // one when a step repaints thousands of markers.
+  var style = { fillColor: this.data.color(state.controller), fillOpacity: 1, color: "#111",
+    weight: 1, dashArray: null };
+  if (state.status === 1) L.extend(style, { color: "#000", weight: 2.5, dashArray: "3 2" });
+  if (state.status === 2) L.extend(style, { color: "#000", weight: 2.5, dashArray: "1 2" });
+  if (state.inferred) {
+    L.extend(style, { fillOpacity: 0.6, color: "#555", weight: 1,
+      dashArray: state.status === 0 ? "2 2" : style.dashArray });
+  }
+  return style;
+};
+
+/* ---------- layers, made when first shown ---------- */
+
+MapLayers.prototype.areaLayer = function (i) {
+  var layer = this.areaLayers[i];
+  if (layer) return layer;
+  var d = this.data;
+  var a = d.areas[i];
+  layer = L.polygon(d.geoms[a.geometry], L.extend({ className: "mg-area" }, this.areaStyle(a)));
+  var self = this;
+  layer.on("click", function (ev) { self.onPlaceClick(a.place, ev.latlng); });
+  layer.on("add", function () {
+    var path = layer.getElement();
+    path.setAttribute("data-place", d.places[a.place].id);
+    path.setAttribute("data-controller", a.controller);
+    path.setAttribute("data-status", STATUS[a.status]);
+  });
+  this.areaLayers[i] = layer;
+  return layer;
+};
+
+MapLayers.prototype.pieceLayer = function (k) {
+  var layer = this.pieceLayers[k];
+  if (!layer) layer = this.pieceLayers[k] = L.polyline(this.data.lines[k], FRONT_STYLE);
+  return layer;
+};
+
+MapLayers.prototype.placeLayer = function (i) {
+  var layer = this.placeLayers[i];
+  if (layer) return layer;
+  var p = this.data.places[i];
+  var self = this;
+  var r = p.population >= 500000 ? 7 : p.population >= 100000 ? 5.5 : 4.5;
+  layer = L.circleMarker(p.latlon, { className: "mg-marker", pane: "mgPlaces", radius: r,
+    weight: 1, color: "#111", fillOpacity: 1, fillColor: "#fff" });
+  layer.on("click", function (ev) { self.onPlaceClick(i, ev.latlng); });
+  layer.on("add", function () { self.markPlace(i); });
+  this.placeLayers[i] = layer;
+  return layer;
+};
+
+MapLayers.prototype.markPlace = function (i) {
+  var layer = this.placeLayers[i];
+  var s = this.placeState[i];
+  var path = layer && layer.getElement();
+  if (!path || !s) return;
+  path.setAttribute("data-place", this.data.places[i].id);
+  path.setAttribute("data-controller", s.controller);
+  path.setAttribute("data-status", STATUS[s.status]);
+};
+
+/* ---------- drawing a day ---------- */
+
+function range(n) {
+  var out = new Array(n);
+  for (var i = 0; i < n; i++) out[i] = i;
+  return out;
+}
+
+/* Draw `day` from scratch (the first time). */
+MapLayers.prototype.show = function (day) {
+  var d = this.data;
+  this.apply(day, range(d.areas.length), range(d.frontlines.length), range(d.places.length));
+};
+
+/* Move from day `from` to day `to`, touching only what may have changed. */
+MapLayers.prototype.step = function (from, to) {
+  var d = this.data;
+  this.apply(to, d.touched("areas", from, to), d.touched("frontlines", from, to),
+    d.touched("places", from, to));
+};
+
+MapLayers.prototype.apply = function (day, areas, fronts, places) {
+  this.applyAreas(day, areas);
+  this.applyFronts(day, fronts);
+  if (this.applyPlaces(day, places)) this.labels.place(this.shownPlaces);
+};
+
+MapLayers.prototype.applyAreas = function (day, candidates) {
+  var d = this.data;
+  for (var n = 0; n < candidates.length; n++) {
+    var i = candidates[n];
+    var on = validOn(d.areas[i], day);
+    if (on && !this.shownAreas[i]) {
+      this.areaGroup.addLayer(this.areaLayer(i));
+      this.shownAreas[i] = true;
+    } else if (!on && this.shownAreas[i]) {
+      this.areaGroup.removeLayer(this.areaLayers[i]);
+      delete this.shownAreas[i];
+    }
+  }
+};
+
+MapLayers.prototype.applyFronts = function (day, candidates) {
+  var d = this.data;
+  var delta = {};
+  var pieces = [];
+  for (var n = 0; n < candidates.length; n++) {
+    var i = candidates[n];
+    var on = validOn(d.frontlines[i], day);
+    var change = 0;
+    if (on && !this.shownFronts[i]) { this.shownFronts[i] = true; change = 1; }
+    else if (!on && this.shownFronts[i]) { delete this.shownFronts[i]; change = -1; }
+    if (!change) continue;
+    var own = d.frontlines[i].pieces;
+    for (var k = 0; k < own.length; k++) {
+      if (!(own[k] in delta)) { delta[own[k]] = 0; pieces.push(own[k]); }
+      delta[own[k]] += change;
+    }
+  }
+  pieces.sort(function (x, y) { return x - y; });
+  for (var m = 0; m < pieces.length; m++) {
+    var p = pieces[m];
+    var before = this.pieceCount[p];
+    var after = before + delta[p];
+    this.pieceCount[p] = after;
+    if (before === 0 && after > 0) this.frontGroup.addLayer(this.pieceLayer(p));
+    else if (before > 0 && after === 0) this.frontGroup.removeLayer(this.pieceLayers[p]);
+  }
+};
+
+/* Returns true when the set of shown places changed (labels must be placed again). */
+MapLayers.prototype.applyPlaces = function (day, candidates) {
+  var d = this.data;
+  var shownChanged = false;
+  for (var n = 0; n < candidates.length; n++) {
+    var i = candidates[n];
+    var state = d.stateOf(i, day);
+    var before = this.placeState[i];
+    this.placeState[i] = state;
+    if (state && !this.shownPlaces[i]) {
+      this.placeGroup.addLayer(this.placeLayer(i));
+      this.shownPlaces[i] = true;
+      shownChanged = true;
+    } else if (!state && this.shownPlaces[i]) {
+      this.placeGroup.removeLayer(this.placeLayers[i]);
+      delete this.shownPlaces[i];
+      shownChanged = true;
+    }
+    if (state && state !== before) {
+      this.placeLayer(i).setStyle(this.markerStyle(state));
+      this.markPlace(i);
+    }
+  }
+  return shownChanged;
+};
+
+/* ---------- what is shown ---------- */
+
+function shownIndexes(shown) {
+  return Object.keys(shown).map(Number).sort(function (a, b) { return a - b; });
+}
+
+MapLayers.prototype.visible = function () {
+  var d = this.data, self = this;
+  var out = { areas: [], places: [], frontlines: [] };
+  shownIndexes(this.shownAreas).forEach(function (i) {
+    var a = d.areas[i];
+    out.areas.push({ place_id: d.places[a.place].id, controller: a.controller,
+      status: STATUS[a.status], opponent: a.opponent, basis: a.inferred ? "inferred" : "reported" });
+  });
+  d.places.forEach(function (p, i) {
+    var s = self.placeState[i];
+    if (s) {
+      out.places.push({ place_id: p.id, name: p.name, controller: s.controller,
+        status: STATUS[s.status], basis: s.inferred ? "inferred" : "reported" });
+    }
+  });
+  shownIndexes(this.shownFronts).forEach(function (i) {
+    out.frontlines.push({ side_a: d.frontlines[i].side_a, side_b: d.frontlines[i].side_b });
+  });
+  return out;
+};
+
+MapLayers.prototype.controllerOf = function (i) {
+  var s = i >= 0 ? this.placeState[i] : null;
+  return s ? s.controller : null;
+};
