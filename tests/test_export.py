@@ -170,11 +170,11 @@ def test_geopackage_layers_have_datetime_columns(out, territory):
 
 def test_month_precision_event_spans_its_month(out):
     events = gpd.read_file(out / "mapgen.gpkg", layer="events").set_index("event_id")
-    sukhnah = events.loc["E042"]  # "2017-08", month precision
-    assert sukhnah["date"] == "2017-08"
-    assert sukhnah["precision"] == "month"
-    assert sukhnah["date_from"] == pd.Timestamp("2017-08-01")
-    assert sukhnah["date_to"] == pd.Timestamp("2017-09-01")
+    dhiban = events.loc["SYE136"]  # SDF take Dhiban, "2017-12", month precision
+    assert dhiban["date"] == "2017-12"
+    assert dhiban["precision"] == "month"
+    assert dhiban["date_from"] == pd.Timestamp("2017-12-01")
+    assert dhiban["date_to"] == pd.Timestamp("2018-01-01")
 
 
 def test_geopackage_stores_the_styles_as_defaults(out):

@@ -59,18 +59,18 @@ def test_contested_period_names_both_sides(default_timeline):
 
 
 def test_month_precision_is_kept_and_starts_on_the_first_possible_day(default_timeline):
-    sukhnah = default_timeline.history("sukhnah").iloc[-1]
-    assert sukhnah.valid_from == pd.Timestamp("2017-08-01")
-    assert sukhnah.from_precision == "month"
-    frame = default_timeline.to_frame().set_index("place_id")
-    assert frame.loc["sukhnah", "valid_from"] == "2017-08"
-    assert controller_on(default_timeline, "sukhnah", "2017-07-31") is None
+    dhiban = default_timeline.history("dhiban").iloc[-1]  # SDF from "2017-12" (month)
+    assert dhiban.valid_from == pd.Timestamp("2017-12-01")
+    assert dhiban.from_precision == "month"
+    frame = default_timeline.to_frame()
+    assert frame.loc[frame["place_id"] == "dhiban", "valid_from"].iloc[-1] == "2017-12"
+    assert controller_on(default_timeline, "dhiban", "2017-11-30") == ("isis", "controlled")
 
 
 def test_besieged_enclave_then_siege_broken(default_timeline):
     dz = default_timeline
     assert controller_on(dz, "deir-ez-zor", "2017-07-01") == ("syria", "besieged")
-    assert controller_on(dz, "deir-ez-zor", "2017-09-05") == ("syria", "contested")
+    assert controller_on(dz, "deir-ez-zor", "2017-09-05") == ("syria", "controlled")
     assert controller_on(dz, "deir-ez-zor", "2017-11-03") == ("syria", "controlled")
 
 
