@@ -285,6 +285,32 @@ def test_html_article(extractor, tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("rlo.txt", "Iraqi forces recaptured \u202eRawa\u202c on Friday. \u2066Hajin\u2069 held."),
+        ("rlo.html", "<p>Iraqi forces recaptured &#x202E;Rawa&#x202C; on Friday.\x1b[31m</p>"),
+    ],
+)
+def test_text_direction_controls_are_removed_from_what_is_quoted(
+    extractor, tmp_path, caplog, name, content
+):
+    # an override in an article would reorder the evidence and source a reviewer reads
+    path = tmp_path / name
+    path.write_text("date 2017-11-04\n" + content, encoding="utf-8")
+    article = read_article(path)
+    assert not set(article.text) & set("\u202e\u202c\u2066\u2069\x1b")
+    assert "recaptured Rawa on Friday." in article.text
+    assert f"{name}: removed" in caplog.text and "U+202E" in caplog.text
+    rows = extractor.extract([path]).rows()
+    assert ("rawa", "2017-11-03") in [(r["place"], r["date"]) for r in rows]
+    for row in rows:
+        assert (
+            article.text[int(row["evidence_start"]) : int(row["evidence_end"])] == row["evidence"]
+        )
+        assert "\u202e" not in row["evidence"] + row["source"]
+
+
+@pytest.mark.parametrize(
     ("content", "message"),
     [
         (b"", "empty"),
