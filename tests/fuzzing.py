@@ -55,10 +55,7 @@ T3,2020-01-01,charlie,blue,controlled,,,Report B 2020-01-01,https://example.org/
 T4,2020-01-10,bravo,red,contested,blue,,Report C 2020-01-10,,,,
 T5,2020-01-15,bravo,blue,controlled,,,Report D 2020-01-15,,,,
 T6,2020-02,alpha,blue,controlled,,,Report E 2020-02,,,,
-"""  # noqa: E501
-# Area events validate but do not build yet (the territory model does not draw them yet:
-# study_area gets their empty geometry); they join EVENTS when it does.
-AREA_EVENTS = """A1,2020-01-05,,red,controlled,,,Report F 2020-01-05,,,alpha-east,
+A1,2020-01-05,,red,controlled,,,Report F 2020-01-05,,,alpha-east,
 A2,2020-01-12,,blue,controlled,,,Report G 2020-01-12,,,pocket,"POLYGON ((40.6 34.8, 40.9 34.8, 40.9 35.2, 40.6 35.2, 40.6 34.8))"
 A3,2020-01-20,,,ended,,,Report H 2020-01-20,,,alpha-east,
 """  # noqa: E501
