@@ -72,6 +72,18 @@ def test_a_known_name_inside_a_longer_unknown_name_is_not_that_place(extractor, 
     assert [r["name"] for r in result.unresolved_rows()] == ["Lielo Baguz"]
 
 
+@pytest.mark.parametrize(
+    ("text", "unresolved"),
+    [
+        ("Iraqi forces recaptured Huvaijatas, Baguz on Friday.", ["Huvaijatas"]),
+        ("Iraqi forces recaptured Baguz Huvaijatas, Rawa on Friday.", ["Baguz Huvaijatas"]),
+    ],
+)
+def test_a_run_of_unknown_names_stops_at_punctuation(extractor, tmp_path, text, unresolved):
+    _, result = run(extractor, tmp_path, text)
+    assert [r["name"] for r in result.unresolved_rows()] == unresolved
+
+
 def test_country_and_river_names_are_not_places(extractor, tmp_path):
     facts, result = run(extractor, tmp_path, "Iraqi forces captured Syria on Friday.")
     assert facts == set()

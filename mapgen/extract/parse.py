@@ -168,15 +168,16 @@ class _Runs:
             self._capital[i] = unknown_capital(self.sentence.tokens, i, self.taken, self.lang)
         return self._capital[i]
 
-    def _joins(self, i: int) -> bool:
-        """Token ``i`` is an unknown capital joined to token ``i - 1``."""
-        return self.capital(i) and joined(self.sentence, i - 1, i)
+    def _joins(self, capital: int, other: int) -> bool:
+        """Token ``capital`` is an unknown capital joined to token ``other`` beside it."""
+        a, b = sorted((capital, other))
+        return self.capital(capital) and joined(self.sentence, a, b)
 
     def first(self, i: int) -> int:
         """Where a name that begins at token ``i`` begins once the unknown capitals before
         it are added (never before token 1: the sentence's first word is capitalised)."""
         path = []
-        while i not in self._first and i > 1 and self._joins(i - 1):
+        while i not in self._first and i > 1 and self._joins(i - 1, i):
             path.append(i)
             i -= 1
         found = self._first.get(i, i)
@@ -188,7 +189,7 @@ class _Runs:
         """Where a name that ends before token ``i`` ends once the unknown capitals after it
         are added (an end index: one past its last token)."""
         path = []
-        while i not in self._end and i < len(self.sentence.tokens) and self._joins(i):
+        while i not in self._end and i < len(self.sentence.tokens) and self._joins(i, i - 1):
             path.append(i)
             i += 1
         found = self._end.get(i, i)
