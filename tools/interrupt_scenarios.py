@@ -34,19 +34,21 @@ from pathlib import Path
 
 
 def mapgen_build(out: Path, *args: str, jobs: int) -> subprocess.Popen:
-    """``mapgen -v build … --out out`` in a process group of its own (found again by id)."""
+    """``mapgen -v build … --out out`` in a process group of its own (found again by id);
+    its log goes to ``build.log`` beside the folder (a pipe nobody reads would stall it)."""
     command = [sys.executable, "-m", "mapgen", "-v", "build", "--out", str(out), "--jobs"]
-    return subprocess.Popen(
-        [*command, str(jobs), *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    with open(out.parent / "build.log", "w", encoding="utf-8") as log:
+        return subprocess.Popen(
+            [*command, str(jobs), *args],
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            start_new_session=True,
+        )
 
 
-def finished(process: subprocess.Popen, what: str) -> str:
-    _, stderr = process.communicate(timeout=3600)
+def finished(process: subprocess.Popen, out: Path, what: str) -> str:
+    process.wait(timeout=3600)
+    stderr = (out.parent / "build.log").read_text(encoding="utf-8")
     if process.returncode != 0:
         raise SystemExit(f"{what} failed ({process.returncode}):\n{stderr[-3000:]}")
     return stderr
@@ -107,7 +109,7 @@ def interrupt(out: Path, number: int, args: list[str], jobs: int) -> dict[str, o
     processes = len(alive_in_group(build.pid))
     os.kill(build.pid, number)
     sent = time.monotonic()
-    build.communicate(timeout=600)
+    build.wait(timeout=600)
     gone = wait_until(lambda: not alive_in_group(build.pid), 30)
     return {
         "exit": build.returncode,
@@ -131,7 +133,7 @@ def main() -> None:
     out = folder / "out"
     first_args = ["--start", args.start, "--end", args.end]
     began = time.monotonic()
-    finished(mapgen_build(out, *first_args, jobs=args.jobs), "the first build")
+    finished(mapgen_build(out, *first_args, jobs=args.jobs), out, "the first build")
     before = contents(out)
     print(
         f"first build ({args.start} to {args.end}, default method): {len(before)} files, "
@@ -144,7 +146,8 @@ def main() -> None:
         print(f"\n{name} during a rebuild with --method voronoi:")
         for key, value in found.items():
             print(f"  {key}: {value}")
-        stderr = finished(mapgen_build(out, *first_args, jobs=args.jobs), "the first command again")
+        again = mapgen_build(out, *first_args, jobs=args.jobs)
+        stderr = finished(again, out, "the first command again")
         after = contents(out)
         print("  the first command again:")
         print(f"    {up_to_date(stderr)}")
@@ -154,7 +157,7 @@ def main() -> None:
             print(f"    differs in: {changed[:10]}")
         print(f"    left beside it: {beside(out) or 'nothing'}")
     short = ["--start", args.short_start, "--end", args.short_end]
-    finished(mapgen_build(out, *short, jobs=args.jobs), "the shorter build")
+    finished(mapgen_build(out, *short, jobs=args.jobs), out, "the shorter build")
     days = sorted(p.stem for p in (out / "snapshots").glob("*.png"))
     outside = [d for d in days if not args.short_start <= d <= args.short_end]
     print(
