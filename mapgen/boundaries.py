@@ -56,6 +56,7 @@ class StudyArea:
     geometry: BaseGeometry  # EPSG:4326
     extent: tuple[float, float, float, float]
     countries: tuple[str, ...]
+    parts: tuple[BaseGeometry, ...] = ()  # each country's land in the study area, EPSG:4326
 
     @property
     def crs(self) -> CRS:
@@ -110,8 +111,9 @@ def study_area(
     else:
         holding = layer[layer.intersects(shapely.MultiPoint(list(points)))]
     if holding.empty:
-        return StudyArea(frame, extent, ())
-    land = holding.geometry.union_all().intersection(frame)
+        return StudyArea(frame, extent, (), (frame,))
+    holding = holding.sort_values("iso_a3")
     lakes = read_layer("lakes").geometry.union_all()
-    area = shapely.make_valid(land.difference(lakes))
-    return StudyArea(area, extent, tuple(sorted(holding["iso_a3"])))
+    parts = [shapely.make_valid(g.intersection(frame).difference(lakes)) for g in holding.geometry]
+    area = shapely.make_valid(shapely.union_all(parts))
+    return StudyArea(area, extent, tuple(holding["iso_a3"]), tuple(parts))

@@ -19,6 +19,13 @@ OPTIONAL_COLUMNS = ["aliases", "countries", "notes"]
 _ID = CONTROLLER_ID
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}", re.ASCII)
 _COUNTRY = COUNTRY_CODE
+ZONE_TINT = 0.35  # how much of a side's colour its zone keeps (the rest is white)
+
+
+def zone_tint(color: str) -> str:
+    """``#rrggbb`` mixed with white, keeping ``ZONE_TINT`` of the colour."""
+    rgb = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(255 - (255 - v) * ZONE_TINT):02x}" for v in rgb)
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,11 @@ class Controller:
     aliases: tuple[str, ...] = ()
     notes: str = ""
     countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-3; empty: anywhere
+
+    @property
+    def zone_color(self) -> str:
+        """The light tint a side's zone is drawn in (``ZONE_TINT`` of its colour on white)."""
+        return zone_tint(self.color)
 
     def may_hold(self, country: str) -> bool:
         """Whether the side may be given (zone) ground in ``country``."""

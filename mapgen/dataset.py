@@ -106,6 +106,7 @@ class DatasetInfo:
     extent: tuple[float, float, float, float] | None = None
     description: str = ""
     milestones: tuple[Milestone, ...] = ()
+    default_controller: str = ""  # who holds what no place or polygon says (e.g. "ukraine")
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,7 @@ def check_dataset(
     problems = Problems()
     info = read_info(files.info, problems) if files.info else DatasetInfo()
     controllers = read_controllers(files.controllers, problems)
+    info = _checked_default(info, controllers, problems, files.info)
     relations = Relations()
     if _given(files.relations, files.controllers, default=DatasetFiles()):
         relations = read_relations(files.relations, controllers, problems)
@@ -223,7 +225,27 @@ def read_info(path: Path, problems: Problems) -> DatasetInfo:
         extent=_info_extent(raw.get("extent"), problems, where),
         description=_info_text(raw, "description", "", problems, where),
         milestones=_milestones(raw.get("milestones", []), problems, where),
+        default_controller=_info_text(raw, "default_controller", "", problems, where),
     )
+
+
+def _checked_default(
+    info: DatasetInfo, controllers: Controllers, problems: Problems, path: Path | None
+) -> DatasetInfo:
+    """The info with its default controller resolved to an id (an unknown one is an error)."""
+    if not info.default_controller:
+        return info
+    found = controllers.resolve(info.default_controller)
+    if len(found) == 1:
+        return replace(info, default_controller=found[0])
+    problems.error(
+        "unknown default controller",
+        path=display_path(path) if path else None,
+        column="default_controller",
+        value=info.default_controller,
+        hint=controllers.hint_for(info.default_controller),
+    )
+    return replace(info, default_controller="")
 
 
 def _info_text(

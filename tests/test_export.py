@@ -91,7 +91,8 @@ def test_open_ends_are_null_never_empty_strings(out, territory):
         raw = json.loads((out / f"{name}.geojson").read_text(encoding="utf-8"))
         ends = [f["properties"]["valid_to"] for f in raw["features"]]
         starts = [f["properties"]["valid_from"] for f in raw["features"]]
-        assert None in ends, name
+        still = name != "frontlines" or not territory.on(territory.timeline.end).frontlines.empty
+        assert (None in ends) == still, name
         assert "" not in ends + starts, name
         assert after_end not in ends, name  # reaching the range's end is an open end
         assert all(pd.Timestamp(s).strftime("%Y-%m-%d") == s for s in starts)
@@ -100,7 +101,9 @@ def test_open_ends_are_null_never_empty_strings(out, territory):
 def test_abu_kamal_area_on_sample_days(out):
     areas = gpd.read_file(out / "areas.geojson")
     held = {
-        day: valid_on(areas, day, "valid_from", "valid_to").set_index("place_id").loc["abu-kamal"]
+        day: valid_on(areas[areas.kind == "held"], day, "valid_from", "valid_to")
+        .set_index("place_id")
+        .loc["abu-kamal"]
         for day in ("2017-11-07", "2017-11-10", "2017-11-15", "2017-11-20")
     }
     assert (held["2017-11-07"]["controller"], held["2017-11-07"]["status"]) == (
@@ -208,9 +211,13 @@ def test_qml_colours_by_controller_and_sets_the_time_fields(out, territory, name
     assert temporal.get("limitMode") == "0"  # include start, exclude end
     assert (temporal.get("startField"), temporal.get("endField")) == ("valid_from", "valid_to")
     renderer = root.find("renderer-v2")
-    assert (renderer.get("type"), renderer.get("attr")) == ("categorizedSymbol", "controller")
+    attr = "controller" if name == "places" else '"controller" || \':\' || "kind"'
+    assert (renderer.get("type"), renderer.get("attr")) == ("categorizedSymbol", attr)
     symbols = {s.get("name"): s for s in renderer.find("symbols")}
-    colors = territory.timeline.dataset.controllers.colors()
+    controllers = territory.timeline.dataset.controllers
+    colors = {c.id: c.color for c in controllers}
+    colors |= {f"{c.id}:held": c.color for c in controllers}
+    colors |= {f"{c.id}:zone": c.zone_color for c in controllers}
     seen = set()
     for category in renderer.find("categories"):
         symbol = symbols[category.get("symbol")]
@@ -219,7 +226,9 @@ def test_qml_colours_by_controller_and_sets_the_time_fields(out, territory, name
         want = colors[category.get("value")]
         assert color == ",".join(str(int(want[i : i + 2], 16)) for i in (1, 3, 5)) + ",255"
         seen.add(category.get("value"))
-    assert seen == set(getattr(territory, name)["controller"])
+    frame = getattr(territory, name)
+    keys = frame["controller"] if name == "places" else frame["controller"] + ":" + frame["kind"]
+    assert seen == set(keys)
 
 
 # --- GeoTIFF ---------------------------------------------------------------------------------
@@ -254,13 +263,19 @@ def test_control_raster_bands_codes_and_colours(out, territory):
     for controller in territory.timeline.dataset.controllers:
         want = (*(int(controller.color[i : i + 2], 16) for i in (1, 3, 5)), 255)
         assert colormap[code[controller.id]] == want
+    for controller in territory.timeline.dataset.controllers:
+        tint = controller.zone_color
+        want = (*(int(tint[i : i + 2], 16) for i in (1, 3, 5)), 255)
+        assert colormap[code[f"{controller.id}:zone"]] == want
     assert colormap[0][3] == 0  # nodata is transparent
-    assert (everything == 0).mean() > 0.5  # the desert between places stays unassigned
-    # Area held per side equals the model's within a few cells' worth.
-    stats = territory.stats().set_index(["date", "controller"])["area_km2"]
+    # Held ground and zones per side equal the model's within a few cells' worth.
+    stats = territory.stats().set_index(["date", "controller"])
     first = everything[0]
-    iraq_km2 = (first == code["iraq"]).sum() * 4.0
-    assert iraq_km2 == pytest.approx(stats.loc[(territory.timeline.start, "iraq")], rel=0.05)
+    for kind, key in (("held_km2", "iraq"), ("zone_km2", "iraq:zone")):
+        km2 = (first == code[key]).sum() * 4.0
+        assert km2 == pytest.approx(stats.loc[(territory.timeline.start, "iraq"), kind], rel=0.05)
+    # every cell of the study area has a code: zones cover the desert between places
+    assert (first > 0).sum() * 4.0 == pytest.approx(territory.study_area_km2, rel=0.02)
 
 
 # --- Determinism, daily snapshots, the build ------------------------------------------------
@@ -312,8 +327,9 @@ def test_daily_snapshots_one_file_per_day(tiny_files, tmp_path):
         for name in ("areas", "frontlines", "places"):
             got = frame[frame["layer"] == name]
             assert len(got) == len(getattr(state, name)), (day, name)
-        bravo = frame[(frame["layer"] == "areas") & (frame["place_id"] == "bravo")].iloc[0]
-        want = state.areas.set_index("place_id").loc["bravo"]
+        areas = frame[(frame["layer"] == "areas") & (frame["kind"] == "held")]
+        bravo = areas[areas["place_id"] == "bravo"].iloc[0]
+        want = state.areas[state.areas.kind == "held"].set_index("place_id").loc["bravo"]
         assert (bravo["controller"], bravo["status"]) == (want["controller"], want["status"])
 
 
@@ -367,12 +383,24 @@ def _check_qgis_layer(
     assert (temporal["start_field"], temporal["end_field"]) == (start, end)
     assert temporal["active"] is active
     assert report["fields"][start] in ("Date", "DateTime")
-    if name in ("areas", "places", "events"):
+    controllers = territory.timeline.dataset.controllers
+    if name in ("places", "events"):
         assert report["renderer"] == "categorizedSymbol" and report["attr"] == "controller"
-        colors = territory.timeline.dataset.controllers.colors()
+        colors = controllers.colors()
         assert {k: v["color"] for k, v in report["categories"].items()} == {
             k: colors[k] for k in report["categories"]
         }
+    if name == "areas":
+        # held ground in the side's colour, its zone in a light tint of it, named apart
+        assert report["renderer"] == "categorizedSymbol"
+        assert report["attr"] == '"controller" || \':\' || "kind"'
+        kinds = set(territory.areas["controller"] + ":" + territory.areas["kind"])
+        assert set(report["categories"]) == kinds
+        for key, category in report["categories"].items():
+            side, kind = key.split(":")
+            c = controllers[side]
+            want = (c.color, c.name) if kind == "held" else (c.zone_color, f"{c.name}: zone")
+            assert (category["color"], category["label"]) == want
     if name == "areas":
         assert report["symbol_layers"] == ["SimpleFill", "LinePatternFill"]
     if name == "places":
@@ -435,6 +463,9 @@ def test_qgis_reads_the_raster_palette_and_band_dates(qgis_report, territory):
     assert raster["bands"] == 1 + len(territory.timeline.change_dates)
     assert raster["band_names"][0].endswith(f"{territory.timeline.start:%Y-%m-%d}")
     palette = raster["palette"]
-    for n, controller in enumerate(territory.timeline.dataset.controllers, start=1):
+    controllers = list(territory.timeline.dataset.controllers)
+    for n, controller in enumerate(controllers, start=1):
         assert palette[str(n)] == {"color": controller.color, "label": controller.name}
-    assert len(palette) == len(territory.timeline.dataset.controllers) + 1
+        zone = palette[str(len(controllers) + 2 + n)]
+        assert zone == {"color": controller.zone_color, "label": f"{controller.name}: zone"}
+    assert len(palette) == 2 * len(controllers) + 2  # held, zones, contested, uncertain

@@ -59,7 +59,8 @@ def cell_pixels(territory, day: str) -> np.ndarray:
     is covered by its marker, so the pixels checked are those of the place's cell (shrunk
     by 1 km, away from its outline), which must touch the point.
     """
-    fig = snapshot_figure(territory, day)
+    # a wall-sized map, so that a town's ground is many pixels wide on the national frame
+    fig = snapshot_figure(territory, day, width_in=30.0)
     fig.canvas.draw()
     image = np.asarray(fig.canvas.buffer_rgba())[:, :, :3].astype(float)
     ax = fig.axes[0]
@@ -68,7 +69,8 @@ def cell_pixels(territory, day: str) -> np.ndarray:
     to_map = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     point_px = ax.transData.transform(to_map.transform(place.x, place.y))
     areas = territory.on(day).areas
-    cell = areas[areas["place_id"] == "abu-kamal"].to_crs(crs).geometry.iloc[0]
+    held = areas[(areas["place_id"] == "abu-kamal") & (areas["kind"] == "held")]
+    cell = held.to_crs(crs).geometry.iloc[0]
     assert cell.distance(shapely.Point(to_map.transform(place.x, place.y))) < 2000
     inner = cell.buffer(-1000)
     ring = np.asarray(
@@ -103,7 +105,7 @@ def test_abu_kamal_pixels_follow_the_events(territory):
     # 2017-11-08: still ISIS's, contested by the Syrian government: ISIS fill, Syrian hatch.
     assert expected_state("2017-11-08") == ("isis", "contested", "syria")
     assault = cell_pixels(territory, "2017-11-08")
-    assert share(assault, color_of(territory, "isis")) > 0.3
+    assert share(assault, color_of(territory, "isis")) > 0.2
     assert share(assault, color_of(territory, "syria")) > 0.05
     assert share(assault, color_of(territory, "isis")) > share(
         assault, color_of(territory, "syria")

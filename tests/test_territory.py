@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -24,6 +25,11 @@ def territory_of(tiny_files, events=TINY_EVENTS, places=None, **options):
     return build_territory(build_timeline(load_dataset(files)), TerritoryOptions(**options))
 
 
+def held(areas):
+    """The held ground of each place, indexed by place id."""
+    return areas[areas["kind"] == "held"].set_index("place_id")
+
+
 def metric(territory, frame):
     return frame.to_crs(territory.crs)
 
@@ -41,7 +47,7 @@ def test_three_places_on_a_line_give_two_frontlines_at_the_midpoints(tiny_files,
         + "B,2020-01-01,bravo,blue,,,R,,\n"
         + "C,2020-01-01,charlie,red,,,R,,\n"
     )
-    t = territory_of(tiny_files, events, places, method=method, desert="nearest")
+    t = territory_of(tiny_files, events, places, method=method, desert="zone")
     assert len(t.frontlines) == 1
     front = t.frontlines.iloc[0]
     assert (front.side_a, front.side_b) == ("blue", "red")
@@ -82,7 +88,7 @@ def test_cost_frontline_follows_the_river_voronoi_does_not(tiny_files):
     events = HEADER + "A,2020-01-01,west,red,,,R,,\nB,2020-01-01,east,blue,,,R,,\n"
     share_near_river = {}
     for method in ("cost", "voronoi"):
-        t = territory_of(tiny_files, events, places, method=method, desert="nearest")
+        t = territory_of(tiny_files, events, places, method=method, desert="zone")
         front = t.frontlines.to_crs(t.crs).geometry.iloc[0]
         river_m = (
             t.frontlines.iloc[[0]].set_geometry([river], crs=4326).to_crs(t.crs).geometry.iloc[0]
@@ -108,16 +114,17 @@ def test_reversal_gives_back_the_earlier_geometry(tiny_files):
         + "C,2020-01-01,charlie,blue,,,R,,\n"
         + "D,2020-01-05,bravo,blue,,,R,,\nE,2020-01-09,bravo,red,,,R,,\n"
     )
-    t = territory_of(tiny_files, events, method="voronoi", desert="nearest")
+    t = territory_of(tiny_files, events, method="voronoi", desert="zone")
     before, during, after = (t.on(day) for day in ("2020-01-02", "2020-01-06", "2020-01-09"))
     assert before.frontlines.geometry.iloc[0].equals(after.frontlines.geometry.iloc[0])
     assert not before.frontlines.geometry.iloc[0].equals(during.frontlines.geometry.iloc[0])
-    bravo = [s.areas.set_index("place_id").geometry["bravo"] for s in (before, during, after)]
+    bravo = [held(s.areas).geometry["bravo"] for s in (before, during, after)]
     assert bravo[0].equals(bravo[1]) and bravo[1].equals(bravo[2])
-    assert list(t.areas[t.areas.place_id == "bravo"].controller) == ["red", "blue", "red"]
+    rows = t.areas[(t.areas.place_id == "bravo") & (t.areas.kind == "held")]
+    assert list(rows.controller) == ["red", "blue", "red"]
 
 
-@pytest.mark.parametrize("desert", ["unassigned", "nearest"])
+@pytest.mark.parametrize("desert", ["unassigned", "zone"])
 @pytest.mark.parametrize("method", ["voronoi", "cost"])
 def test_sides_plus_unassigned_equal_the_study_area_without_overlap(tiny_files, method, desert):
     t = territory_of(tiny_files, method=method, desert=desert)
@@ -129,22 +136,24 @@ def test_sides_plus_unassigned_equal_the_study_area_without_overlap(tiny_files, 
         assert areas.is_valid.all()
         union = shapely.union_all(areas.geometry.values).area
         assert union == pytest.approx(areas.geometry.area.sum(), rel=1e-6)
-        held = stats[(stats.date == day) & (stats.controller != "unassigned")]["area_km2"].sum()
-        assert held == pytest.approx(union / 1e6, abs=1.0)
+        mapped = stats[(stats.date == day) & (stats.controller != "unassigned")]["area_km2"].sum()
+        assert mapped == pytest.approx(union / 1e6, abs=1.0)
     assert t.frontlines.is_valid.all()
     if desert == "unassigned":
         assert stats[stats.controller == "unassigned"]["area_km2"].min() > 0
     # the reach grows with population: alpha (10,000) reaches further than charlie (unknown)
-    first = t.on("2020-01-01").areas.set_index("place_id")["area_km2"]
-    if desert == "unassigned":
-        assert first["alpha"] > first["charlie"]
+    first = held(t.on("2020-01-01").areas)["area_km2"]
+    assert first["alpha"] > first["charlie"]
+    zones = stats.groupby("date")["zone_km2"].sum()
+    assert (zones > 0).all() if desert == "zone" else (zones == 0).all()
+    assert np.allclose(stats["held_km2"] + stats["zone_km2"], stats["area_km2"], atol=0.11)
 
 
 def test_areas_are_per_change_not_per_day(tiny_files):
     t = territory_of(tiny_files, method="voronoi")
-    # 3 places; bravo changes twice: 5 intervals for 15 days
-    assert len(t.areas) == 5
-    contested = t.on("2020-01-12").areas.set_index("place_id").loc["bravo"]
+    # 3 places, held ground and zone each; bravo changes twice: 10 intervals for 15 days
+    assert len(t.areas) == 10
+    contested = held(t.on("2020-01-12").areas).loc["bravo"]
     assert (contested.status, contested.controller, contested.opponent) == (
         "contested",
         "red",
@@ -182,7 +191,7 @@ def test_inference_copies_the_nearest_place_on_the_same_bank(tiny_files):
 def test_unknown_method_and_desert_rule_are_clear_errors(tiny_files):
     with pytest.raises(UnknownMethodError, match="choose one of cost, voronoi"):
         territory_of(tiny_files, method="kriging")
-    with pytest.raises(UnknownMethodError, match="unassigned, nearest"):
+    with pytest.raises(UnknownMethodError, match="zone, unassigned"):
         territory_of(tiny_files, desert="everything")
 
 
@@ -194,7 +203,7 @@ def default_territory():
 def test_default_campaign_key_dates(default_territory):
     t = default_territory
     day = t.on("2017-11-10")
-    areas = day.areas.set_index("place_id")
+    areas = held(day.areas)
     assert areas.loc["abu-kamal", "controller"] == "syria"
     assert areas.loc["al-qaim", "controller"] == "iraq"
     assert areas.loc["deir-ez-zor", "status"] == "controlled"
@@ -202,21 +211,214 @@ def test_default_campaign_key_dates(default_territory):
     polygon = t.timeline.dataset.places.polygons.geometry["abu-kamal"]
     cell = areas.geometry["abu-kamal"]
     assert polygon.difference(cell).area < 1e-3 * polygon.area  # up to coordinate rounding
-    others = areas.drop(index="abu-kamal").geometry.values
+    others = day.areas[day.areas.place_id != "abu-kamal"].geometry.values
     assert shapely.area(shapely.intersection(others, polygon)).max() < 1e-3 * polygon.area
     # on 2017-11-12 Islamic State holds it again, contested by the army
-    again = t.on("2017-11-12").areas.set_index("place_id").loc["abu-kamal"]
+    again = held(t.on("2017-11-12").areas).loc["abu-kamal"]
     assert (again.controller, again.status, again.opponent) == ("isis", "contested", "syria")
     assert again.sources == "E058"
 
 
 def test_area_within_a_governorate_sums_to_its_land(default_territory):
     dz = read_layer("governorates").set_index("name").geometry["Deir ez-Zor"]
-    held = default_territory.area_within(dz, "2017-11-03")
-    assert held.sum() == pytest.approx(26_700, rel=0.02)  # the governorate in Natural Earth
-    assert held["isis"] > 0 and held["syria"] > 0
-    nearest = build_territory(
-        default_territory.timeline, TerritoryOptions(desert="nearest")
+    zoned = default_territory.area_within(dz, "2017-11-03")
+    assert zoned["area_km2"].sum() == pytest.approx(26_700, rel=0.02)  # Natural Earth's
+    assert zoned.loc["isis", "held_km2"] > 0 and zoned.loc["syria", "held_km2"] > 0
+    assert zoned.loc["unassigned", "area_km2"] < 1.0  # every cell has a side
+    white = build_territory(
+        default_territory.timeline, TerritoryOptions(desert="unassigned")
     ).area_within(dz, "2017-11-03")
-    # giving the desert to the nearest holder raises Islamic State's share a lot
-    assert nearest["isis"] / nearest.sum() > 5 * held["isis"] / held.sum()
+    assert white["zone_km2"].sum() == 0
+    # the same held ground (up to the smoothing of the 2 km grid's edges)
+    assert white.loc["isis", "held_km2"] == pytest.approx(zoned.loc["isis", "held_km2"], rel=0.05)
+    # the desert counted as zones raises Islamic State's share a lot
+    assert zoned.loc["isis", "area_km2"] > 3 * white.loc["isis", "area_km2"]
+
+
+# --- the rules of a control map, on small made-up regions of real Syria and Iraq ----------
+
+RULES_PLACES = PLACES_HEADER.replace("population", "population,country") + "".join(
+    f"{pid},{pid.title()},{lat},{lon},{pop},{iso}\n"
+    for pid, lat, lon, pop, iso in [
+        ("west", 35.0, 40.3, 20000, "SYR"),  # Deir ez-Zor governorate
+        ("east", 35.2, 43.0, 20000, "IRQ"),  # Nineveh
+        ("kamal", 34.45226, 40.91854, 50000, "SYR"),  # Abu Kamal, 6 km from the border
+        ("qaim", 34.39251, 40.98945, 50000, "IRQ"),  # Al-Qaim, across it
+        ("north", 36.0, 38.8, 20000, "SYR"),
+        ("middle", 34.8, 38.5, 20000, "SYR"),
+        ("south", 33.6, 37.0, 20000, "SYR"),
+    ]
+)
+RULES_SIDES = "id,name,color,countries\nred,Red,#d55e00,{red}\nblue,Blue,#0072b2,{blue}\n"
+RULES_SIDES += "green,Green,#009e73,SYR\n"
+SQUARE = "POLYGON ((40.25 34.95, 40.35 34.95, 40.35 35.05, 40.25 35.05, 40.25 34.95))"
+
+
+def rules_territory(tiny_files, events, *, red="SYR|IRQ", blue="IRQ", relations=None, **opts):
+    """A territory over the whole of Syria and Iraq from a few made-up places."""
+    files = tiny_files(
+        info='start = "2020-01-01"\nend = "2020-03-31"\nextent = [35.5, 29.0, 48.8, 37.5]\n',
+        events=HEADER.replace("place,", "place,area,").replace("notes", "notes,geometry") + events,
+        places=RULES_PLACES,
+        controllers=RULES_SIDES.format(red=red, blue=blue),
+        relations=relations,
+    )
+    return build_territory(build_timeline(load_dataset(files)), TerritoryOptions(**opts))
+
+
+def country_land(t, iso):
+    land = read_layer("countries").set_index("iso_a3").geometry[iso]
+    return metric(t, gpd.GeoSeries([land.intersection(t.study_area)], crs=4326)).iloc[0]
+
+
+def ground_in(t, day, side, land, kind=None):
+    """km² of a side's ground (of one kind, or both) inside a country's land on a day."""
+    areas = metric(t, t.on(day).areas)
+    areas = areas[(areas.controller == side) & ((areas.kind == kind) if kind else True)]
+    return shapely.union_all(areas.geometry.values).intersection(land).area / 1e6
+
+
+def test_allocation_never_crosses_a_border_except_from_places_held_beyond_it(tiny_files):
+    events = "A,2020-01-01,west,,red,,,R,,,\nB,2020-01-01,east,,blue,,,R,,,\n"
+    events += "C,2020-01-05,qaim,,red,,,R,,,\n"
+    t = rules_territory(tiny_files, events)
+    syria, iraq = country_land(t, "SYR"), country_land(t, "IRQ")
+    # day 1: red holds only in Syria, blue only in Iraq; each fills its country, no more
+    assert ground_in(t, "2020-01-01", "red", iraq) < 1.0
+    assert ground_in(t, "2020-01-01", "blue", syria) < 1.0
+    assert ground_in(t, "2020-01-01", "blue", iraq) == pytest.approx(iraq.area / 1e6, rel=1e-3)
+    # hostile, but their zones only meet along the border: that is no front
+    assert t.on("2020-01-01").frontlines.empty
+    # day 5: red holds a town in Iraq, so it holds ground and zone around it there
+    assert ground_in(t, "2020-01-05", "red", iraq, "held") > 100
+    assert ground_in(t, "2020-01-05", "red", iraq, "zone") > 1000
+    front = t.on("2020-01-05").frontlines
+    assert list(zip(front.side_a, front.side_b, strict=True)) == [("blue", "red")]
+    # a side that may hold ground in Syria only holds around its town in Iraq, no zone
+    only = rules_territory(tiny_files, events, red="SYR")
+    assert ground_in(only, "2020-01-05", "red", iraq, "held") > 100
+    assert ground_in(only, "2020-01-05", "red", iraq, "zone") < 1.0
+
+
+def test_a_border_is_a_front_only_where_a_side_holds_ground_on_it(tiny_files):
+    events = "A,2020-01-01,kamal,,red,,,R,,,\nB,2020-01-01,qaim,,blue,,,R,,,\n"
+    events += "C,2020-01-01,west,,red,,,R,,,\nD,2020-01-01,east,,blue,,,R,,,\n"
+    t = rules_territory(tiny_files, events)
+    (front,) = t.on("2020-01-02").frontlines.itertuples()
+    # red's and blue's ground meet along the whole Syria-Iraq border, but only the stretch
+    # where Abu Kamal's and Al-Qaim's held ground reach it is a front
+    areas = metric(t, t.on("2020-01-02").areas)
+    red, blue = (
+        shapely.union_all(areas[areas.controller == side].geometry.values)
+        for side in ("red", "blue")
+    )
+    contact = shapely.intersection(red.boundary, blue.boundary, grid_size=1).length / 1000
+    assert contact > 500
+    assert 1 < front.length_km < 50
+    stats = t.stats().set_index(["date", "controller"])
+    assert stats.loc[(pd.Timestamp("2020-01-02"), "red"), "front_blue_km"] == pytest.approx(
+        front.length_km, abs=0.2
+    )
+
+
+def test_allies_touch_without_a_front_enemies_meet_on_one_continuous_line(tiny_files):
+    events = "A,2020-01-01,north,,red,,,R,,,\nB,2020-01-01,middle,,blue,,,R,,,\n"
+    events += "C,2020-01-01,south,,green,,,R,,,\n"
+    relations = "side_a,side_b,relation\nred,blue,allied\nred,green,neutral\n"
+    t = rules_territory(tiny_files, events, blue="SYR", relations=relations)
+    fronts = t.on("2020-01-01").frontlines
+    assert list(zip(fronts.side_a, fronts.side_b, strict=True)) == [("blue", "green")]
+    line = shapely.line_merge(metric(t, fronts).geometry.iloc[0])
+    assert line.geom_type == "LineString"  # one piece, not islands
+    # it runs from the edge of the map (the Iraqi border) to where red's ground begins
+    edge = metric(t, gpd.GeoSeries([t.study_area], crs=4326)).iloc[0].boundary
+    areas = metric(t, t.on("2020-01-01").areas)
+    red = shapely.union_all(areas[areas.controller == "red"].geometry.values)
+    ends = [shapely.Point(line.coords[0]), shapely.Point(line.coords[-1])]
+    assert sorted(round(min(edge.distance(p), red.distance(p))) for p in ends) == [0, 0]
+    assert line.length > 250_000
+    hostile = rules_territory(tiny_files, events, blue="SYR")
+    assert {("blue", "red"), ("blue", "green")} <= set(
+        zip(hostile.frontlines.side_a, hostile.frontlines.side_b, strict=True)
+    )
+
+
+def test_an_area_event_overrides_the_places_and_can_be_replaced_and_ended(tiny_files):
+    events = (
+        "A,2020-01-01,west,,red,,,R,,,\nB,2020-01-01,east,,blue,,,R,,,\n"
+        f'C,2020-01-05,,pocket,blue,contested,red,R,,,"{SQUARE}"\n'
+        "D,2020-01-10,,pocket,red,,,R,,,\n"
+        "E,2020-01-12,,pocket,,ended,,R,,,\n"
+    )
+    t = rules_territory(tiny_files, events)
+    square = metric(t, gpd.GeoSeries([shapely.from_wkt(SQUARE)], crs=4326)).iloc[0]
+    first, during, replaced, ended = (
+        t.on(day).areas for day in ("2020-01-01", "2020-01-06", "2020-01-10", "2020-01-12")
+    )
+    pocket = metric(t, during[during.polygon == "pocket"]).iloc[0]
+    assert (pocket.kind, pocket.controller, pocket.status, pocket.opponent) == (
+        "held",
+        "blue",
+        "contested",
+        "red",
+    )
+    assert pocket.geometry.symmetric_difference(square).area < 1e-4 * square.area
+    west = metric(t, held(during).loc[["west"]]).geometry.iloc[0]
+    assert west.intersection(square).area < 1e-4 * square.area  # cut out of the town's ground
+    fronts = t.on("2020-01-06").frontlines
+    assert ("blue", "red") in set(zip(fronts.side_a, fronts.side_b, strict=True))
+    assert replaced[replaced.polygon == "pocket"].controller.unique().tolist() == ["red"]
+    assert ended[ended.polygon == "pocket"].empty
+    assert held(ended).geometry["west"].equals(held(first).geometry["west"])
+    assert t.timeline.changes()["polygon"].tolist().count("pocket") == 3
+
+
+def test_a_month_precision_change_is_drawn_uncertain_until_its_month_ends(tiny_files):
+    events = "A,2020-01-01,west,,red,,,R,,,\nB,2020-01-01,east,,blue,,,R,,,\n"
+    events += "C,2020-02,west,,blue,,,R,,,\n"
+    t = rules_territory(tiny_files, events, blue="SYR|IRQ")
+    stats = t.stats().set_index(["date", "controller"])
+    during = stats.loc[(pd.Timestamp("2020-02-14"), "red")]
+    assert during["uncertain_km2"] == pytest.approx(during["area_km2"], abs=0.2)
+    assert during["uncertain_km2"] > 1000
+    area = held(t.on("2020-02-14").areas).loc["west"]
+    assert (area.controller, area.status, area.opponent) == ("red", "uncertain", "blue")
+    after = stats.loc[(pd.Timestamp("2020-03-01"), "blue")]
+    assert after["uncertain_km2"] == 0
+    assert stats.loc[(pd.Timestamp("2020-03-01"), "red"), "area_km2"] == 0
+
+
+def test_a_default_controller_holds_what_no_place_or_polygon_says(tiny_files):
+    """A polygon archive (one side's ground per day, no places): the other side holds the
+    rest of the country, stored in tiles, so a day's change rewrites only nearby tiles."""
+    day1 = "POLYGON ((40.2 34.9, 40.4 34.9, 40.4 35.1, 40.2 35.1, 40.2 34.9))"
+    day2 = "POLYGON ((40.2 34.9, 40.5 34.9, 40.5 35.1, 40.2 35.1, 40.2 34.9))"
+    events = (
+        f'A,2020-01-01,,occupied,red,,,R,,,"{day1}"\nB,2020-01-05,,occupied,red,,,R,,,"{day2}"\n'
+    )
+    files = tiny_files(
+        events=HEADER.replace("place,", "place,area,").replace("notes", "notes,geometry") + events,
+        places=PLACES_HEADER,
+        controllers="id,name,color,countries\nred,Red,#d55e00,SYR\nblue,Blue,#0072b2,SYR\n",
+        info='start = "2020-01-01"\nend = "2020-01-10"\ndefault_controller = "Blue"\n',
+    )
+    t = build_territory(build_timeline(load_dataset(files)))
+    stats = t.stats().set_index(["date", "controller"])
+    for day, shape in (("2020-01-02", day1), ("2020-01-06", day2)):
+        red = metric(t, gpd.GeoSeries([shapely.from_wkt(shape)], crs=4326)).iloc[0].area / 1e6
+        assert stats.loc[(pd.Timestamp(day), "red"), "held_km2"] == pytest.approx(red, abs=0.2)
+        blue = stats.loc[(pd.Timestamp(day), "blue"), "held_km2"]
+        assert blue + red == pytest.approx(t.study_area_km2, abs=1.0)
+        assert stats.loc[(pd.Timestamp(day), "unassigned"), "area_km2"] < 1.0
+        (front,) = t.on(day).frontlines.itertuples()
+        assert (
+            front.length_km == pytest.approx(2 * (0.2 * 111 + 0.2 * 91), rel=0.1)
+            if (day == "2020-01-02")
+            else front.length_km > 0
+        )
+    rest = t.areas[t.areas.unit.str.startswith("rest:")]
+    assert set(rest.basis) == {"default"} and set(rest.controller) == {"blue"}
+    tiles = rest.unit.nunique()
+    assert tiles > 10  # Syria in 100 km tiles
+    # the change of day 5 rewrites the tiles the polygon touches, not the others
+    assert len(rest) - tiles <= 2

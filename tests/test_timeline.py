@@ -8,12 +8,16 @@ import pytest
 from mapgen.dataset import load_dataset
 from mapgen.timeline import build_timeline
 
-HEADER = "event_id,date,place,controller,status,opponent,source,source_url,notes\n"
-
 
 @pytest.fixture(scope="module")
 def default_timeline():
     return build_timeline(load_dataset())
+
+
+HEADER = "event_id,date,place,controller,status,opponent,source,source_url,notes\n"
+AREA_HEADER = (
+    "event_id,date,place,area,controller,status,opponent,source,source_url,notes,geometry\n"
+)
 
 
 def controller_on(timeline, place, day):
@@ -34,7 +38,8 @@ def test_abu_kamal_taken_lost_and_retaken(default_timeline):
     assert controller_on(tl, "abu-kamal", "2017-11-19") == ("syria", "controlled")
     history = tl.history("abu-kamal")
     assert list(history["valid_from"].dt.strftime("%Y-%m-%d")) == [
-        "2014-07-01",
+        "2014-07-01",  # reported as July 2014: uncertain all that month
+        "2014-08-01",
         "2017-11-08",
         "2017-11-09",
         "2017-11-11",
@@ -58,13 +63,74 @@ def test_contested_period_names_both_sides(default_timeline):
     assert controller_on(default_timeline, "raqqa", "2017-10-17") == ("sdf", "controlled")
 
 
-def test_month_precision_is_kept_and_starts_on_the_first_possible_day(default_timeline):
-    dhiban = default_timeline.history("dhiban").iloc[-1]  # SDF from "2017-12" (month)
-    assert dhiban.valid_from == pd.Timestamp("2017-12-01")
-    assert dhiban.from_precision == "month"
-    frame = default_timeline.to_frame()
-    assert frame.loc[frame["place_id"] == "dhiban", "valid_from"].iloc[-1] == "2017-12"
-    assert controller_on(default_timeline, "dhiban", "2017-11-30") == ("isis", "controlled")
+def test_a_month_precision_change_is_uncertain_until_its_month_ends(tiny_files):
+    events = HEADER + (
+        "U1,2020-01-01,alpha,red,,,R,,\n"
+        "U2,2020-02,alpha,blue,,,R,,\n"  # taken some time in February
+        "U3,2020-02-01,bravo,red,,,R,,\n"
+        "U4,2020-03,bravo,blue,,,R,,\n"  # March, but ...
+        "U5,2020-03-10,bravo,red,contested,blue,R,,\n"  # ... a dated report cuts it short
+        "U6,2020-04,charlie,blue,,,R,,\n"  # no previous state
+        "U7,2020-04,alpha,blue,contested,red,R,,\n"  # not a change of hands: as reported
+    )
+    tl = build_timeline(load_dataset(tiny_files(events=events)))
+    assert controller_on(tl, "alpha", "2020-01-31") == ("red", "controlled")
+    assert controller_on(tl, "alpha", "2020-02-01") == ("red", "uncertain")
+    assert tl.state_on("2020-02-29").at["alpha", "opponent"] == "blue"
+    assert controller_on(tl, "alpha", "2020-03-01") == ("blue", "controlled")
+    assert controller_on(tl, "alpha", "2020-04-01") == ("blue", "contested")
+    assert controller_on(tl, "bravo", "2020-03-09") == ("red", "uncertain")
+    assert controller_on(tl, "bravo", "2020-03-10") == ("red", "contested")
+    assert controller_on(tl, "charlie", "2020-04-15") == ("blue", "uncertain")
+    assert controller_on(tl, "charlie", "2020-05-01") == ("blue", "controlled")
+    frame = tl.to_frame().set_index(["place_id", "status"])
+    assert frame.loc[("alpha", "uncertain"), "valid_from"] == "2020-02"
+    assert frame.loc[("alpha", "uncertain"), "valid_to"] == "2020-03-01"
+    assert (
+        frame.loc[("alpha", "uncertain"), "reported"],
+        frame.loc[("alpha", "uncertain"), "sources"],
+    ) == ("2020-02", "U2")
+    changes = tl.changes().set_index(["place_id", "date"])
+    first = changes.loc[("alpha", pd.Timestamp("2020-02-01"))]
+    assert (first.precision, first.to_status, first.opponent) == ("month", "uncertain", "blue")
+    second = changes.loc[("alpha", pd.Timestamp("2020-03-01"))]
+    assert (second.precision, second.from_status, second.to_controller) == (
+        "day",
+        "uncertain",
+        "blue",
+    )
+
+
+def test_places_without_events_take_the_newest_covering_area(tiny_files):
+    square = "POLYGON ((39.9 34.9, 40.6 34.9, 40.6 35.1, 39.9 35.1, 39.9 34.9))"  # alpha, bravo
+    small = "POLYGON ((40.4 34.9, 40.6 34.9, 40.6 35.1, 40.4 35.1, 40.4 34.9))"  # bravo
+    events = AREA_HEADER + (
+        "B1,2020-01-01,alpha,,red,,,R,,,\n"
+        f'B2,2020-01-05,,north,blue,,,R,,,"{square}"\n'
+        f'B3,2020-01-07,,pocket,red,besieged,blue,R,,,"{small}"\n'
+        "B4,2020-01-12,,pocket,,ended,,R,,,\n"
+        "B5,2020-01-20,,north,red,,,R,,,\n"
+    )
+    tl = build_timeline(load_dataset(tiny_files(events=events)))
+    assert controller_on(tl, "alpha", "2020-01-06") == ("red", "controlled")  # its own state
+    assert controller_on(tl, "bravo", "2020-01-04") is None
+    assert controller_on(tl, "bravo", "2020-01-05") == ("blue", "controlled")
+    assert controller_on(tl, "bravo", "2020-01-07") == ("red", "besieged")
+    assert controller_on(tl, "bravo", "2020-01-12") == ("blue", "controlled")
+    assert controller_on(tl, "bravo", "2020-01-20") == ("red", "controlled")
+    bravo = tl.history("bravo")
+    assert set(bravo["basis"]) == {"polygon"}
+    assert list(bravo["polygon"]) == ["north", "pocket", "north", "north"]
+    areas = tl.polygons_on("2020-01-08")
+    assert sorted(areas.index) == ["north", "pocket"]
+    assert areas.at["pocket", "order"] > areas.at["north", "order"]
+    assert tl.polygons_on("2020-01-12").index.tolist() == ["north"]
+    assert list(tl.change_dates.strftime("%m-%d")) == ["01-05", "01-07", "01-12", "01-20"]
+    changes = tl.changes()
+    # the followers are not listed; the pocket's end is
+    assert list(changes["polygon"]) == ["north", "pocket", "pocket", "north"]
+    assert list(changes["to_controller"]) == ["blue", "red", "", "red"]
+    assert (changes["to_status"].iloc[2], changes["sources"].iloc[2]) == ("ended", "B4")
 
 
 def test_besieged_enclave_then_siege_broken(default_timeline):

@@ -89,12 +89,21 @@ def range_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def territory_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--method/--desert/--infer, gathered into one ``territory`` argument."""
+    """--method/--desert/--zone-max-km/--infer, gathered into one ``territory`` argument."""
     from mapgen.territory import DESERT_RULES, METHODS, TerritoryOptions
 
     @functools.wraps(func)
-    def wrapper(*args: Any, method: str, desert: str, infer: bool, **kwargs: Any) -> Any:
-        kwargs["territory"] = TerritoryOptions(method=method, desert=desert, infer=infer)
+    def wrapper(
+        *args: Any,
+        method: str,
+        desert: str,
+        zone_max_km: float | None,
+        infer: bool,
+        **kwargs: Any,
+    ) -> Any:
+        kwargs["territory"] = TerritoryOptions(
+            method=method, desert=desert, zone_max_km=zone_max_km, infer=infer
+        )
         return func(*args, **kwargs)
 
     defaults = TerritoryOptions()
@@ -106,11 +115,20 @@ def territory_options(func: Callable[..., Any]) -> Callable[..., Any]:
         "reported place on the same river bank (marked as inferred).",
     )(wrapper)
     wrapper = click.option(
+        "--zone-max-km",
+        type=click.FloatRange(min=0, min_open=True),
+        default=None,
+        metavar="KM",
+        help="With --desert zone: ground farther than KM of travel from all held ground "
+        "stays unassigned (default: no limit).",
+    )(wrapper)
+    wrapper = click.option(
         "--desert",
         type=click.Choice(DESERT_RULES),
         default=defaults.desert,
         show_default=True,
-        help="Empty desert: leave it unassigned, or give it to whoever holds the nearest places.",
+        help="Ground beyond every place's reach: 'zone' gives it, as a zone counted apart from "
+        "held ground, to the side whose held ground is nearest; 'unassigned' leaves it white.",
     )(wrapper)
     return click.option(
         "--method",

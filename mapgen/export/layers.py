@@ -61,11 +61,15 @@ def territory_layers(territory: Territory) -> list[Layer]:
 
 
 def areas_layer(territory: Territory) -> Layer:
-    """Control areas: one feature per place cell and interval of constant state."""
+    """Control areas: one feature per unit, kind (held ground or zone) and interval of
+    constant state."""
     columns = [
         "area_id",
+        "unit",
         "place_id",
+        "polygon",
         "place",
+        "kind",
         "controller",
         "status",
         "opponent",
@@ -77,7 +81,7 @@ def areas_layer(territory: Territory) -> Layer:
         "area_km2",
     ]
     frame = _open_at_range_end(territory.areas[[*columns, "geometry"]], territory)
-    frame = frame.sort_values(["valid_from", "place_id"], kind="stable")
+    frame = frame.sort_values(["valid_from", "unit", "kind"], kind="stable")
     return Layer("areas", _clean(frame), "polygon")
 
 
@@ -98,12 +102,14 @@ def places_layer(territory: Territory) -> Layer:
         "status",
         "opponent",
         "basis",
+        "polygon",
         "inferred_from",
         "sources",
         "valid_from",
         "valid_to",
         "from_precision",
         "to_precision",
+        "reported",
     ]
     frame = territory.places[[*columns, "geometry"]]
     frame = frame.sort_values(["place_id", "valid_from"], kind="stable")
@@ -113,7 +119,8 @@ def places_layer(territory: Territory) -> Layer:
 def events_layer(territory: Territory) -> Layer:
     """The events at their places' points; ``date_from``/``date_to`` span the reported date.
 
-    A month-precision event ("2017-08") spans the whole month, a day event one day.
+    A month-precision event ("2017-08") spans the whole month, a day event one day. An area
+    event without a place sits on a point inside its polygon (``polygon`` names it).
     """
     dataset = territory.timeline.dataset
     events = dataset.events.sort_values(["start", "line"], kind="stable")
@@ -128,7 +135,8 @@ def events_layer(territory: Territory) -> Layer:
             "date": events["date"].astype("str"),
             "precision": events["precision"].astype("str"),
             "place_id": events["place_id"].astype("str"),
-            "place": events["place_id"].map(dataset.places.places["name"]).astype("str"),
+            "polygon": events["area"].astype("str"),
+            "place": events["place_id"].map(dataset.places.places["name"]).fillna("").astype("str"),
             "controller": events["controller"].astype("str"),
             "status": events["status"].astype("str"),
             "opponent": events["opponent"].astype("str"),
@@ -139,7 +147,10 @@ def events_layer(territory: Territory) -> Layer:
             "date_to": pd.to_datetime(pd.Series(ends, index=events.index)).astype("datetime64[ns]"),
         }
     )
-    geometry = gpd.GeoSeries(events["place_id"].map(points).values, crs=WGS84)
+    inside = dataset.shapes.geometry.representative_point()
+    at = events["place_id"].map(points)
+    at = at.where(events["place_id"] != "", events["shape"].map(inside))
+    geometry = gpd.GeoSeries(at.values, crs=WGS84)
     gdf = gpd.GeoDataFrame(frame.reset_index(drop=True), geometry=geometry.values, crs=WGS84)
     return Layer("events", _clean(gdf), "point", start_field="date_from", end_field="date_to")
 

@@ -2,10 +2,13 @@
 
 Band 1 is the first day of the range, every further band a change date; a band's
 description is its date (``YYYY-MM-DD``) and holds until the next band's date. Cells hold
-a code per side: 1..n for the controllers in the controllers table's order, n+1 for
-contested ground (an area under assault), 0 for ground nobody is mapped to hold (nodata).
-Besieged areas keep their holder's code. The grid is in the territory model's equal-area
-CRS, aligned to whole multiples of the resolution, so the same input gives the same file.
+a code: 1..n for the ground each side *holds* (the controllers in table order), n+1 for
+contested ground (held ground under assault), n+2 for uncertain ground (a change known
+only to the month that may not have happened yet), n+3..2n+2 for each side's *zone* (ground
+beyond every place's reach, nearest to its held ground; drawn in a light tint), 0 for ground
+no side reaches (nodata). Besieged areas keep their holder's code. The grid is in the
+territory model's equal-area CRS, aligned to whole multiples of the resolution, so the
+same input gives the same file.
 
 A TIFF can only store a colour table for a single-band image, so the colours travel in
 the GDAL sidecar ``control.tif.aux.xml`` (read by GDAL, rasterio and QGIS) and in the QGIS
@@ -37,6 +40,9 @@ UNASSIGNED_LABEL = "unassigned (nodata)"
 CONTESTED_ID = "contested"
 CONTESTED_LABEL = "contested (under assault)"
 CONTESTED_COLOR = "#7b3294"
+UNCERTAIN_ID = "uncertain"
+UNCERTAIN_LABEL = "uncertain (may have changed hands this month)"
+UNCERTAIN_COLOR = "#bdbdbd"
 _PROFILE = {
     "driver": "GTiff",
     "dtype": "uint8",
@@ -71,11 +77,18 @@ class ControlRaster:
 
 
 def control_codes(territory: Territory) -> list[Code]:
-    """Cell values: 0 unassigned, 1..n the controllers in table order, n+1 contested."""
+    """Cell values: 0 unassigned, 1..n held per side, n+1 contested, n+2 uncertain,
+    n+3..2n+2 each side's zone (id ``<side>:zone``)."""
     controllers = list(territory.timeline.dataset.controllers)
+    n = len(controllers)
     codes = [Code(0, "unassigned", UNASSIGNED_LABEL, "#ffffff")]
-    codes += [Code(n, c.id, c.name, c.color) for n, c in enumerate(controllers, start=1)]
-    codes.append(Code(len(controllers) + 1, CONTESTED_ID, CONTESTED_LABEL, CONTESTED_COLOR))
+    codes += [Code(k, c.id, c.name, c.color) for k, c in enumerate(controllers, start=1)]
+    codes.append(Code(n + 1, CONTESTED_ID, CONTESTED_LABEL, CONTESTED_COLOR))
+    codes.append(Code(n + 2, UNCERTAIN_ID, UNCERTAIN_LABEL, UNCERTAIN_COLOR))
+    codes += [
+        Code(n + 2 + k, f"{c.id}:zone", f"{c.name}: zone", c.zone_color)
+        for k, c in enumerate(controllers, start=1)
+    ]
     return codes
 
 
@@ -87,8 +100,11 @@ def control_raster(territory: Territory, *, resolution_m: float = RESOLUTION_M) 
     codes = control_codes(territory)
     value = {c.id: c.value for c in codes}
     areas = territory.areas.to_crs(crs)
-    cell_value = np.where(
-        areas["status"] == "contested", value[CONTESTED_ID], areas["controller"].map(value)
+    side = np.where(areas["kind"] == "zone", areas["controller"] + ":zone", areas["controller"])
+    cell_value = np.select(
+        [areas["status"] == "contested", areas["status"] == UNCERTAIN_ID],
+        [value[CONTESTED_ID], value[UNCERTAIN_ID]],
+        pd.Series(side).map(value).to_numpy(),
     ).astype("uint8")
     dates = pd.DatetimeIndex([territory.timeline.start, *territory.timeline.change_dates])
     bands = np.zeros((len(dates), *shape), dtype="uint8")

@@ -99,21 +99,34 @@ def _present(layer: Layer, controllers: Controllers) -> list[Controller]:
     return [c for c in controllers if c.id in used]
 
 
+KIND_EXPRESSION = '"controller" || \':\' || "kind"'
+
+
 def _categorized(layer: Layer, present: list[Controller], controllers: Controllers) -> str:
+    """Categories by controller; areas by controller and kind (a zone in its light tint)."""
     categories, symbols = [], []
-    for n, controller in enumerate(present):
-        categories.append(
-            fill_template(
-                "category.xml",
-                value=xml_attr(controller.id),
-                label=xml_attr(controller.name),
-                symbol=n,
+    entries = [(c.id, c.name, c.color) for c in present]
+    field = str(layer.color_field)
+    if layer.name == "areas":
+        kinds = set(layer.frame["controller"] + ":" + layer.frame["kind"])
+        entries = [
+            (f"{c.id}:{kind}", name, color)
+            for c in present
+            for kind, name, color in (
+                ("held", c.name, c.color),
+                ("zone", f"{c.name}: zone", c.zone_color),
             )
+            if f"{c.id}:{kind}" in kinds
+        ]
+        field = KIND_EXPRESSION
+    for n, (value, label, color) in enumerate(entries):
+        categories.append(
+            fill_template("category.xml", value=xml_attr(value), label=xml_attr(label), symbol=n)
         )
-        symbols.append(_symbol(layer, str(n), controller.color, controllers))
+        symbols.append(_symbol(layer, str(n), color, controllers))
     return fill_template(
         "categorized.xml",
-        field=xml_attr(str(layer.color_field)),
+        field=xml_attr(field),
         categories="".join(categories).rstrip("\n"),
         symbols="".join(symbols).rstrip("\n"),
     )
@@ -125,8 +138,10 @@ def _symbol(layer: Layer, name: str, color: str, controllers: Controllers) -> st
             "fill_symbol.xml",
             name=name,
             color=qgis_color(color),
-            hatch_when=xml_attr("\"status\" IN ('contested', 'besieged')"),
+            hatch_when=xml_attr("\"status\" IN ('contested', 'besieged', 'uncertain')"),
             hatch_color=xml_attr(_color_case("opponent", controllers)),
+            # contested and besieged: diagonal stripes; uncertain: level ones
+            hatch_angle=xml_attr("CASE WHEN \"status\" = 'uncertain' THEN 0 ELSE 45 END"),
         )
     if layer.geometry == "line":
         return fill_template("line_symbol.xml", name=name, color=qgis_color(color))

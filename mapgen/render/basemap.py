@@ -102,7 +102,11 @@ class Basemap:
         """The figure layout for a width: the map keeps the extent's aspect ratio."""
         map_w = width_in - 2 * MARGIN_IN
         aspect = (self.ylim[1] - self.ylim[0]) / (self.xlim[1] - self.xlim[0])
-        return Layout(width_in=width_in, dpi=dpi, map_h_in=round(map_w * aspect, 2))
+        # a whole number of pixel rows, so that text placed from the bottom (matplotlib)
+        # and from the top (the date stamped on a series) lands on the same rows
+        rows = round((TITLE_H_IN + map_w * aspect + FOOTER_H_IN) * dpi)
+        map_h = rows / dpi - TITLE_H_IN - FOOTER_H_IN
+        return Layout(width_in=width_in, dpi=dpi, map_h_in=map_h)
 
 
 @dataclass(frozen=True)

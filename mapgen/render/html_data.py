@@ -50,14 +50,15 @@ SCHEMA_JSON = (resources.files("mapgen.render") / "templates" / "slider" / "sche
 )
 SCHEMA: dict[str, Any] = json.loads(SCHEMA_JSON)
 STATUS_CODES = {name: code for code, name in enumerate(SCHEMA["status"])}
+KIND_CODES = {name: code for code, name in enumerate(SCHEMA["kind"])}
 
 
-def record(kind: str, **fields: Any) -> dict[str, Any]:
-    """A record of ``kind`` (area, frontline, place, state, milestone) with the schema's keys."""
-    keys = SCHEMA[kind]
+def record(name: str, /, **fields: Any) -> dict[str, Any]:
+    """A record of ``name`` (area, frontline, place, state, milestone) with the schema's keys."""
+    keys = SCHEMA[name]
     unknown = set(fields) - set(keys)
     if unknown or len(fields) != len(keys):
-        raise ValueError(f"{kind} record: fields {sorted(fields)} do not match {sorted(keys)}")
+        raise ValueError(f"{name} record: fields {sorted(fields)} do not match {sorted(keys)}")
     return {key: fields[name] for name, key in keys.items()}
 
 
@@ -244,16 +245,15 @@ def _areas(
     out = []
     areas = _with_days(territory.areas, start)
     for a in areas.itertuples(index=False):
-        if a.place_id not in place_index:
-            continue
         out.append(
             record(
                 "area",
-                place=place_index[a.place_id],
+                place=place_index.get(a.place_id, -1) if not a.polygon else -1,
                 controller=a.controller,
                 status=STATUS_CODES[a.status],
                 opponent=a.opponent or "",
                 inferred=1 if a.basis == "inferred" else 0,
+                kind=KIND_CODES[a.kind],
                 geometry=geoms.add(a.geometry),
                 **{"from": int(a.day_from), "to": _opt_int(a.day_to)},
             )

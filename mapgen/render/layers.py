@@ -20,6 +20,7 @@ from matplotlib.patches import Patch, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 from matplotlib.transforms import Bbox
 
+from mapgen.controllers import zone_tint
 from mapgen.render.basemap import FONT, Basemap, MapState
 from mapgen.render.style import (
     AREA_OUTLINE_COLOR,
@@ -74,17 +75,33 @@ def _base_layers(ax: Axes, base: Basemap) -> None:
 
 
 def _areas(ax: Axes, base: Basemap, state: MapState) -> None:
-    """Fill the areas, one compound path per look (side, status, attacker, basis)."""
+    """Fill the areas, one compound path per look (kind, side, status, attacker, basis):
+    held ground in the side's colour, its zone in a light tint of it."""
     areas = state.areas
     if areas.empty:
         return
-    look = ["controller", "status", "opponent", "basis"]
+    look = ["kind", "controller", "status", "opponent", "basis"]
     keyed = areas.assign(opponent=areas["opponent"].fillna(""))
-    for (controller, status, opponent, basis), group in keyed.groupby(look, sort=True):
+    for (kind, controller, status, opponent, basis), group in keyed.groupby(look, sort=True):
         color = base.colors.get(controller, UNASSIGNED_COLOR)
+        if kind == "zone":
+            color = zone_tint(color) if controller in base.colors else UNASSIGNED_COLOR
         alpha = INFERRED_ALPHA if basis == "inferred" else 1.0
         path = _polygon_path(group.geometry)
-        if status == "contested":
+        if status == "uncertain":
+            # may have changed hands this month: the holder's fill, dotted in the new holder's
+            pending = base.colors.get(opponent, UNKNOWN_SIDE_COLOR)
+            patch = PathPatch(
+                path,
+                facecolor=color,
+                hatch="..",
+                edgecolor=pending,
+                hatch_linewidth=1.2,
+                linewidth=0,
+                alpha=alpha,
+                zorder=1,
+            )
+        elif status == "contested":
             attacker = base.colors.get(opponent, UNKNOWN_SIDE_COLOR)
             patch = PathPatch(
                 path,
@@ -103,7 +120,7 @@ def _areas(ax: Axes, base: Basemap, state: MapState) -> None:
             ring = base.colors.get(opponent, UNKNOWN_BESIEGER_COLOR)
             ax.add_artist(PathPatch(path, facecolor="none", edgecolor=ring, lw=3.0, zorder=2))
     outline = PathPatch(
-        _polygon_path(areas.geometry),
+        _polygon_path(areas[areas["kind"] == "held"].geometry),
         facecolor="none",
         edgecolor=AREA_OUTLINE_COLOR,
         lw=0.4,
@@ -132,7 +149,8 @@ def _overlays(ax: Axes, state: MapState) -> None:
     if not state.frontlines.empty:
         _draw(state.frontlines, ax, **FRONTLINE_STYLE, path_effects=FRONTLINE_HALO, zorder=5)
     if state.change is not None:
-        changed = state.areas[state.areas["place_id"].isin(state.change.place_ids)]
+        held = state.areas[state.areas["kind"] == "held"]
+        changed = held[held["place_id"].isin(state.change.place_ids)]
         if not changed.empty:
             outline = changed.boundary
             _draw(outline, ax, color=HALO_COLOR, linewidth=3.2, zorder=6)

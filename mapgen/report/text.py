@@ -102,9 +102,15 @@ def method_text(territory: Territory) -> list[str]:
             f"{opts.reach_km:g} km plus {opts.reach_km_per_sqrt_million:g} km × √(population in "
             f"millions), at most {opts.max_reach_km:g} km."
         ),
-        "nearest": (
-            "Empty desert is given to whoever holds the nearest places, so the areas cover "
-            "all the land; the km² of desert are an inference, not a report."
+        "zone": (
+            "A place holds the ground within its reach "
+            f"({opts.reach_km:g} km plus {opts.reach_km_per_sqrt_million:g} km × √(population "
+            f"in millions), at most {opts.max_reach_km:g} km of travel); ground beyond every "
+            "reach is the zone of the side whose held ground is nearest (as ISW's support "
+            "zones and the desert colouring of Wikipedia's maps): drawn as a light tint of the "
+            "side's colour and counted apart from held ground, an inference, not a report. "
+            "Allocation never crosses an international border except from places a side "
+            "holds beyond it, and a side gets zones only in the countries it may hold ground in."
         ),
     }[opts.desert]
     basis = f"{reported} places have reported events. " + (
@@ -117,12 +123,15 @@ def method_text(territory: Territory) -> list[str]:
     return [
         method,
         desert,
-        "A city with a polygon is held whole by its controller. A contested place (fighting "
-        "inside or an assault under way) gives contested ground, drawn apart from held ground, "
-        "with the attacker named.",
+        "A city with a polygon, and the polygon of an area event (a district, a pocket, a "
+        "sector), is held whole by its controller and overrides what the places would give. "
+        "A contested place (fighting inside or an assault under way) gives contested ground, "
+        "drawn apart from held ground, with the attacker named. Frontlines are drawn only "
+        "where the ground of two sides at war meets (who fights whom is in relations.csv).",
         basis,
-        "Dates are kept with the precision they were reported in; a month-only date takes "
-        "effect from the first day of its month and is shown as the month. Areas are measured "
+        "Dates are kept with the precision they were reported in: a change of hands known only "
+        "to the month is drawn as uncertain for that whole month (the old holder, marked "
+        "uncertain) and as the new holder's from the first day of the next. Areas are measured "
         f"in an equal-area projection over a study area of {territory.study_area_km2:,.0f} km² "
         f"({dataset.info.title}).",
     ]

@@ -1,10 +1,11 @@
-"""The territory model: from who holds which place to who holds which ground."""
+"""The territory model: from who holds which place and area to who holds which ground."""
 
-from mapgen.territory.model import METHODS, DayState, Territory, build_territory
+from mapgen.territory.model import KINDS, METHODS, DayState, Territory, build_territory
 from mapgen.territory.options import DESERT_RULES, TerritoryOptions
 
 __all__ = [
     "DESERT_RULES",
+    "KINDS",
     "METHODS",
     "DayState",
     "Territory",

@@ -1,19 +1,27 @@
-"""``cost``: each cell of ground goes to the place that reaches it first.
+"""``cost``: ground goes to whoever reaches it first by travel cost.
 
 A friction grid in the setting's metric CRS: 1 in river valleys, ``desert_friction`` in the
-desert, a crossing penalty on river cells so that a river works as a line, nothing outside
-the study area or on lakes. A multi-source Dijkstra (scipy) gives every cell its nearest
-place by travel cost; cells beyond the place's reach stay unassigned unless the desert goes
-to the nearest place. The allocation is vectorised back to polygons with
-``rasterio.features.shapes`` and smoothed with a topology-preserving coverage
-simplification, so neighbouring cells still share their edges exactly.
+desert, a crossing penalty on river cells so that a river works as a line, nothing on lakes.
+Each country of the study area has a graph of its own (cells touching its land), so ground
+is never allocated across a border. In each country:
+
+1. *held*: a multi-source Dijkstra (scipy) from the places held there gives every cell its
+   nearest place by travel cost; cells within that place's reach are its held ground;
+2. *zone* (with ``desert="zone"``): a second Dijkstra from the held ground, and from areas
+   (polygon events) where they border ground nobody reaches, gives every other cell to the
+   nearest held ground, as the zone of the unit holding it, unless its holder may not hold
+   ground in that country (``controllers.csv`` ``countries``) or the cell is farther than
+   ``zone_max_km``.
+
+The labels are vectorised with ``rasterio.features.shapes``, smoothed with a coverage
+simplification that keeps neighbours' shared edges, and cut to the country's land, so cells
+of two countries meet exactly on the border.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import geopandas as gpd
 import numpy as np
 import shapely
 from affine import Affine
@@ -21,7 +29,10 @@ from rasterio import features
 from scipy import ndimage, sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
+from shapely.geometry.base import BaseGeometry
 
+from mapgen.territory.allocation import Allocation, Sources, group_polygons
+from mapgen.territory.geometry import GRID_SIZE_M, polygonal, snapped
 from mapgen.territory.options import Setting
 from mapgen.territory.voronoi import tessellate
 
@@ -30,13 +41,12 @@ _STEPS = ((0, 1), (1, 0), (1, 1), (1, -1))  # east, south, south-east, south-wes
 
 @dataclass(frozen=True)
 class Grid:
-    """The friction grid and its graph (built once per setting)."""
+    """The friction grid of the whole study area (built once per setting)."""
 
     transform: Affine
     shape: tuple[int, int]
-    passable: np.ndarray  # bool
-    river: np.ndarray  # bool
-    graph: sparse.csr_matrix
+    river: np.ndarray  # bool, 2-D
+    friction: np.ndarray
 
     def cell_of(self, xy: np.ndarray) -> np.ndarray:
         """Flat cell index of each (x, y); -1 outside the grid."""
@@ -45,23 +55,34 @@ class Grid:
         inside = (rows >= 0) & (rows < self.shape[0]) & (cols >= 0) & (cols < self.shape[1])
         return np.where(inside, rows * self.shape[1] + cols, -1)
 
-
-def grid_for(setting: Setting) -> Grid:
-    """The setting's grid, built on first use and kept in ``setting.cache``."""
-    if "grid" not in setting.cache:
-        setting.cache["grid"] = _build_grid(setting)
-    return setting.cache["grid"]
+    def centres(self, cells: np.ndarray) -> np.ndarray:
+        rows, cols = np.divmod(cells, self.shape[1])
+        return np.column_stack(self.transform @ (cols + 0.5, rows + 0.5))
 
 
-def _build_grid(setting: Setting) -> Grid:
+@dataclass(frozen=True)
+class CountryGrid:
+    """One country's cells (those touching its land) and their graph."""
+
+    land: BaseGeometry
+    passable: np.ndarray  # bool, 2-D
+    good: np.ndarray  # bool, flat: passable and not a river cell (where places start)
+    graph: sparse.csr_matrix
+
+
+def grids_for(setting: Setting) -> tuple[Grid, list[CountryGrid]]:
+    """The setting's grid and per-country graphs, built on first use (``setting.cache``)."""
+    if "grids" not in setting.cache:
+        setting.cache["grids"] = _build_grids(setting)
+    return setting.cache["grids"]
+
+
+def _build_grids(setting: Setting) -> tuple[Grid, list[CountryGrid]]:
     opts = setting.options
     res = opts.resolution_m
     x0, y0, x1, y1 = setting.area.bounds
     shape = (int(np.ceil((y1 - y0) / res)), int(np.ceil((x1 - x0) / res)))
     transform = Affine(res, 0, x0, 0, -res, y1)
-    passable = features.rasterize(
-        [(setting.area, 1)], out_shape=shape, transform=transform, all_touched=True
-    ).astype(bool)
     river = np.zeros(shape, dtype=bool)
     if not setting.rivers.is_empty:
         river = features.rasterize(
@@ -73,8 +94,15 @@ def _build_grid(setting: Setting) -> Grid:
     )
     friction = np.where(valley, 1.0, opts.desert_friction)
     friction = np.where(river, 1.0 + opts.crossing_penalty_km * 1000 / res, friction)
-    graph = _graph(friction, passable, river, res)
-    return Grid(transform, shape, passable, river & passable, graph)
+    grid = Grid(transform, shape, river, friction)
+    countries = []
+    for _, _, land in setting.country_lands:
+        passable = features.rasterize(
+            [(land, 1)], out_shape=shape, transform=transform, all_touched=True
+        ).astype(bool)
+        graph = _graph(friction, passable, river, res)
+        countries.append(CountryGrid(land, passable, (passable & ~river).ravel(), graph))
+    return grid, countries
 
 
 def _graph(
@@ -106,81 +134,276 @@ def _graph(
         weights += [w[ok], w[ok]]
     n = rows * cols
     return sparse.csr_matrix(
-        (np.concatenate(weights), (np.concatenate(heads), np.concatenate(tails))), shape=(n, n)
+        (np.concatenate(weights), (np.concatenate(heads), np.concatenate(tails))),
+        shape=(n, n),
     )
 
 
-def catchments(points: gpd.GeoSeries, population: np.ndarray, setting: Setting) -> np.ndarray:
-    """One polygon per point: the ground its place reaches before any other place.
+@dataclass(frozen=True)
+class _Reach:
+    """Held ground on the grid: per country a flat array of group labels (-1: not held);
+    ``members[g]`` the source indices starting from group g's cell."""
 
-    Places that start from the same grid cell share its catchment by a Voronoi split, so
-    every place keeps a cell however dense the places are.
-    """
-    grid = grid_for(setting)
-    cells = _source_cells(points, grid)
-    sources, group = np.unique(cells, return_inverse=True)
-    reach = np.zeros(len(sources))
-    np.maximum.at(reach, group, setting.options.reach_m(population))
-    nearest = setting.options.desert == "nearest"
-    limit = np.inf if nearest else float(reach.max())
-    dist, _, origin = csgraph.dijkstra(
-        grid.graph, indices=sources, min_only=True, limit=limit, return_predecessors=True
-    )
-    group_of_node = np.full(grid.shape[0] * grid.shape[1], -1)
-    group_of_node[sources] = np.arange(len(sources))
-    label = np.where(origin >= 0, group_of_node[np.maximum(origin, 0)], -1)
-    label[~np.isfinite(dist)] = -1
-    if not nearest:
-        label[(label >= 0) & (dist > reach[np.maximum(label, 0)])] = -1
-    label[~grid.passable.ravel()] = -1
-    shared = _vectorise(label.reshape(grid.shape), len(sources), grid, setting)
-    return _split_shared(shared, group, points.values)
+    labels: list[np.ndarray]
+    members: list[np.ndarray]
+    boundary: list[np.ndarray]  # held cells next to ground nobody holds (zone seeds)
 
 
-def _split_shared(shared: np.ndarray, group: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """Each place's part of its start cell's catchment (the whole of it if alone there)."""
-    cells = shared[group].copy()
-    for g in np.flatnonzero(np.bincount(group) > 1):
-        if shared[g].is_empty:
-            continue
-        members = np.flatnonzero(group == g)
-        # a place standing in the river starts from the bank: pull its point into the cell
-        inside = shapely.shortest_line(points[members], shared[g])
-        starts = shapely.get_point(inside, -1)
-        cells[members] = tessellate(starts, shared[g])
-    return cells
+def allocate(sources: Sources, setting: Setting) -> Allocation:
+    """Held ground and zones of every source unit (see the module docstring)."""
+    reach = _cached(setting, ("reach", sources.place_key()), lambda: _reach(sources, setting))
+    relevant = _relevant_areas(sources, setting, reach) if setting.options.zones else []
+    key = _zone_key(sources, relevant)
+    cache_key = ("allocation", key)
+    if cache_key not in setting.cache:
+        setting.cache[cache_key] = _allocate(sources, setting, reach, relevant, key)
+    return setting.cache[cache_key]
 
 
-def _source_cells(points: gpd.GeoSeries, grid: Grid) -> np.ndarray:
-    """The start cell of each point: its own cell, or the nearest passable non-river cell.
+def _cached(setting: Setting, key: tuple, make) -> object:
+    if key not in setting.cache:
+        setting.cache[key] = make()
+    return setting.cache[key]
 
-    A town on the river bank starts on land, so the river still separates it from the
-    other bank. The river cells are those the river line is burnt into (one cell wide).
-    """
-    xy = shapely.get_coordinates(points.values)
-    good = (grid.passable & ~grid.river).ravel()
+
+def _zone_key(sources: Sources, relevant: list[tuple[int, int]]) -> bytes:
+    parts = [sources.place_key(), sources.zone_ok.tobytes()]
+    for a, c in relevant:
+        parts.append(
+            f"{sources.area_units[a]}:{sources.area_keys[a]}:{c}:"
+            f"{int(sources.area_zone_ok[a, c])};".encode()
+        )
+    return b"|".join(parts)
+
+
+def _reach(sources: Sources, setting: Setting) -> _Reach:
+    grid, countries = grids_for(setting)
+    reach_m = setting.options.reach_m(sources.population)
+    labels, members, boundary = [], [], []
+    offset = 0
+    for c, cgrid in enumerate(countries):
+        here = np.flatnonzero(sources.country == c)
+        label = np.full(grid.shape[0] * grid.shape[1], -1, dtype=np.int64)
+        if len(here):
+            cells = _source_cells(sources.points[here], grid, cgrid)
+            starts, group = np.unique(cells, return_inverse=True)
+            reach = np.zeros(len(starts))
+            np.maximum.at(reach, group, reach_m[here])
+            dist, _, origin = csgraph.dijkstra(
+                cgrid.graph,
+                indices=starts,
+                min_only=True,
+                limit=float(reach.max()),
+                return_predecessors=True,
+            )
+            group_of_node = np.full(len(label), -1)
+            group_of_node[starts] = np.arange(len(starts))
+            local = np.where(origin >= 0, group_of_node[np.maximum(origin, 0)], -1)
+            local[~np.isfinite(dist)] = -1
+            local[(local >= 0) & (dist > reach[np.maximum(local, 0)])] = -1
+            local[~cgrid.passable.ravel()] = -1
+            label = np.where(local >= 0, local + offset, -1)
+            members += [here[group == g] for g in range(len(starts))]
+            offset += len(starts)
+        labels.append(label)
+        boundary.append(_boundary(label, cgrid))
+    return _Reach(labels, members, boundary)
+
+
+def _boundary(label: np.ndarray, cgrid: CountryGrid) -> np.ndarray:
+    """Held cells with a passable neighbour that nobody holds."""
+    held = (label >= 0).reshape(cgrid.passable.shape)
+    open_ground = cgrid.passable & ~held
+    return (held & ndimage.binary_dilation(open_ground)).ravel()
+
+
+def _source_cells(points: np.ndarray, grid: Grid, cgrid: CountryGrid) -> np.ndarray:
+    """The start cell of each point: its own cell, or the nearest passable non-river cell of
+    the country. A town on the river bank starts on land, so the river still separates it
+    from the other bank."""
+    xy = shapely.get_coordinates(points)
     cells = grid.cell_of(xy)
-    moved = np.flatnonzero((cells < 0) | ~good[np.maximum(cells, 0)])
+    moved = np.flatnonzero((cells < 0) | ~cgrid.good[np.maximum(cells, 0)])
     if len(moved):
-        candidates = np.flatnonzero(good)
-        rows, cols = np.divmod(candidates, grid.shape[1])
-        centres = np.column_stack(grid.transform @ (cols + 0.5, rows + 0.5))
-        _, nearest = cKDTree(centres).query(xy[moved])
+        candidates = np.flatnonzero(cgrid.good)
+        _, nearest = cKDTree(grid.centres(candidates)).query(xy[moved])
         cells[moved] = candidates[nearest]
     return cells
 
 
-def _vectorise(label: np.ndarray, n: int, grid: Grid, setting: Setting) -> np.ndarray:
+def _area_cells(sources: Sources, a: int, c: int, setting: Setting) -> np.ndarray:
+    """Cells of area ``a`` in country ``c`` (centres inside; at least the cell of a point on
+    it), cached per shape."""
+
+    def make() -> np.ndarray:
+        grid, countries = grids_for(setting)
+        cgrid = countries[c]
+        geom = sources.area_geoms[a]
+        burnt = features.rasterize(
+            [(geom, 1)], out_shape=grid.shape, transform=grid.transform
+        ).astype(bool)
+        cells = np.flatnonzero(burnt & cgrid.passable)
+        if not len(cells):
+            inside = shapely.intersection(geom, cgrid.land)
+            if inside.is_empty:
+                return cells
+            point = shapely.get_coordinates(shapely.point_on_surface(inside))
+            cell = grid.cell_of(point)
+            cells = cell[(cell >= 0) & cgrid.passable.ravel()[np.maximum(cell, 0)]]
+        return cells
+
+    return _cached(setting, ("area-cells", sources.area_keys[a], c), make)
+
+
+def _relevant_areas(sources: Sources, setting: Setting, reach: _Reach) -> list[tuple[int, int]]:
+    """(area, country) pairs whose cells border ground nobody holds: they seed zones there."""
+    relevant = []
+    for c in range(len(reach.labels)):
+        for a in range(len(sources.area_units)):
+            cells = _area_cells(sources, a, c, setting)
+            open_cells = reach.boundary[c][cells] | (reach.labels[c][cells] < 0)
+            if len(cells) and open_cells.any():
+                relevant.append((a, c))
+    return relevant
+
+
+def _allocate(
+    sources: Sources,
+    setting: Setting,
+    reach: _Reach,
+    relevant: list[tuple[int, int]],
+    key: bytes,
+) -> Allocation:
+    grid, countries = grids_for(setting)
+    n_groups = len(reach.members)
+    zone_ok_group = np.array([bool(sources.zone_ok[m].any()) for m in reach.members], dtype=bool)
     parts: dict[int, list] = {}
-    for geom, value in features.shapes(
-        label.astype(np.int32), mask=label >= 0, transform=grid.transform, connectivity=4
+    for c, cgrid in enumerate(countries):
+        held = reach.labels[c]
+        value = np.where(held >= 0, 2 * held, -1)
+        if setting.options.zones:
+            zone = _zones(sources, setting, reach, relevant, c, zone_ok_group, n_groups)
+            value = np.where((value < 0) & (zone >= 0), 2 * zone + 1, value)
+        # ground nobody reaches is part of the coverage while smoothing, then left out
+        nobody = 2 * (n_groups + len(sources.area_units)) + 2
+        value = np.where(value < 0, nobody, value)
+        value[~cgrid.passable.ravel()] = -1
+        for label, geom in _vectorise(value.reshape(grid.shape), grid, cgrid, setting).items():
+            if label != nobody:
+                parts.setdefault(label, []).append(geom)
+    merged = group_polygons(parts)
+    held_out: dict[int, BaseGeometry] = {}
+    zone_out: dict[int, BaseGeometry] = {}
+    for label, geom in merged.items():
+        target = zone_out if label % 2 else held_out
+        target[label // 2] = geom
+    return _by_unit(sources, reach, held_out, zone_out, key, n_groups)
+
+
+def _zones(
+    sources: Sources,
+    setting: Setting,
+    reach: _Reach,
+    relevant: list[tuple[int, int]],
+    c: int,
+    zone_ok_group: np.ndarray,
+    n_groups: int,
+) -> np.ndarray:
+    """Zone labels of country ``c``: groups and areas (``n_groups + a``), -1 for none."""
+    _, countries = grids_for(setting)
+    held = reach.labels[c]
+    seeds = np.full(len(held), -1, dtype=np.int64)
+    if len(zone_ok_group):
+        seeds = np.where(reach.boundary[c] & zone_ok_group[np.maximum(held, 0)], held, -1)
+    for a, country in relevant:
+        if country == c:
+            cells = _area_cells(sources, a, c, setting)
+            seeds[cells] = n_groups + a if sources.area_zone_ok[a, c] else -1
+    starts = np.flatnonzero(seeds >= 0)
+    zone = np.full(len(held), -1, dtype=np.int64)
+    if not len(starts):
+        return zone
+    limit = setting.options.zone_max_km
+    dist, _, origin = csgraph.dijkstra(
+        countries[c].graph,
+        indices=starts,
+        min_only=True,
+        limit=np.inf if limit is None else limit * 1000.0,
+        return_predecessors=True,
+    )
+    reached = np.isfinite(dist) & (origin >= 0)
+    zone[reached] = seeds[origin[reached]]
+    return zone
+
+
+def _vectorise(
+    value: np.ndarray, grid: Grid, cgrid: CountryGrid, setting: Setting
+) -> dict[int, BaseGeometry]:
+    parts: dict[int, list] = {}
+    for geom, v in features.shapes(
+        value.astype(np.int32),
+        mask=value >= 0,
+        transform=grid.transform,
+        connectivity=4,
     ):
-        parts.setdefault(int(value), []).append(shapely.geometry.shape(geom))
-    cells = np.full(n, shapely.Polygon(), dtype=object)
-    for value, polys in parts.items():
-        cells[value] = shapely.MultiPolygon(polys) if len(polys) > 1 else polys[0]
-    present = np.flatnonzero(~shapely.is_empty(cells))
+        parts.setdefault(int(v), []).append(shapely.geometry.shape(geom))
+    labels = sorted(parts)
+    cells = np.array(
+        [shapely.MultiPolygon(parts[v]) if len(parts[v]) > 1 else parts[v][0] for v in labels],
+        dtype=object,
+    )
+    if not len(cells):
+        return {}
     tolerance = setting.options.resolution_m * 1.5
-    cells[present] = shapely.coverage_simplify(cells[present], tolerance)
-    shapely.prepare(setting.area)
-    return shapely.make_valid(shapely.intersection(cells, setting.area))
+    cells = shapely.coverage_simplify(cells, tolerance, simplify_boundary=False)
+    shapely.prepare(cgrid.land)
+    edge = ~shapely.contains_properly(cgrid.land, cells)  # only these reach the land's edge
+    cells[edge] = polygonal(shapely.make_valid(shapely.intersection(cells[edge], cgrid.land)))
+    # one 0.5 m grid for every cell, so that neighbours' shared edges have the same vertices
+    cells = polygonal(shapely.set_precision(cells, GRID_SIZE_M))
+    return {v: g for v, g in zip(labels, cells, strict=True) if not g.is_empty}
+
+
+def _by_unit(
+    sources: Sources,
+    reach: _Reach,
+    held: dict[int, BaseGeometry],
+    zone: dict[int, BaseGeometry],
+    key: bytes,
+    n_groups: int,
+) -> Allocation:
+    """From group and area labels to units; places that start from one cell share it by a
+    Voronoi split, so every place keeps ground however dense the places are."""
+    held_units: dict[int, BaseGeometry] = {}
+    zone_units: dict[int, BaseGeometry] = {}
+    for label in sorted(set(held) | set(zone)):
+        g_held, g_zone = held.get(label), zone.get(label)
+        if label >= n_groups:
+            unit = int(sources.area_units[label - n_groups])
+            if g_zone is not None:
+                zone_units[unit] = g_zone
+            continue
+        members = reach.members[label]
+        if len(members) == 1:
+            unit = int(sources.units[members[0]])
+            if g_held is not None:
+                held_units[unit] = g_held
+            if g_zone is not None:
+                zone_units[unit] = g_zone
+            continue
+        whole = shapely.union_all([g for g in (g_held, g_zone) if g is not None])
+        pieces = tessellate(_starts(sources.points[members], whole), whole)
+        for m, piece in zip(members, pieces, strict=True):
+            unit = int(sources.units[m])
+            for source, target in ((g_held, held_units), (g_zone, zone_units)):
+                if source is not None:
+                    part = snapped(shapely.intersection, piece, source)[0]
+                    if not part.is_empty:
+                        target[unit] = part
+    return Allocation(key, held_units, zone_units)
+
+
+def _starts(points: np.ndarray, whole: BaseGeometry) -> np.ndarray:
+    """Points pulled into ``whole`` (a place standing in the river starts from the bank)."""
+    inside = shapely.shortest_line(points, whole)
+    return shapely.get_point(inside, -1)

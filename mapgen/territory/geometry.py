@@ -22,52 +22,94 @@ def polygonal(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
+def snapped(operation, *geoms: object) -> np.ndarray:
+    """A shapely overlay (``difference``, ``intersection``, ``union_all``...) on the 0.5 m
+    grid, robust to the "TopologyException"s snap-rounding can raise on nearly coincident
+    edges: the inputs are repaired and snapped first, then the operation is tried again,
+    and at last done without the grid and snapped afterwards. Only polygonal parts are
+    kept."""
+    try:
+        return polygonal(np.atleast_1d(operation(*geoms, grid_size=GRID_SIZE_M)))
+    except shapely.errors.GEOSException:
+        fixed = [shapely.set_precision(shapely.make_valid(g), GRID_SIZE_M) for g in geoms]
+    try:
+        return polygonal(np.atleast_1d(operation(*fixed, grid_size=GRID_SIZE_M)))
+    except shapely.errors.GEOSException:
+        loose = np.atleast_1d(shapely.make_valid(operation(*fixed)))
+        return polygonal(shapely.set_precision(loose, GRID_SIZE_M))
+
+
 def linear(geom: shapely.Geometry) -> shapely.Geometry:
     """The line parts of a geometry, merged into as few LineStrings as possible."""
-    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("LineString", "LinearRing")]
-    parts += [
-        q
-        for p in shapely.get_parts(geom)
-        if p.geom_type == "MultiLineString"
-        for q in shapely.get_parts(p)
+    return merged_lines(np.array([geom], dtype=object))[0]
+
+
+def border_lines(lands: tuple) -> shapely.Geometry:
+    """Where the land of two countries meets: the international borders inside the area."""
+    boundaries = [shapely.boundary(land) for land in lands]
+    pieces = [
+        linear(shapely.intersection(boundaries[a], boundaries[b], grid_size=GRID_SIZE_M))
+        for a in range(len(lands))
+        for b in range(a + 1, len(lands))
     ]
-    if not parts:
-        return shapely.MultiLineString()
-    return shapely.line_merge(shapely.MultiLineString([shapely.LineString(p) for p in parts]))
+    pieces = [p for p in pieces if not p.is_empty]
+    return shapely.union_all(pieces) if pieces else shapely.MultiLineString()
 
 
-def hold_polygons(cells: np.ndarray, polygons: list, area: shapely.Geometry) -> np.ndarray:
-    """Give each place with a polygon all of it, taking it out of every other cell.
-
-    ``polygons`` has one entry per cell (None where the place has no polygon).
-    """
-    owners = [k for k, p in enumerate(polygons) if p is not None]
-    if not owners:
-        return cells
-    cells = cells.copy()
-    own = {k: shapely.intersection(polygons[k], area, grid_size=GRID_SIZE_M) for k in owners}
-    for k in owners:
-        cells[k] = shapely.union(cells[k], own[k], grid_size=GRID_SIZE_M)
-    tree = shapely.STRtree(cells)
-    for k in owners:
-        for i in tree.query(own[k], predicate="intersects"):
-            if i != k:
-                cells[i] = shapely.difference(cells[i], own[k], grid_size=GRID_SIZE_M)
-    return polygonal(cells)
+def line_parts(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every LineString in each geometry, however nested: ``(parts, owner index)``."""
+    parts, owner = shapely.get_parts(np.asarray(geoms, dtype=object), return_index=True)
+    multi = shapely.get_type_id(parts) >= 4
+    while multi.any():
+        sub, sub_owner = shapely.get_parts(parts[multi], return_index=True)
+        parts = np.concatenate([parts[~multi], sub])
+        owner = np.concatenate([owner[~multi], owner[multi][sub_owner]])
+        multi = shapely.get_type_id(parts) >= 4
+    keep = np.isin(shapely.get_type_id(parts), (1, 2)) & ~shapely.is_empty(parts)
+    order = np.argsort(owner[keep], kind="stable")  # creation functions want sorted indices
+    return parts[keep][order], owner[keep][order]
 
 
-def shared_edges(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs of cells that share an edge: index arrays ``i < j`` and one LineString each
-    (a pair whose shared boundary has several pieces appears once per piece)."""
-    present = np.flatnonzero(~shapely.is_empty(cells))
-    tree = shapely.STRtree(cells[present])
-    a, b = tree.query(cells[present], predicate="intersects")
-    keep = a < b
-    i, j = present[a[keep]], present[b[keep]]
-    lines = shapely.intersection(
-        shapely.boundary(cells[i]), shapely.boundary(cells[j]), grid_size=GRID_SIZE_M
+def merged_lines(geoms: np.ndarray) -> np.ndarray:
+    """The line parts of each geometry merged into as few LineStrings as possible (one
+    (Multi)LineString per geometry, empty where it has none)."""
+    out = np.full(len(geoms), shapely.MultiLineString(), dtype=object)
+    parts, owner = line_parts(geoms)
+    if not len(parts):
+        return out
+    parts = shapely.linestrings(
+        shapely.get_coordinates(parts),
+        indices=np.repeat(np.arange(len(parts)), shapely.get_num_coordinates(parts)),
     )
-    lines = np.array([linear(g) for g in lines], dtype=object)
-    parts, owner = shapely.get_parts(lines, return_index=True)
-    has_length = shapely.length(parts) > 1.0
-    return i[owner][has_length], j[owner][has_length], parts[has_length]
+    present = np.unique(owner)
+    remap = np.searchsorted(present, owner)
+    out[present] = shapely.line_merge(shapely.multilinestrings(parts, indices=remap))
+    return out
+
+
+def split_on(
+    lines: np.ndarray, zone: shapely.Geometry
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The LineString pieces of each line inside and outside ``zone``: ``(owner, piece,
+    inside)`` arrays, ``owner`` indexing ``lines``; pieces shorter than a metre are dropped.
+    Only the lines that reach ``zone`` are cut."""
+    lines = np.asarray(lines, dtype=object)
+    near = np.zeros(len(lines), dtype=bool)
+    if not zone.is_empty and len(lines):
+        shapely.prepare(zone)
+        near = shapely.intersects(zone, lines)
+    groups = [(False, np.flatnonzero(~near), lines[~near])]
+    if near.any():
+        idx = np.flatnonzero(near)
+        groups += [
+            (True, idx, shapely.intersection(lines[near], zone)),
+            (False, idx, shapely.difference(lines[near], zone)),
+        ]
+    owners, pieces, flags = [], [], []
+    for inside, index, part in groups:
+        got, owner = shapely.get_parts(merged_lines(part), return_index=True)
+        keep = shapely.length(got) > 1.0
+        owners.append(index[owner[keep]])
+        pieces.append(got[keep])
+        flags.append(np.full(int(keep.sum()), inside))
+    return np.concatenate(owners), np.concatenate(pieces), np.concatenate(flags)

@@ -1,24 +1,29 @@
-"""From place control to territory: control areas, frontlines and statistics.
+"""From place and area control to territory: held ground, zones, frontlines and statistics.
 
 The output contract (all EPSG:4326, ``valid_from`` inclusive, ``valid_to`` exclusive):
 
 ``areas``
-    One row per place cell and interval of constant state and geometry: ``place_id``,
-    ``controller``, ``status`` (controlled/contested/besieged), ``opponent``, ``basis``
-    (reported/inferred), ``inferred_from``, ``sources`` (``;``-joined event ids),
-    ``valid_from``, ``valid_to``, ``area_km2``.
+    One row per unit, kind and interval of constant state and geometry: ``area_id`` (the
+    row's id), ``unit`` (a place id, or ``polygon:<id>`` for an area event's polygon),
+    ``place_id``, ``polygon`` (the area event's id), ``place`` (the name shown), ``kind``
+    (``held``: within reach of a place the side holds, or inside a polygon it holds;
+    ``zone``: ground beyond every reach allocated to the side whose held ground is
+    nearest), ``controller``, ``status`` (controlled, contested,
+    besieged, uncertain), ``opponent``, ``basis`` (reported, inferred, polygon),
+    ``inferred_from``, ``sources`` (``;``-joined event ids), ``valid_from``, ``valid_to``,
+    ``area_km2``. Ground in no row is unassigned.
 ``frontlines``
-    One row per pair of sides and interval: ``side_a``, ``side_b`` (sorted ids), ``valid_from``,
-    ``valid_to``, ``length_km``; (Multi)LineStrings where the two sides' areas meet.
+    One row per pair of hostile sides and interval: ``side_a``, ``side_b`` (sorted ids),
+    ``valid_from``, ``valid_to``, ``length_km``; (Multi)LineStrings where the two sides'
+    ground meets (on an international border only where one of them holds, not merely zones,
+    the ground there). Allied and neutral sides (``relations.csv``) have no frontline.
 ``places``
     The place states behind the areas: the timeline's intervals plus, with inference on,
     the inferred ones, each with its ``basis``.
 
-A place's cell depends only on which places have a known state, not on who holds them, so
-cells are computed once per distinct set of places (in practice a handful of times), and
-every day between two change dates shares one geometry. Areas and frontlines are computed
-for the map's range only: they start no earlier than its first day and end no later than
-the day after its last.
+Geometry is computed per period (days between two change dates share it). Allocation runs
+only when the set of places holding ground changes; polygons are laid over it and contacts
+found cell pair by cell pair, each cached, so a day costs what changed on it.
 """
 
 from __future__ import annotations
@@ -35,15 +40,23 @@ from shapely.geometry.base import BaseGeometry
 
 from mapgen.boundaries import main_rivers, read_layer, study_area
 from mapgen.territory import cost, voronoi
-from mapgen.territory.geometry import GRID_SIZE_M, hold_polygons, polygonal, shared_edges
-from mapgen.territory.inference import infer_states
+from mapgen.territory.allocation import Allocation, Sources
+from mapgen.territory.contacts import Contacts
+from mapgen.territory.geometry import border_lines, polygonal
 from mapgen.territory.options import Setting, TerritoryOptions
-from mapgen.timeline import Timeline
+from mapgen.territory.overlay import HELD, ZONE, Override, overlay
+from mapgen.territory.units import Units, build_units, split_periods
+from mapgen.timeline import UNCERTAIN, Timeline
+from mapgen.validity import valid_on
 
-CatchmentMethod = Callable[[gpd.GeoSeries, np.ndarray, Setting], np.ndarray]
-METHODS: dict[str, CatchmentMethod] = {"cost": cost.catchments, "voronoi": voronoi.catchments}
+AllocationMethod = Callable[[Sources, Setting], Allocation]
+METHODS: dict[str, AllocationMethod] = {
+    "cost": cost.allocate,
+    "voronoi": voronoi.allocate,
+}
 WGS84 = "EPSG:4326"
 UNASSIGNED = "unassigned"
+KINDS = (HELD, ZONE)
 
 
 @dataclass(frozen=True)
@@ -69,22 +82,28 @@ class Territory:
     crs: CRS
     study_area_km2: float
     period_stats: pd.DataFrame = field(repr=False)
+    periods: pd.DataFrame | None = field(default=None, repr=False)
 
     def on(self, day: pd.Timestamp | str) -> DayState:
         """Everything valid on ``day``."""
         day = pd.Timestamp(day)
         return DayState(
-            day, _valid(self.areas, day), _valid(self.frontlines, day), _valid(self.places, day)
+            day,
+            self.areas[valid_on(self.areas, day)],
+            self.frontlines[valid_on(self.frontlines, day)],
+            self.places[valid_on(self.places, day)],
         )
 
     def stats(self) -> pd.DataFrame:
-        """Area (km², equal-area) and population held by each side, for every day.
+        """Area (km², equal-area), population and fronts of each side, for every day.
 
-        Columns: ``date``, ``controller`` (``unassigned`` for ground nobody is mapped to
-        hold), ``area_km2``, ``contested_km2`` (the part of it under assault),
-        ``population`` (of the places held, unknown populations counted as 0), ``places``.
+        Columns: ``date``, ``controller`` (``unassigned`` for ground no side reaches),
+        ``held_km2``, ``zone_km2``, ``area_km2`` (both), ``contested_km2`` and
+        ``uncertain_km2`` (parts of it), ``population`` (of the places held, unknown
+        populations counted as 0), ``places``, ``frontline_km`` (all the side's fronts) and
+        ``front_<side>_km`` (its front with each other side).
         """
-        periods = self.timeline.periods()
+        periods = self.periods if self.periods is not None else self.timeline.periods()
         days = pd.date_range(self.timeline.start, self.timeline.end, freq="D", name="date")
         period_of_day = np.searchsorted(periods["valid_from"].values, days.values, "right") - 1
         daily = pd.DataFrame({"date": days, "period": period_of_day})
@@ -92,309 +111,422 @@ class Territory:
         return merged.drop(columns="period").sort_values(["date", "controller"], kind="stable")
 
     def ground_changed(self) -> pd.DataFrame:
-        """For each change date, the km² of ground whose controller or status changed.
+        """For each change date, the km² of ground whose controller, status or kind changed.
 
-        Columns: ``date``, ``changed_km2``, ``places`` (ids of the places whose cells changed).
+        Columns: ``date``, ``changed_km2``, ``places`` (ids of the places whose held ground
+        changed hands or status, and ``polygon:<id>`` for area events).
         """
         rows = []
         for day in self.timeline.change_dates:
-            before = self.on(day - pd.Timedelta(days=1)).areas.set_index("place_id")
-            after = self.on(day).areas.set_index("place_id")
-            key = ["controller", "status"]
-            joined = after[[*key, "area_km2"]].merge(
-                before[key], left_index=True, right_index=True, how="left", suffixes=("", "_before")
+            before = _keyed(self.on(day - pd.Timedelta(days=1)).areas)
+            after = _keyed(self.on(day).areas)
+            joined = after[["controller", "status", "area_km2"]].join(
+                before[["controller", "status"]].add_suffix("_before"), how="left"
             )
             moved = (joined["controller"] != joined["controller_before"]) | (
                 joined["status"] != joined["status_before"]
             )
             lost = before.index.difference(after.index)
             km2 = joined.loc[moved, "area_km2"].sum() + before.loc[lost, "area_km2"].sum()
-            places = sorted([*joined.index[moved], *lost])
-            rows.append({"date": day, "changed_km2": round(float(km2), 1), "places": places})
+            units = {u for u, _ in [*joined.index[moved], *lost]}
+            held = after[after.index.get_level_values("kind") == HELD]
+            units = sorted(u for u in units if u in set(held.index.get_level_values("unit")))
+            rows.append({"date": day, "changed_km2": round(float(km2), 1), "places": units})
         return pd.DataFrame(rows, columns=["date", "changed_km2", "places"])
 
-    def area_within(self, region: BaseGeometry, day: pd.Timestamp | str) -> pd.Series:
-        """km² held by each side inside ``region`` (EPSG:4326) on ``day``, with the
-        unassigned rest of the region's part of the study area under ``unassigned``."""
+    def area_within(self, region: BaseGeometry, day: pd.Timestamp | str) -> pd.DataFrame:
+        """km² of each side inside ``region`` (EPSG:4326) on ``day``: ``held_km2``,
+        ``zone_km2`` and ``area_km2`` (both) per controller, with the rest of the region's
+        part of the study area under ``unassigned``."""
         inside = _to_metric(region, self.crs).intersection(_to_metric(self.study_area, self.crs))
         areas = self.on(day).areas.to_crs(self.crs)
-        held = areas.geometry.intersection(inside).area / 1e6
-        by_side = held.groupby(areas["controller"]).sum()
-        by_side[UNASSIGNED] = inside.area / 1e6 - by_side.sum()
-        return by_side.round(1)
+        km2 = areas.geometry.intersection(inside).area / 1e6
+        table = km2.groupby([areas["controller"], areas["kind"]]).sum().unstack(fill_value=0.0)
+        table = table.reindex(columns=list(KINDS), fill_value=0.0)
+        table.columns = [f"{k}_km2" for k in KINDS]
+        table.loc[UNASSIGNED] = [0.0, 0.0]
+        table.loc[UNASSIGNED, "held_km2"] = max(inside.area / 1e6 - table.to_numpy().sum(), 0.0)
+        table["area_km2"] = table["held_km2"] + table["zone_km2"]
+        table.index.name = "controller"
+        return table.round(1)
+
+
+def _keyed(areas: pd.DataFrame) -> pd.DataFrame:
+    return areas.set_index(["unit", "kind"])
 
 
 def _to_metric(geom: BaseGeometry, crs: CRS) -> BaseGeometry:
     return gpd.GeoSeries([geom], crs=WGS84).to_crs(crs).iloc[0]
 
 
-def _valid(frame: gpd.GeoDataFrame, day: pd.Timestamp) -> gpd.GeoDataFrame:
-    ok = (frame["valid_from"] <= day) & (frame["valid_to"].isna() | (frame["valid_to"] > day))
-    return frame[ok]
-
-
 def build_territory(timeline: Timeline, options: TerritoryOptions | None = None) -> Territory:
-    """Compute control areas, frontlines and statistics for the timeline's range."""
+    """Compute held ground, zones, frontlines and statistics for the timeline's range."""
     options = options or TerritoryOptions()
     options.check(METHODS)
     dataset = timeline.dataset
-    area = study_area(timeline.intervals.geometry, dataset.info.extent)
-    setting = _setting(area.geometry, area.crs, options)
-    states = _place_states(timeline, setting)
-    periods = timeline.periods()
-    place_ids = np.array(sorted(states["place_id"].unique()), dtype=object)
-    codes = _state_codes(states, place_ids, periods)
-    builder = _Builder(timeline, setting, states, place_ids, codes, periods)
+    setting = make_setting(timeline, options)
+    periods = split_periods(timeline.periods(), dataset.relations.change_dates())
+    units = build_units(timeline, setting, periods)
+    builder = _Builder(timeline, setting, units)
     builder.run()
     return Territory(
         areas=builder.areas(),
         frontlines=builder.frontlines(),
-        places=_output_places(states, timeline),
+        places=_output_places(units, timeline),
         timeline=timeline,
         options=options,
-        study_area=area.geometry,
-        crs=area.crs,
+        study_area=shapely.set_precision(_to_wgs84(setting.area, setting.crs), 1e-6),
+        crs=setting.crs,
         study_area_km2=setting.area_km2,
         period_stats=builder.stats(),
+        periods=periods,
     )
 
 
-def _setting(area: BaseGeometry, crs: CRS, options: TerritoryOptions) -> Setting:
-    near = area.buffer(0.1)
+def make_setting(timeline: Timeline, options: TerritoryOptions) -> Setting:
+    """The study area (the land of the sides' countries inside the extent), per country,
+    with rivers, in an equal-area CRS fitted to the extent."""
+    dataset = timeline.dataset
+    countries = _study_countries(dataset)
+    points = dataset.places.places.geometry.loc[timeline.intervals["place_id"].unique()]
+    if points.empty and len(timeline.polygon_intervals):
+        points = timeline.polygon_intervals.geometry.representative_point()
+    extent = dataset.info.extent
+    if extent is None and countries:
+        # the sides name their countries: the map covers those countries whole
+        layer = read_layer("countries")
+        held = layer[layer["iso_a3"].isin(countries)]
+        if not held.empty:
+            extent = tuple(float(v) for v in held.total_bounds)
+    area = study_area(points, extent, countries=countries)
+    crs = area.crs
+    near = area.geometry.buffer(0.1)
     rivers = read_layer("rivers").geometry.union_all().intersection(near)
+    lands = tuple(_to_metric(part, crs) for part in area.parts)
     return Setting(
-        area=_to_metric(area, crs),
+        area=_to_metric(area.geometry, crs),
         rivers=_to_metric(rivers, crs),
         main_rivers=_to_metric(main_rivers().intersection(near), crs),
         crs=crs,
         options=options,
+        countries=area.countries or ("",),
+        lands=lands,
     )
 
 
-def _place_states(timeline: Timeline, setting: Setting) -> gpd.GeoDataFrame:
-    reported = timeline.intervals.to_crs(setting.crs)
-    reported = reported.assign(basis="reported", inferred_from="")
-    if not setting.options.infer:
-        return reported.reset_index(drop=True)
-    places = timeline.dataset.places.places.to_crs(setting.crs)
-    minor = places[~places.index.isin(reported["place_id"])]
-    minor = minor[minor.within(setting.area)]
-    inferred = infer_states(reported, minor, setting)
-    return gpd.GeoDataFrame(
-        pd.concat([reported, inferred], ignore_index=True), crs=setting.crs
-    ).reset_index(drop=True)
+def _study_countries(dataset: object) -> tuple[str, ...] | None:
+    """The countries the sides may hold ground in, if every side says (else None: the
+    countries holding the places)."""
+    sides = list(dataset.controllers)
+    if not sides or any(not c.countries for c in sides):
+        return None
+    return tuple(sorted({iso for c in sides for iso in c.countries}))
 
 
-def _state_codes(states: pd.DataFrame, place_ids: np.ndarray, periods: pd.DataFrame) -> np.ndarray:
-    """``codes[p, k]``: the row of ``states`` valid for place k in period p, or -1."""
-    starts = periods["valid_from"].values
-    column = {pid: k for k, pid in enumerate(place_ids)}
-    codes = np.full((len(starts), len(place_ids)), -1, dtype=np.int64)
-    first = np.searchsorted(starts, states["valid_from"].values, "left")
-    valid_to = states["valid_to"].values
-    last = np.where(pd.isna(valid_to), len(starts), np.searchsorted(starts, valid_to, "left"))
-    for code, (pid, p0, p1) in enumerate(zip(states["place_id"], first, last, strict=True)):
-        if p1 > p0:
-            codes[p0:p1, column[pid]] = code
-    return codes
+def _to_wgs84(geom: BaseGeometry, crs: CRS) -> BaseGeometry:
+    return gpd.GeoSeries([geom], crs=crs).to_crs(WGS84).iloc[0]
 
 
 @dataclass
-class _Version:
-    """Cells for one set of places with a known state."""
+class _Period:
+    """What one period holds: per unit and kind the registered geometry (-1 none)."""
 
-    geom_ids: np.ndarray  # per place: id in the geometry registry, -1 if no cell
-    km2: np.ndarray
-    edge_i: np.ndarray
-    edge_j: np.ndarray
-    edges: np.ndarray
+    gids: np.ndarray  # [units, 2]
+    cells: np.ndarray  # positions (unit * 2 + kind) of the cells present, in order
+    cell_gids: np.ndarray
+    contact_i: np.ndarray
+    contact_j: np.ndarray
+    contact_piece: np.ndarray
+
+
+def astuple_contacts(period: _Period) -> tuple:
+    """A period's cells and contacts (everything but its gids)."""
+    return (
+        period.cells,
+        period.cell_gids,
+        period.contact_i,
+        period.contact_j,
+        period.contact_piece,
+    )
 
 
 class _Builder:
-    """Walks the periods once: cells per set of places, then area and frontline runs."""
+    """Walks the periods once: sources → allocation → overlay → contacts, each cached."""
 
-    def __init__(
-        self,
-        timeline: Timeline,
-        setting: Setting,
-        states: gpd.GeoDataFrame,
-        place_ids: np.ndarray,
-        codes: np.ndarray,
-        periods: pd.DataFrame,
-    ) -> None:
-        self.timeline, self.setting, self.states = timeline, setting, states
-        self.place_ids, self.codes, self.periods = place_ids, codes, periods
-        gazetteer = timeline.dataset.places
-        self.points = (
-            states.drop_duplicates("place_id").set_index("place_id").geometry.loc[place_ids]
-        )
-        self.population = (
-            gazetteer.places["population"].reindex(place_ids).astype("float").to_numpy()
-        )
-        polys = gazetteer.polygons.to_crs(setting.crs).geometry
-        self.polygons = [polys.get(pid) for pid in place_ids]
-        sides = sorted(states["controller"].unique())
-        self.sides = np.array(sides, dtype=object)
-        side_code = {s: n for n, s in enumerate(sides)}
+    def __init__(self, timeline: Timeline, setting: Setting, units: Units) -> None:
+        self.timeline, self.setting, self.units = timeline, setting, units
+        self.dataset = timeline.dataset
+        states = units.states
+        self.sides = np.array(sorted(states["controller"].unique()), dtype=object)
+        side_code = {s: n for n, s in enumerate(self.sides)}
         self.state_side = states["controller"].map(side_code).to_numpy()
-        self.state_contested = (states["status"] == "contested").to_numpy()
+        self.state_status = states["status"].to_numpy()
+        # places that take their state from a polygon or the default hold no ground of
+        # their own: the polygon's, or the default controller's tiles, are their ground
+        self.state_follows = states["basis"].isin(["polygon", "default"]).to_numpy()
+        self.state_shape = states["shape"].to_numpy()
+        self.state_order = states["order"].to_numpy()
+        self.may_hold = self._may_hold()
         self.geometries: list[BaseGeometry] = []
-        self._registry: dict[bytes, int] = {}
-        self.versions: list[_Version] = []
-        self.version_of_period = np.zeros(len(periods), dtype=np.int64)
+        self._gid_of: dict[int, tuple[BaseGeometry, int]] = {}
+        self._overlay_cache: dict = {}
+        self.contacts = Contacts(
+            border_lines(setting.lands) if len(setting.lands) > 1 else shapely.MultiLineString()
+        )
+        self.period_data: list[_Period] = []
+        self._last_cells: dict | None = None
+
+    def _may_hold(self) -> np.ndarray:
+        """``may_hold[side, country]``: whether the side may get zones in the country."""
+        controllers = self.dataset.controllers
+        countries = self.setting.countries
+        table = np.ones((len(self.sides), len(countries)), dtype=bool)
+        for s, side in enumerate(self.sides):
+            if side in controllers:
+                for c, iso in enumerate(countries):
+                    table[s, c] = not iso or controllers[side].may_hold(iso)
+        return table
 
     def run(self) -> None:
-        cache: dict[bytes, int] = {}
-        for p in range(len(self.periods)):
-            active = self.codes[p] >= 0
-            key = active.tobytes()
-            if key not in cache:
-                cache[key] = len(self.versions)
-                self.versions.append(self._version(active))
-            self.version_of_period[p] = cache[key]
+        method = METHODS[self.setting.options.method]
+        for p in range(len(self.units.periods)):
+            sources, overrides = self._sources(p)
+            allocation = method(sources, self.setting)
+            cells = overlay(allocation, overrides, self._overlay_cache, self.units.rest)
+            self.period_data.append(self._record(cells))
 
-    def _version(self, active: np.ndarray) -> _Version:
-        k = np.flatnonzero(active)
-        n = len(self.place_ids)
-        geom_ids = np.full(n, -1, dtype=np.int64)
-        km2 = np.zeros(n)
-        edge_i = edge_j = np.zeros(0, dtype=np.int64)
-        edges = np.zeros(0, dtype=object)
-        if len(k):
-            method = METHODS[self.setting.options.method]
-            cells = method(self.points.iloc[k], self.population[k], self.setting)
-            cells = hold_polygons(cells, [self.polygons[i] for i in k], self.setting.area)
-            cells = polygonal(shapely.set_precision(cells, GRID_SIZE_M))
-            km2[k] = shapely.area(cells) / 1e6
-            geom_ids[k] = [self._register(c) for c in cells]
-            a, b, edges = shared_edges(cells)
-            edge_i, edge_j = k[a], k[b]
-        return _Version(geom_ids, km2, edge_i, edge_j, edges)
+    def _sources(self, p: int) -> tuple[Sources, list[Override]]:
+        u = self.units
+        codes = u.codes[p]
+        active = np.flatnonzero(codes >= 0)
+        places = active[u.is_place[active]]
+        places = places[~self.state_follows[codes[places]] & (u.country[places] >= 0)]
+        areas = active[u.is_area[active]]
+        shaped = [u.shapes.get(self.state_shape[codes[a]]) is not None for a in areas]
+        areas = areas[np.array(shaped, dtype=bool)]
+        side_of = self.state_side[codes]
+        # a besieged unit is surrounded: the ground beyond its reach is the besieger's
+        free = self.state_status[codes] != "besieged"
+        zone_ok = self.may_hold[side_of[places], u.country[places]] & free[places]
+        area_keys = tuple(str(self.state_shape[codes[a]]) for a in areas)
+        area_geoms = np.array([u.shapes[k] for k in area_keys], dtype=object)
+        area_zone_ok = self.may_hold[side_of[areas]] & free[areas, None]
+        if self.dataset.info.default_controller:
+            # ground nobody reaches is the default controller's, not anyone's zone
+            zone_ok = np.zeros_like(zone_ok)
+            area_zone_ok = np.zeros_like(area_zone_ok)
+        sources = Sources(
+            units=places,
+            points=u.points[places],
+            population=u.population[places],
+            country=u.country[places],
+            zone_ok=zone_ok,
+            area_units=areas,
+            area_keys=area_keys,
+            area_geoms=area_geoms,
+            area_zone_ok=area_zone_ok,
+        )
+        overrides = [
+            Override(f"city:{u.ids[k]}", int(k), u.city[k], (0, int(k)))
+            for k in places
+            if u.city[k] is not None
+        ]
+        overrides += [
+            Override(f"shape:{key}", int(a), geom, (1, int(self.state_order[codes[a]])))
+            for a, key, geom in zip(areas, area_keys, area_geoms, strict=True)
+        ]
+        return sources, overrides
+
+    def _record(self, cells: dict[tuple[int, str], BaseGeometry]) -> _Period:
+        previous = self.period_data[-1] if self.period_data else None
+        if previous is not None and cells is self._last_cells:
+            return previous  # the overlay gave the very same cells
+        self._last_cells = cells
+        gids = np.full((self.units.n, 2), -1, dtype=np.int64)
+        for (unit, kind), geom in cells.items():
+            gids[unit, KINDS.index(kind)] = self._register(geom)
+        flat = gids.ravel()
+        if previous is not None and np.array_equal(previous.gids, gids):
+            return _Period(gids, *astuple_contacts(previous))  # same cells, same contacts
+        present = np.flatnonzero(flat >= 0)
+        i, j, piece = self.contacts.between(flat[present], self.geometries)
+        return _Period(gids, present, flat[present], i, j, piece)
 
     def _register(self, geom: BaseGeometry) -> int:
-        if geom.is_empty:
-            return -1
-        key = shapely.to_wkb(geom)
-        if key not in self._registry:
-            self._registry[key] = len(self.geometries)
-            self.geometries.append(geom)
-        return self._registry[key]
+        known = self._gid_of.get(id(geom))
+        if known is not None and known[0] is geom:
+            return known[1]
+        self.geometries.append(geom)
+        self._gid_of[id(geom)] = (geom, len(self.geometries) - 1)
+        return len(self.geometries) - 1
 
-    def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
-        starts = self.periods["valid_from"].to_numpy()
-        ends = self.periods["valid_to"].to_numpy()
-        return starts, ends
+    # --- areas -------------------------------------------------------------------------
 
     def areas(self) -> gpd.GeoDataFrame:
-        gids = np.stack([self.versions[v].geom_ids for v in self.version_of_period])
-        codes = self.codes
-        change = np.ones(codes.shape, dtype=bool)
-        change[1:] = (codes[1:] != codes[:-1]) | (gids[1:] != gids[:-1])
-        starts, ends = self._bounds()
+        periods = self.units.periods
+        starts = periods["valid_from"].to_numpy()
+        ends = periods["valid_to"].to_numpy()
+        codes = self.units.codes
+        gids = (
+            np.stack([d.gids for d in self.period_data])
+            if self.period_data
+            else np.zeros((0, self.units.n, 2), dtype=np.int64)
+        )
         rows = []
-        for k in range(codes.shape[1]):
-            first = np.flatnonzero(change[:, k])
-            for s, e in zip(first, [*first[1:], codes.shape[0]], strict=True):
-                code, gid = codes[s, k], gids[s, k]
-                if code >= 0 and gid >= 0:
-                    rows.append((k, code, gid, starts[s], ends[e - 1]))
+        for kind in range(2):
+            g = gids[:, :, kind]
+            change = np.ones(g.shape, dtype=bool)
+            change[1:] = (codes[1:] != codes[:-1]) | (g[1:] != g[:-1])
+            for unit in range(self.units.n):
+                first = np.flatnonzero(change[:, unit])
+                for s, e in zip(first, [*first[1:], g.shape[0]], strict=True):
+                    code, gid = codes[s, unit], g[s, unit]
+                    if code >= 0 and gid >= 0:
+                        rows.append((unit, KINDS[kind], code, gid, starts[s], ends[e - 1]))
         return self._area_frame(rows)
 
     def _area_frame(self, rows: list[tuple]) -> gpd.GeoDataFrame:
-        columns = ["controller", "status", "opponent", "basis", "inferred_from", "sources"]
-        state = self.states.iloc[[r[1] for r in rows]][columns].reset_index(drop=True)
-        gids = np.array([r[2] for r in rows], dtype=np.int64)
+        u = self.units
+        columns = ["place_id", "polygon", "controller", "status", "opponent", "basis"]
+        columns += ["inferred_from", "sources"]
+        state = u.states.iloc[[r[2] for r in rows]][columns].reset_index(drop=True)
+        units = [r[0] for r in rows]
+        unit_ids = [u.unit_id(k) for k in units]
         frame = pd.DataFrame(
             {
-                "place_id": pd.Series([self.place_ids[r[0]] for r in rows], dtype="str"),
-                "valid_from": pd.to_datetime([r[3] for r in rows]),
-                "valid_to": pd.to_datetime([r[4] for r in rows]),
+                "unit": pd.Series(unit_ids, dtype="str"),
+                "kind": pd.Series([r[1] for r in rows], dtype="str"),
+                "valid_from": pd.to_datetime([r[4] for r in rows]),
+                "valid_to": pd.to_datetime([r[5] for r in rows]),
             }
         )
         frame = pd.concat([frame, state], axis=1)
+        # the fighting of a contested or besieged place is in its held ground, not its zone
+        calm = (frame["kind"] == ZONE) & frame["status"].isin(["contested", "besieged"])
+        frame.loc[calm, ["status", "opponent"]] = ["controlled", ""]
+        place_ids = (
+            np.where(u.is_place[units], [u.ids[k] for k in units], state["place_id"])
+            if rows
+            else []
+        )
+        frame["place_id"] = pd.Series(place_ids, dtype="str")
+        frame["polygon"] = pd.Series([u.ids[k] if u.is_area[k] else "" for k in units], dtype="str")
+        frame["place"] = self._names(frame, u.states["shape"].iloc[[r[2] for r in rows]])
+        gids = np.array([r[3] for r in rows], dtype=np.int64)
         geoms = self._wgs84(gids)
         frame["area_km2"] = (
             np.round(shapely.area(np.array(self.geometries, dtype=object)[gids]) / 1e6, 3)
             if len(gids)
             else []
         )
-        names = self.timeline.dataset.places.places["name"]
-        frame.insert(1, "place", frame["place_id"].map(names))
         frame.insert(
-            0, "area_id", frame["place_id"] + "@" + frame["valid_from"].dt.strftime("%Y-%m-%d")
+            0,
+            "area_id",
+            frame["unit"] + ":" + frame["kind"] + "@" + frame["valid_from"].dt.strftime("%Y-%m-%d"),
         )
         ordered = [
             "area_id",
+            "unit",
             "place_id",
+            "polygon",
             "place",
-            *columns[:5],
-            "sources",
-            "valid_from",
-            "valid_to",
-            "area_km2",
+            "kind",
+            "controller",
         ]
+        ordered += ["status", "opponent", "basis", "inferred_from", "sources"]
+        ordered += ["valid_from", "valid_to", "area_km2"]
         out = gpd.GeoDataFrame(frame[ordered], geometry=list(geoms), crs=WGS84)
-        return out.sort_values(["valid_from", "place_id"], kind="stable").reset_index(drop=True)
+        return out.sort_values(["valid_from", "unit", "kind"], kind="stable").reset_index(drop=True)
+
+    def _names(self, frame: pd.DataFrame, shapes: pd.Series) -> pd.Series:
+        """The place's name; for an area its name, after the place it belongs to if any."""
+        names = self.dataset.places.places["name"].to_dict()
+        shown = pd.Series([names.get(p, "") for p in frame["place_id"]], dtype="str")
+        area_names = self.dataset.shapes["name"]
+        for k in np.flatnonzero(frame["polygon"].to_numpy() != ""):
+            name = str(area_names.get(shapes.iat[k], frame["polygon"].iat[k]))
+            label = shown.iat[k]
+            shown.iat[k] = f"{label}: {name}" if label and label != name else name
+        return shown
 
     def _wgs84(self, gids: np.ndarray) -> np.ndarray:
         unique = np.unique(gids)
         series = gpd.GeoSeries([self.geometries[g] for g in unique], crs=self.setting.crs).to_crs(
             WGS84
         )
-        converted = dict(zip(unique, shapely.set_precision(series.values, 1e-6), strict=True))
+        fixed = shapely.set_precision(shapely.make_valid(series.values), 1e-6)
+        converted = dict(zip(unique, polygonal(fixed), strict=True))
         return np.array([converted[g] for g in gids], dtype=object)
 
+    # --- frontlines --------------------------------------------------------------------
+
+    def _front_pieces(self, p: int) -> dict[tuple[int, int], np.ndarray]:
+        """Per pair of hostile sides, the ids of the contact pieces that are front on
+        period ``p``."""
+        data = self.period_data[p]
+        codes = self.units.codes[p]
+        unit = data.cells // 2
+        kind = data.cells % 2
+        side = self.state_side[codes[unit]]
+        si, sj = side[data.contact_i], side[data.contact_j]
+        held_either = (kind[data.contact_i] == 0) | (kind[data.contact_j] == 0)
+        on_border = (
+            np.array(self.contacts.on_border, dtype=bool)[data.contact_piece]
+            if len(data.contact_piece)
+            else np.zeros(0, dtype=bool)
+        )
+        day = self.units.periods["valid_from"].iloc[p]
+        relations = self.dataset.relations
+        keep = (si != sj) & (~on_border | held_either)
+        pairs: dict[tuple[int, int], np.ndarray] = {}
+        low, high = np.minimum(si, sj), np.maximum(si, sj)
+        for a, b in sorted(set(zip(low[keep].tolist(), high[keep].tolist(), strict=True))):
+            if not relations.hostile(self.sides[a], self.sides[b], day):
+                continue
+            chosen = keep & (low == a) & (high == b)
+            pairs[(a, b)] = np.unique(data.contact_piece[chosen])
+        return pairs
+
     def frontlines(self) -> gpd.GeoDataFrame:
-        starts, ends = self._bounds()
+        periods = self.units.periods
+        starts, ends = periods["valid_from"].to_numpy(), periods["valid_to"].to_numpy()
         open_runs: dict[tuple[int, int], list] = {}
         finished: list[list] = []
-        for p in range(len(self.periods)):
-            version = self.versions[self.version_of_period[p]]
-            current = self._pairs(p, version)
+        self._fronts = []
+        for p in range(len(periods)):
+            current = self._front_pieces(p)
+            self._fronts.append(current)
             for pair in list(open_runs):
-                if pair not in current or current[pair][0] != open_runs[pair][0]:
+                if pair not in current or not np.array_equal(current[pair], open_runs[pair][4]):
                     run = open_runs.pop(pair)
                     run[3] = ends[p - 1]
                     finished.append(run)
-            for pair, (key, lines) in current.items():
+            for pair, pieces in current.items():
                 if pair not in open_runs:
-                    open_runs[pair] = [key, pair, starts[p], None, lines]
+                    open_runs[pair] = [None, pair, starts[p], None, pieces]
         for run in open_runs.values():
             run[3] = ends[-1]
             finished.append(run)
         return self._frontline_frame(finished)
 
-    def _pairs(self, p: int, version: _Version) -> dict[tuple[int, int], tuple]:
-        codes = self.codes[p]
-        ci, cj = codes[version.edge_i], codes[version.edge_j]
-        si = np.where(ci >= 0, self.state_side[np.maximum(ci, 0)], -1)
-        sj = np.where(cj >= 0, self.state_side[np.maximum(cj, 0)], -1)
-        front = (si >= 0) & (sj >= 0) & (si != sj)
-        low, high = np.minimum(si, sj)[front], np.maximum(si, sj)[front]
-        index = np.flatnonzero(front)
-        pairs: dict[tuple[int, int], tuple] = {}
-        for a, b in set(zip(low.tolist(), high.tolist(), strict=True)):
-            chosen = index[(low == a) & (high == b)]
-            key = (id(version), chosen.tobytes())
-            pairs[(a, b)] = (key, version.edges[chosen])
-        return pairs
-
     def _frontline_frame(self, runs: list[list]) -> gpd.GeoDataFrame:
         runs = sorted(runs, key=lambda r: (r[2], r[1]))
+        pieces = np.array(self.contacts.pieces, dtype=object)
         sizes = [len(r[4]) for r in runs]
-        parts = np.concatenate([r[4] for r in runs]) if runs else np.zeros(0, dtype=object)
-        lines = shapely.multilinestrings(parts, indices=np.repeat(np.arange(len(runs)), sizes))
-        merged = shapely.line_merge(lines) if runs else []
-        lengths = (
-            np.round(shapely.length(np.array(merged, dtype=object)) / 1000.0, 3) if runs else []
+        chosen = np.concatenate([r[4] for r in runs]) if runs else np.zeros(0, dtype=np.int64)
+        lines = shapely.multilinestrings(
+            pieces[chosen], indices=np.repeat(np.arange(len(runs)), sizes)
         )
+        merged = list(shapely.line_merge(lines)) if runs else []
+        km = np.array(self.contacts.km)
+        lengths = [round(float(km[r[4]].sum()), 3) for r in runs]
         frame = pd.DataFrame(
             {
                 "side_a": pd.Series([self.sides[r[1][0]] for r in runs], dtype="str"),
                 "side_b": pd.Series([self.sides[r[1][1]] for r in runs], dtype="str"),
                 "valid_from": pd.to_datetime([r[2] for r in runs]),
                 "valid_to": pd.to_datetime([r[3] for r in runs]),
-                "length_km": lengths,
+                "length_km": pd.Series(lengths, dtype="float"),
             }
         )
         geoms = gpd.GeoSeries(merged, crs=self.setting.crs).to_crs(WGS84)
@@ -411,36 +543,86 @@ class _Builder:
             frame, geometry=shapely.set_precision(geoms.values, 1e-6), crs=WGS84
         )
 
+    # --- statistics --------------------------------------------------------------------
+
     def stats(self) -> pd.DataFrame:
+        u = self.units
         n_sides = len(self.sides)
-        pop = np.nan_to_num(self.population, nan=0.0)
-        rows = []
-        for p in range(len(self.periods)):
-            version = self.versions[self.version_of_period[p]]
-            codes = self.codes[p]
-            k = np.flatnonzero(codes >= 0)
-            side = self.state_side[codes[k]]
-            contested = self.state_contested[codes[k]]
-            area = np.bincount(side, weights=version.km2[k], minlength=n_sides)
-            disputed = np.bincount(side, weights=version.km2[k] * contested, minlength=n_sides)
-            people = np.bincount(side, weights=pop[k], minlength=n_sides)
-            count = np.bincount(side, minlength=n_sides)
-            for s in range(n_sides):
-                rows.append((p, self.sides[s], area[s], disputed[s], people[s], count[s]))
-            rest = max(self.setting.area_km2 - area.sum(), 0.0)
-            rows.append((p, UNASSIGNED, rest, 0.0, np.nan, 0))
-        frame = pd.DataFrame(
-            rows,
-            columns=["period", "controller", "area_km2", "contested_km2", "population", "places"],
+        pop = np.nan_to_num(u.population, nan=0.0)
+        km2_of = (
+            shapely.area(np.array(self.geometries, dtype=object)) / 1e6
+            if self.geometries
+            else np.zeros(0)
         )
-        frame["area_km2"] = frame["area_km2"].round(1)
-        frame["contested_km2"] = frame["contested_km2"].round(1)
+        fronts = getattr(self, "_fronts", None) or [
+            self._front_pieces(p) for p in range(len(u.periods))
+        ]
+        rows = []
+        for p, data in enumerate(self.period_data):
+            codes = u.codes[p]
+            unit, kind = data.cells // 2, data.cells % 2
+            side = self.state_side[codes[unit]]
+            status = self.state_status[codes[unit]]
+            km2 = km2_of[data.cell_gids]
+            held = np.bincount(side, weights=km2 * (kind == 0), minlength=n_sides)
+            zone = np.bincount(side, weights=km2 * (kind == 1), minlength=n_sides)
+            fought = (status == "contested") & (kind == 0)  # a zone is not under assault
+            contested = np.bincount(side, weights=km2 * fought, minlength=n_sides)
+            uncertain = np.bincount(side, weights=km2 * (status == UNCERTAIN), minlength=n_sides)
+            places = np.flatnonzero((codes >= 0) & u.is_place)
+            place_side = self.state_side[codes[places]]
+            people = np.bincount(place_side, weights=pop[places], minlength=n_sides)
+            count = np.bincount(place_side, minlength=n_sides)
+            front = np.zeros((n_sides, n_sides))
+            for (a, b), pieces in fronts[p].items():
+                km = float(sum(self.contacts.km[i] for i in pieces))
+                front[a, b] = front[b, a] = km
+            for s in range(n_sides):
+                rows.append(
+                    (
+                        p,
+                        self.sides[s],
+                        held[s],
+                        zone[s],
+                        contested[s],
+                        uncertain[s],
+                        people[s],
+                        count[s],
+                        front[s],
+                    )
+                )
+            rest = max(self.setting.area_km2 - held.sum() - zone.sum(), 0.0)
+            rows.append((p, UNASSIGNED, rest, 0.0, 0.0, 0.0, np.nan, 0, np.zeros(n_sides)))
+        frame = pd.DataFrame(
+            [r[:8] for r in rows],
+            columns=[
+                "period",
+                "controller",
+                "held_km2",
+                "zone_km2",
+                "contested_km2",
+                "uncertain_km2",
+                "population",
+                "places",
+            ],
+        )
+        frame.insert(4, "area_km2", frame["held_km2"] + frame["zone_km2"])
+        fronts_km = np.array([r[8] for r in rows]) if rows else np.zeros((0, n_sides))
+        frame["frontline_km"] = fronts_km.sum(axis=1) if len(rows) else []
+        for s, side in enumerate(self.sides):
+            frame[f"front_{side}_km"] = fronts_km[:, s] if len(rows) else []
+        for column in frame.columns:
+            if column.endswith(("_km2", "_km")):
+                frame[column] = frame[column].astype(float).round(1)
         frame["population"] = frame["population"].round().astype("Int64")
         return frame
 
 
-def _output_places(states: gpd.GeoDataFrame, timeline: Timeline) -> gpd.GeoDataFrame:
+def _output_places(units: Units, timeline: Timeline) -> gpd.GeoDataFrame:
+    states = units.states[units.is_place[units.states["unit"].to_numpy()]]
     names = timeline.dataset.places.places["name"]
-    out = states.to_crs(WGS84).drop(columns=[], errors="ignore")
+    points = timeline.dataset.places.places.geometry
+    out = states.drop(columns=["unit", "shape", "order"]).copy()
     out.insert(1, "place", out["place_id"].map(names))
-    return out.sort_values(["place_id", "valid_from"], kind="stable").reset_index(drop=True)
+    frame = gpd.GeoDataFrame(out, geometry=out["place_id"].map(points).values, crs=WGS84)
+    return frame.sort_values(["place_id", "valid_from"], kind="stable").reset_index(drop=True)

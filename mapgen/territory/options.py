@@ -1,4 +1,4 @@
-"""Options of the territory model, and the setting (study area, rivers, CRS) it runs in."""
+"""Options of the territory model, and the setting (study area, countries, rivers, CRS)."""
 
 from __future__ import annotations
 
@@ -11,34 +11,40 @@ from shapely.geometry.base import BaseGeometry
 
 from mapgen.errors import UnknownMethodError
 
-DESERT_RULES = ("unassigned", "nearest")
+DESERT_RULES = ("zone", "unassigned")
 
 
 @dataclass(frozen=True)
 class TerritoryOptions:
-    """How held places become held ground.
+    """How held places become held ground, zones and frontlines.
 
     Attributes
     ----------
     method
         Name of a registered method (``mapgen.territory.METHODS``): ``cost`` or ``voronoi``.
     desert
-        ``unassigned``: ground beyond a place's reach stays white (control mapped only around
-        populated places, as ISW does). ``nearest``: all ground goes to whoever holds the
-        nearest place (as Wikipedia's detailed maps do).
+        Ground beyond every place's reach. ``zone`` (the default): allocated to the side
+        whose held ground is nearest by travel cost, counted and drawn as that side's
+        *zone*, apart from held ground (ISW's support zones, Wikipedia's desert colouring).
+        ``unassigned``: left white.
+    zone_max_km
+        With ``zone``: ground farther than this (in km of travel cost) from all held ground
+        stays unassigned. ``None``: no limit.
     infer
         Let gazetteer places without events inherit the state of the nearest reported place
         on the same bank of the Euphrates/Tigris, within ``infer_max_km``.
     reach_km, reach_km_per_sqrt_million, max_reach_km
-        A place's reach: ``reach_km + reach_km_per_sqrt_million * sqrt(population / 1e6)``,
-        at most ``max_reach_km`` (about 10 km for a village, 42 km for Mosul).
+        A place's reach (the ground it *holds*): ``reach_km + reach_km_per_sqrt_million *
+        sqrt(population / 1e6)``, at most ``max_reach_km`` (about 10 km for a village, 42 km
+        for Mosul), in km of travel cost.
     resolution_m, crossing_penalty_km, desert_friction, valley_km
         The ``cost`` method's grid, the extra cost of crossing a river (in km of valley
         travel), the friction of ground more than ``valley_km`` from a river (valley = 1).
     """
 
     method: str = "cost"
-    desert: str = "unassigned"
+    desert: str = "zone"
+    zone_max_km: float | None = None
     infer: bool = False
     infer_max_km: float = 40.0
     reach_km: float = 10.0
@@ -59,6 +65,14 @@ class TerritoryOptions:
             raise UnknownMethodError(
                 f"unknown desert rule {self.desert!r}; choose one of {', '.join(DESERT_RULES)}"
             )
+        if self.zone_max_km is not None and not self.zone_max_km > 0:
+            raise UnknownMethodError(
+                f"the zone limit must be a positive number of km, not {self.zone_max_km!r}"
+            )
+
+    @property
+    def zones(self) -> bool:
+        return self.desert == "zone"
 
     def reach_m(self, population: np.ndarray) -> np.ndarray:
         """Each place's reach in metres from its population (NaN or 0: the base reach)."""
@@ -69,15 +83,29 @@ class TerritoryOptions:
 
 @dataclass(frozen=True, eq=False)
 class Setting:
-    """Where a method works: the study area, rivers and lakes, all in ``crs`` (metres)."""
+    """Where a method works, all in ``crs`` (metres): the study area, its countries' land
+    (``countries`` ISO3 codes, ``""`` for a study area outside the base layers, and
+    ``lands`` in the same order), rivers and lakes.
+
+    Allocation never crosses from one country's land to another's.
+    """
 
     area: BaseGeometry
     rivers: BaseGeometry
     main_rivers: BaseGeometry
     crs: CRS
     options: TerritoryOptions
+    countries: tuple[str, ...] = ("",)
+    lands: tuple[BaseGeometry, ...] = ()
     cache: dict = field(default_factory=dict)
 
     @cached_property
     def area_km2(self) -> float:
         return self.area.area / 1e6
+
+    @property
+    def country_lands(self) -> list[tuple[int, str, BaseGeometry]]:
+        """(index, ISO3, land) of each country of the study area."""
+        lands = self.lands or (self.area,)
+        pairs = zip(self.countries, lands, strict=True)
+        return [(c, iso, land) for c, (iso, land) in enumerate(pairs)]

@@ -15,11 +15,12 @@
  *   geoms[i]      polygons [[ring, hole...], ...] or lines [[pt, ...], ...] as [lat, lon]
  */
 /* global SCHEMA */
-/* exported MapData, validOn, STATUS */
+/* exported MapData, validOn, STATUS, KIND */
 
 var DAY_MS = 86400000;
 var DATE_RE = /^#?(\d{4}-\d{2}-\d{2})$/;
 var STATUS = SCHEMA.status;
+var KIND = SCHEMA.kind;
 
 /* The one rule: a record is valid on `day` from its first day to the day before `to`. */
 function validOn(rec, day) {

@@ -6,7 +6,7 @@
  * drawn as their pieces: a piece is shown while any frontline run through it is valid, so a
  * change redraws the few pieces that appear or go, not every run along the front.
  */
-/* global L, validOn, STATUS, PlaceLabels, buildPatterns, buildBase, patternId */
+/* global L, validOn, STATUS, KIND, PlaceLabels, buildPatterns, buildBase, patternId */
 /* exported MapLayers */
 
 var FRONT_STYLE = { className: "mg-front", pane: "mgFront", color: "#000", weight: 4, opacity: 1,
@@ -51,6 +51,11 @@ MapLayers.prototype.build = function (patternDefs) {
 MapLayers.prototype.areaStyle = function (a) {
   var d = this.data;
   var base = { weight: 0.6, color: "#333", opacity: 0.7, fillOpacity: a.inferred ? 0.3 : 0.55 };
+  if (a.kind === 1) {
+    // a zone: ground beyond every place's reach, nearest to this side's held ground
+    return L.extend(base, { fillColor: d.color(a.controller), fillOpacity: 0.22, weight: 0,
+      dashArray: null });
+  }
   if (a.status === 0) {
     return L.extend(base, { fillColor: d.color(a.controller), dashArray: a.inferred ? "2 3" : null });
   }
@@ -89,12 +94,13 @@ MapLayers.prototype.areaLayer = function (i) {
   var a = d.areas[i];
   layer = L.polygon(d.geoms[a.geometry], L.extend({ className: "mg-area" }, this.areaStyle(a)));
   var self = this;
-  layer.on("click", function (ev) { self.onPlaceClick(a.place, ev.latlng); });
+  if (a.place >= 0) layer.on("click", function (ev) { self.onPlaceClick(a.place, ev.latlng); });
   layer.on("add", function () {
     var path = layer.getElement();
-    path.setAttribute("data-place", d.places[a.place].id);
+    path.setAttribute("data-place", a.place >= 0 ? d.places[a.place].id : "");
     path.setAttribute("data-controller", a.controller);
     path.setAttribute("data-status", STATUS[a.status]);
+    path.setAttribute("data-kind", KIND[a.kind]);
   });
   this.areaLayers[i] = layer;
   return layer;
@@ -237,8 +243,9 @@ MapLayers.prototype.visible = function () {
   var out = { areas: [], places: [], frontlines: [] };
   shownIndexes(this.shownAreas).forEach(function (i) {
     var a = d.areas[i];
-    out.areas.push({ place_id: d.places[a.place].id, controller: a.controller,
-      status: STATUS[a.status], opponent: a.opponent, basis: a.inferred ? "inferred" : "reported" });
+    out.areas.push({ place_id: a.place >= 0 ? d.places[a.place].id : "",
+      controller: a.controller, status: STATUS[a.status], opponent: a.opponent,
+      basis: a.inferred ? "inferred" : "reported", kind: KIND[a.kind] });
   });
   d.places.forEach(function (p, i) {
     var s = self.placeState[i];

@@ -1,0 +1,84 @@
+"""Where cells meet: contact pieces between the cells of a day, cached per pair of shapes.
+
+A frontline is made of contact pieces between the ground of two hostile sides. Pieces are
+computed for each pair of cell geometries once and reused on every day both cells exist, so
+a day on which a few cells change costs only their pairs. Each piece knows whether it lies on
+an international border.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from mapgen.territory.geometry import split_on
+
+BORDER_TOLERANCE_M = 5.0
+
+
+@dataclass
+class Contacts:
+    """Contact pieces between registered geometries (``gid`` numbers).
+
+    ``pieces`` holds every piece ever found (LineStrings, metric), ``on_border`` whether it
+    lies on a border, ``km`` its length.
+    """
+
+    borders: BaseGeometry
+    pieces: list[BaseGeometry] = field(default_factory=list)
+    on_border: list[bool] = field(default_factory=list)
+    km: list[float] = field(default_factory=list)
+    _pairs: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._zone = (
+            shapely.buffer(self.borders, BORDER_TOLERANCE_M)
+            if not self.borders.is_empty
+            else shapely.Polygon()
+        )
+
+    def between(self, gids: np.ndarray, geoms: list[BaseGeometry]) -> tuple[np.ndarray, ...]:
+        """Contacts among the cells ``gids`` (geometries in ``geoms`` by gid): arrays
+        ``(i, j, piece)`` with ``i``/``j`` positions in ``gids`` and ``piece`` ids."""
+        cells = np.array([geoms[g] for g in gids], dtype=object)
+        tree = shapely.STRtree(cells)
+        a, b = tree.query(cells, predicate="intersects")
+        keep = a < b
+        a, b = a[keep], b[keep]
+        out_i, out_j, out_p = [], [], []
+        missing = [(x, y) for x, y in zip(a, b, strict=True) if _key(gids, x, y) not in self._pairs]
+        if missing:
+            self._compute(missing, gids, cells)
+        for x, y in zip(a, b, strict=True):
+            ids = self._pairs[_key(gids, x, y)]
+            out_i.append(np.full(len(ids), x))
+            out_j.append(np.full(len(ids), y))
+            out_p.append(ids)
+        if not out_p:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        return np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_p)
+
+    def _compute(self, pairs: list[tuple[int, int]], gids: np.ndarray, cells: np.ndarray) -> None:
+        x = np.array([p[0] for p in pairs])
+        y = np.array([p[1] for p in pairs])
+        # the cells sit on one 0.5 m grid (the overlay snaps them), so their shared edges
+        # have the same vertices and plain intersection finds them
+        lines = shapely.intersection(shapely.boundary(cells[x]), shapely.boundary(cells[y]))
+        owner, pieces, inside = split_on(lines, self._zone)
+        found: dict[int, list[int]] = {k: [] for k in range(len(pairs))}
+        for o, piece, flag in zip(owner, pieces, inside, strict=True):
+            found[int(o)].append(len(self.pieces))
+            self.pieces.append(piece)
+            self.on_border.append(bool(flag))
+            self.km.append(float(shapely.length(piece)) / 1000.0)
+        for k, (p, q) in enumerate(pairs):
+            self._pairs[_key(gids, p, q)] = np.array(found[k], dtype=np.int64)
+
+
+def _key(gids: np.ndarray, x: int, y: int) -> tuple[int, int]:
+    a, b = int(gids[x]), int(gids[y])
+    return (a, b) if a < b else (b, a)

@@ -1,0 +1,148 @@
+"""Polygons that override allocated ground: city polygons and areas (polygon events).
+
+Bottom to top: the allocation (every unit's held ground and zone), then the city polygons
+of the places held, then the areas in the order of the events that started them (a newer
+report over an older one). Each polygon is its unit's held ground and is cut out of
+everything below it. Results are cached per cell and per set of polygons over it, so a day
+on which one area changes recomputes only the cells that area touches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from mapgen.territory.allocation import Allocation
+from mapgen.territory.geometry import snapped
+
+HELD, ZONE = "held", "zone"
+
+
+@dataclass(frozen=True, eq=False)
+class Override:
+    """A polygon that a unit holds whole: ``key`` names the polygon (stable across days),
+    ``rank`` orders overrides (higher is on top)."""
+
+    key: str
+    unit: int
+    geom: BaseGeometry
+    rank: tuple
+
+
+def overlay(
+    allocation: Allocation,
+    overrides: list[Override],
+    cache: dict,
+    rest: dict[int, BaseGeometry] | None = None,
+) -> dict[tuple[int, str], BaseGeometry]:
+    """Every unit's final held ground and zone: ``{(unit, "held"|"zone"): polygon}``.
+
+    ``rest`` are tiles of the default controller's ground (by unit): each holds what no
+    allocated cell and no polygon covers of it. The same allocation under the same polygons
+    gives the very same dict (cached).
+    """
+    whole = ("overlay", allocation.key, *sorted((o.key, o.unit, o.rank) for o in overrides))
+    if whole not in cache:
+        cells = _overlay(allocation, overrides, cache)
+        if rest:
+            cells = {**cells, **_rest(allocation, overrides, rest, cache)}
+        cache[whole] = cells
+    return cache[whole]
+
+
+def _rest(
+    allocation: Allocation,
+    overrides: list[Override],
+    rest: dict[int, BaseGeometry],
+    cache: dict,
+) -> dict[tuple[int, str], BaseGeometry]:
+    """Each tile minus the allocated cells and polygons over it, cached per set over it."""
+    covers = [
+        (("cell", allocation.key, u, k), g)
+        for k, cells in ((HELD, allocation.held), (ZONE, allocation.zone))
+        for u, g in cells.items()
+    ]
+    covers += [(("override", o.key), o.geom) for o in overrides]
+    geoms = np.array([g for _, g in covers], dtype=object)
+    tree = shapely.STRtree(geoms)
+    out = {}
+    for unit, tile in rest.items():
+        hits = sorted(tree.query(tile, predicate="intersects")) if len(geoms) else []
+        key = ("rest", unit, *(covers[i][0] for i in hits))
+        part = _cached(cache, key, lambda t=tile, h=hits: _tile_rest(t, geoms[h]))
+        if not part.is_empty:
+            out[(unit, HELD)] = part
+    return out
+
+
+def _tile_rest(tile: BaseGeometry, over: np.ndarray) -> BaseGeometry:
+    if not len(over):
+        return tile
+    return snapped(shapely.difference, tile, snapped(shapely.union_all, over)[0])[0]
+
+
+def _overlay(
+    allocation: Allocation, overrides: list[Override], cache: dict
+) -> dict[tuple[int, str], BaseGeometry]:
+    if not overrides:
+        return {
+            (unit, kind): cell
+            for kind, cells in ((HELD, allocation.held), (ZONE, allocation.zone))
+            for unit, cell in cells.items()
+            if not cell.is_empty
+        }
+    ordered = sorted(overrides, key=lambda o: o.rank)
+    geoms = np.array([o.geom for o in ordered], dtype=object)
+    tree = shapely.STRtree(geoms)
+    pieces: dict[tuple[int, str], list[tuple[tuple, BaseGeometry]]] = {}
+    for kind, cells in ((HELD, allocation.held), (ZONE, allocation.zone)):
+        for unit, cell in cells.items():
+            hits = tree.query(cell, predicate="intersects") if len(geoms) else []
+            cut = [i for i in sorted(hits) if kind == ZONE or ordered[i].unit != unit]
+            key = ("cell", allocation.key, unit, kind, *(ordered[i].key for i in cut))
+            part = _cached(cache, key, lambda c=cell, k=cut: _minus(c, geoms[k], cache, ordered, k))
+            pieces.setdefault((unit, kind), []).append((key, part))
+    for i, o in enumerate(ordered):
+        hits = tree.query(o.geom, predicate="intersects")
+        above = [j for j in sorted(hits) if j > i]
+        key = ("override", o.key, *(ordered[j].key for j in above))
+        part = _cached(cache, key, lambda g=o.geom, k=above: _minus(g, geoms[k], cache, ordered, k))
+        pieces.setdefault((o.unit, HELD), []).append((key, part))
+    out = {}
+    for cell_key, parts in pieces.items():
+        parts = [(k, p) for k, p in parts if not p.is_empty]
+        if not parts:
+            continue
+        if len(parts) == 1:
+            out[cell_key] = parts[0][1]
+            continue
+        key = ("union", *sorted((k for k, _ in parts), key=repr))
+        out[cell_key] = _cached(cache, key, lambda ps=parts: _union([p for _, p in ps]))
+    return {k: g for k, g in out.items() if not g.is_empty}
+
+
+def _cached(cache: dict, key: tuple, make) -> BaseGeometry:
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+def _minus(
+    geom: BaseGeometry,
+    cuts: np.ndarray,
+    cache: dict,
+    ordered: list[Override],
+    idx: list[int],
+) -> BaseGeometry:
+    if not len(cuts):
+        return geom  # allocated cells and overriding shapes are on the grid already
+    key = ("cut-union", *(ordered[i].key for i in idx))
+    cut = _cached(cache, key, lambda: snapped(shapely.union_all, cuts)[0])
+    return snapped(shapely.difference, geom, cut)[0]
+
+
+def _union(parts: list[BaseGeometry]) -> BaseGeometry:
+    return snapped(shapely.union_all, np.array(parts, dtype=object))[0]
