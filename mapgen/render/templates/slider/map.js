@@ -26,7 +26,9 @@ SliderMap.prototype.build = function () {
   var e = d.extent;
   this.map.fitBounds([[e[1], e[0]], [e[3], e[2]]]);
   this.popup = new PlacePopup(this.map, d);
-  this.layers = new MapLayers(this.map, d, this.id, function (i, latlng) { self.openPopup(i, latlng); });
+  this.layers = new MapLayers(this.map, d, this.id,
+    function (i, latlng) { self.openPopup(i, latlng); },
+    function (i, latlng) { self.popup.open(i, latlng, self.day, true); });
   var overlays = this.layers.build(this.root.querySelector("svg.mg-defs defs"));
   addTileLayer(this.map, d.tiles, overlays);
   L.control.layers(null, overlays, { collapsed: true, position: "topright" }).addTo(this.map);
