@@ -15,7 +15,15 @@ choice of the local default.
     .venv/bin/python benchmarks/distributed.py [--repeat 3] [--days 120] [--build-days 20]
 """
 
+# ruff: noqa: E402
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# This file has the name of the dask.distributed package: keep its folder off the import
+# path, or ``import distributed`` would import this file.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 import argparse
 import logging
@@ -26,11 +34,10 @@ import statistics
 import tempfile
 import time
 from collections import defaultdict
-from pathlib import Path
 
 import pandas as pd
 from dask.utils import key_split
-from distributed import Client, LocalCluster
+from distributed import Client, LocalCluster, get_task_stream
 
 from mapgen.build import BuildOptions, build
 from mapgen.dataset import load_dataset
@@ -85,7 +92,7 @@ def on_cluster(territory, root: Path, workers: int, repeat: int) -> dict:
         for i in range(repeat):
             transfers = Transfers()
             sent = outgoing_bytes(client)
-            with client.get_task_stream() as stream:
+            with get_task_stream(client=client) as stream:
                 t0 = time.perf_counter()
                 # as a build does: the territory goes up once, the base map is added there
                 inputs = client.submit(inputs_task, client.scatter(territory), pure=False)
