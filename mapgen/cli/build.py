@@ -13,6 +13,7 @@ from mapgen.cli.options import (
     jobs_option,
     load_checked,
     range_options,
+    scheduler_option,
     territory_options,
 )
 from mapgen.cli.progress import tty_progress
@@ -61,6 +62,7 @@ def _names(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
     help="Write every output but these, e.g. --skip snapshots,report.",
 )
 @jobs_option
+@scheduler_option
 def build_command(
     out: Path,
     territory: Any,
@@ -69,6 +71,7 @@ def build_command(
     only: tuple[str, ...],
     skip: tuple[str, ...],
     jobs: int | None,
+    scheduler: str | None,
     **options: Any,
 ) -> None:
     """Validate the dataset and write every output (or those chosen) into --out.
@@ -88,6 +91,7 @@ def build_command(
             tiles=tiles,
             jobs=jobs,
             outputs=outputs,
+            scheduler=scheduler or None,
             progress=progress,
         )
         written = build(dataset, out, opts)
