@@ -26,7 +26,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "build": (
         "mapgen.cli.build",
         "build_command",
-        "Validate the dataset and write every output into --out.",
+        "Validate the dataset and write every output (or those chosen) into --out.",
     ),
     "build-many": (
         "mapgen.cli.batch",
