@@ -8,6 +8,7 @@ place id.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import geopandas as gpd
@@ -27,7 +28,7 @@ from mapgen.fields import (
     polygon,
 )
 from mapgen.names import name_keys, split_aliases
-from mapgen.problems import Problems, did_you_mean, display_path
+from mapgen.problems import Problems, Suggester, display_path
 
 REQUIRED_COLUMNS = ["id", "name", "lat", "lon"]
 OPTIONAL_COLUMNS = [
@@ -62,6 +63,7 @@ class Gazetteer:
         self.polygons = polygons if polygons is not None else _empty_polygons()
         self._keys: dict[str, set[str]] = {}
         self._memo: dict[str, list[str]] = {}
+        self._suggest: Suggester | None = None
         for pid, row in places.iterrows():
             for text in (str(pid), row["name"], row["name_ar"], *row["aliases"]):
                 for key in name_keys(text) if text else ():
@@ -83,8 +85,9 @@ class Gazetteer:
         return list(self._memo[text])
 
     def hint_for(self, text: str) -> str:
-        names = list(self.places.index) + list(self.places["name"])
-        suggestion = did_you_mean(text, names)
+        if self._suggest is None:  # built on the first unknown name, then reused
+            self._suggest = Suggester([*self.places.index, *self.places["name"]])
+        suggestion = self._suggest(text)
         return suggestion or "use a place id or a name or alias from the gazetteer"
 
     def name(self, place_id: str) -> str:
@@ -125,12 +128,19 @@ def read_places(path: Path | str, problems: Problems) -> Gazetteer:
     table = read_csv(path, problems)
     if not check_columns(table, problems, required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS):
         return Gazetteer(_frame([]))
+    return places_from_rows(((r.line, r.values) for r in table.rows), problems, path=table.path)
+
+
+def places_from_rows(
+    rows: Iterable[tuple[int, dict[str, str]]], problems: Problems, *, path: str
+) -> Gazetteer:
+    """Check ``(line, values)`` rows of the places table in memory; good rows are kept."""
     records: list[dict[str, object]] = []
     seen: dict[str, int] = {}
-    for row in table.rows:
-        record = _place_record(row.values, problems, path=table.path, line=row.line, seen=seen)
+    for line, values in rows:
+        record = _place_record(values, problems, path=path, line=line, seen=seen)
         if record is not None:
-            seen[str(record["id"])] = row.line
+            seen[str(record["id"])] = line
             records.append(record)
     return Gazetteer(_frame(records))
 

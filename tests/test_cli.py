@@ -84,6 +84,41 @@ def test_build_writes_the_timeline(tmp_path):
     assert list(changes["place_id"]) == ["bravo", "bravo"]
 
 
+def test_build_only_and_skip_write_the_chosen_outputs(tmp_path):
+    only = tmp_path / "only"
+    result = invoke("build", *tiny_args(tmp_path), "--only", "tables, html", "--out", str(only))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in only.iterdir() if not p.name.startswith(".")) == [
+        "changes.csv",
+        "map.html",
+        "stats.csv",
+        "timeline.csv",
+    ]
+    skipped = tmp_path / "skipped"
+    result = invoke(
+        "build", *tiny_args(tmp_path), "--skip", "snapshots,report", "--out", str(skipped)
+    )
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in skipped.iterdir()}
+    assert {"map.html", "mapgen.gpkg", "stats.csv", "control.tif"} <= names
+    assert not names & {"snapshots", "report.html", "timelapse.gif", "timelapse.mp4"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--skip", "snapshot"], "--skip: unknown output 'snapshot'; the outputs are tables, gis"),
+        (["--only", "html", "--skip", "report"], "--skip: choose the outputs to write or"),
+    ],
+)
+def test_build_refuses_unknown_or_conflicting_outputs(tmp_path, args, message):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", *tiny_args(tmp_path), *args, "--out", str(out)])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert not out.exists()
+
+
 def test_build_refuses_an_inverted_range_and_bad_dates(tmp_path):
     result = CliRunner().invoke(
         cli, ["build", *tiny_args(tmp_path), "--start", "2020-02-01", "--end", "2020-01-01"]
@@ -138,16 +173,17 @@ def test_the_command_list_says_what_each_command_says_of_itself():
         assert command.get_short_help_str(limit=1000) == short, name
 
 
-@pytest.mark.parametrize("args", [["--help"], ["validate", "--help"]])
+@pytest.mark.parametrize("args", [["--help"], ["validate", "--help"], ["build-many", "--help"]])
 def test_help_loads_no_data_library(args):
     """The command line starts at once: help imports neither pandas, geopandas nor
-    matplotlib (they take about a second of CPU to import)."""
+    matplotlib (they take about a second of CPU to import), nor dask."""
     code = (
         "import sys\n"
         "from mapgen.cli import cli\n"
         f"try:\n    cli({args!r}, prog_name='mapgen')\n"
         "except SystemExit:\n    pass\n"
-        "heavy = sorted({'pandas', 'geopandas', 'matplotlib', 'shapely', 'pyproj'}"
+        "heavy = sorted({'pandas', 'geopandas', 'matplotlib', 'shapely', 'pyproj', 'dask',"
+        " 'distributed'}"
         " & set(sys.modules))\n"
         "print('HEAVY', heavy)\n"
     )
@@ -156,3 +192,21 @@ def test_help_loads_no_data_library(args):
     ).stdout
     assert "Usage: mapgen" in out
     assert out.strip().endswith("HEAVY []"), out[-300:]
+
+
+def test_a_local_build_does_not_load_dask():
+    """dask is imported for --scheduler only: ``mapgen build --help`` (which loads the
+    build's modules) and a local build's code path leave it out."""
+    code = (
+        "import sys\n"
+        "from mapgen.cli import cli\n"
+        "import mapgen.build, mapgen.batch, mapgen.render.snapshots\n"
+        "try:\n    cli(['build', '--help'], prog_name='mapgen')\n"
+        "except SystemExit:\n    pass\n"
+        "print('DASK', sorted({'dask', 'distributed'} & set(sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "--scheduler ADDRESS" in out
+    assert out.strip().endswith("DASK []"), out[-300:]
