@@ -22,6 +22,8 @@ from mapgen.errors import OptionError
 
 BOUNDARIES_DIR = DATA_DIR / "boundaries"
 LAYERS = ("countries", "governorates", "governorate_lines", "rivers", "lakes")
+# What the maps draw under the control layers (governorates as their shared lines).
+BASE_LAYERS = ("countries", "governorate_lines", "rivers", "lakes")
 # Rivers that separate the banks a place can be on.
 MAIN_RIVERS = ("Euphrates", "Tigris")
 _MARGIN_DEG = 0.5
@@ -41,6 +43,21 @@ def read_layer(name: str, folder: Path = BOUNDARIES_DIR) -> gpd.GeoDataFrame:
 @cache
 def _parsed_layer(path: Path) -> gpd.GeoDataFrame:
     return gpd.read_file(path)
+
+
+def base_layers(window: BaseGeometry, *, tolerance: float = 0.0) -> dict[str, gpd.GeoDataFrame]:
+    """The base map's layers (:data:`BASE_LAYERS`) cut to ``window`` (EPSG:4326), simplified
+    to ``tolerance`` degrees when given, features left empty by the cut dropped."""
+    out = {}
+    for name in BASE_LAYERS:
+        layer = read_layer(name)
+        geoms = shapely.intersection(layer.geometry.values, window)
+        if tolerance:
+            geoms = shapely.simplify(geoms, tolerance, preserve_topology=True)
+        layer = layer.set_geometry(geoms)
+        kept = ~(layer.geometry.isna() | layer.geometry.is_empty)
+        out[name] = layer[kept].reset_index(drop=True)
+    return out
 
 
 def main_rivers() -> BaseGeometry:
