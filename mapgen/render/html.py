@@ -221,6 +221,26 @@ def _assets() -> dict[str, str]:
     return out
 
 
+def leaflet_assets() -> tuple[str, str]:
+    """Leaflet's JavaScript and CSS (its images inlined), as the slider map inlines them."""
+    assets = _assets()
+    return assets["leaflet_js"], assets["leaflet_css"]
+
+
+def leaflet_icon_uris() -> dict[str, str]:
+    """Leaflet's default marker images as ``data:`` URIs (``iconUrl``, ``iconRetinaUrl``,
+    ``shadowUrl``): with the CSS inlined, Leaflet cannot find them next to it."""
+    import xstatic.pkg.leaflet as xleaflet
+
+    images = Path(xleaflet.BASE_DIR) / "images"
+    files = {
+        "iconUrl": "marker-icon.png",
+        "iconRetinaUrl": "marker-icon-2x.png",
+        "shadowUrl": "marker-shadow.png",
+    }
+    return {key: _png_uri(images / name) for key, name in files.items()}
+
+
 def slider_script() -> str:
     """The slider's runtime: its parts joined in one function scope, with the record schema."""
     slider = resources.files("mapgen.render") / "templates" / "slider"
@@ -233,4 +253,8 @@ def slider_script() -> str:
 
 
 def _data_uri(path: Path) -> str:
-    return "url(data:image/png;base64," + base64.b64encode(path.read_bytes()).decode() + ")"
+    return f"url({_png_uri(path)})"
+
+
+def _png_uri(path: Path) -> str:
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()

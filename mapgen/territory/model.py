@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -49,6 +50,9 @@ from mapgen.territory.overlay import HELD, ZONE, Override, overlay
 from mapgen.territory.units import Units, build_units, split_periods
 from mapgen.timeline import UNCERTAIN, Timeline
 from mapgen.validity import valid_on
+
+if TYPE_CHECKING:
+    import folium
 
 AllocationMethod = Callable[[Sources, Setting], Allocation]
 METHODS: dict[str, AllocationMethod] = {
@@ -118,6 +122,17 @@ class Territory:
         ``valid_to``, ``from_precision``/``to_precision`` (day, week, month, year),
         ``reported`` (the date as reported), ``geometry``."""
         return _rows_on(self.places, self._day(day))
+
+    def explore(self, day: pd.Timestamp | str, **kwargs: Any) -> folium.Map:
+        """One day's held ground, zones, frontlines and places on an interactive folium map.
+
+        Needs folium (``pip install 'mapgen[folium]'``). Keywords as
+        :func:`mapgen.render.explore.explore`: ``m=`` an existing map, ``tiles=``,
+        ``width=``/``height=``, ``inline=True`` for a page that works offline.
+        """
+        from mapgen.render.explore import explore
+
+        return explore(self, day, **kwargs)
 
     def _day(self, day: pd.Timestamp | str) -> pd.Timestamp:
         """``day`` as a Timestamp inside the map's range, or DateRangeError."""
