@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import heapq
 import json
 import logging
 import math
@@ -40,6 +39,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from pyproj import Geod
+from scipy.sparse import csgraph, csr_array
 from shapely.geometry import LineString, MultiLineString, Point, Polygon, box, mapping
 from shapely.ops import nearest_points, polygonize_full, substring
 
@@ -995,32 +995,36 @@ def dijkstra(
 ) -> tuple[dict[Node, float], dict[Node, int], Node | None]:
     """Shortest paths over edge indices: (distances, predecessor edges, target reached).
 
-    Stops at the first target reached when ``targets`` is given.
+    scipy's Dijkstra on the graph of ``allowed`` edges (all by default; between two nodes
+    the shortest edge, the lowest index on a tie). With ``targets``, the target reached is
+    the nearest one (the smallest node on a tie).
     """
-    dist: dict[tuple[float, float], float] = {}
-    prev: dict[tuple[float, float], int] = {}
-    heap: list[tuple[float, tuple[float, float]]] = []
-    for s in sources:
-        dist[s] = 0.0
-        heap.append((0.0, s))
-    heapq.heapify(heap)
-    while heap:
-        d, node = heapq.heappop(heap)
-        if d > dist.get(node, math.inf):
-            continue
-        if targets is not None and node in targets:
-            return dist, prev, node
-        for ei in adj[node]:
-            if allowed is not None and ei not in allowed:
-                continue
-            e = edges[ei]
-            other = e.v if e.u == node else e.u
-            nd = d + e.length
-            if nd < dist.get(other, math.inf):
-                dist[other] = nd
-                prev[other] = ei
-                heapq.heappush(heap, (nd, other))
-    return dist, prev, None
+    nodes = list(adj)
+    index = {n: i for i, n in enumerate(nodes)}
+    between: dict[tuple[int, int], int] = {}
+    for ei in range(len(edges)) if allowed is None else sorted(allowed):
+        u, v = sorted((index[edges[ei].u], index[edges[ei].v]))
+        kept = between.get((u, v))
+        if u != v and (kept is None or edges[ei].length < edges[kept].length):
+            between[(u, v)] = ei
+    pairs = np.array(list(between), dtype=np.int64).reshape(-1, 2)
+    weights = [edges[ei].length for ei in between.values()]
+    graph = csr_array((weights, (pairs[:, 0], pairs[:, 1])), shape=(len(nodes), len(nodes)))
+    start = [index[s] for s in sources]
+    far, before, _ = csgraph.dijkstra(
+        graph, directed=False, indices=start, min_only=True, return_predecessors=True
+    )
+    reached = np.flatnonzero(np.isfinite(far))
+    dist = {nodes[i]: float(far[i]) for i in reached}
+    prev = {
+        nodes[i]: between[tuple(sorted((int(before[i]), int(i))))]
+        for i in reached
+        if before[i] >= 0
+    }
+    hit = None
+    if targets is not None:
+        hit = min((n for n in targets if n in dist), key=lambda n: (dist[n], n), default=None)
+    return dist, prev, hit
 
 
 def walk_back(
