@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
+import numpy as np
 import pytest
 from shapely.geometry import LineString
 
-from tools.build_boundaries import Edge, dijkstra, walk_back
+from tools.build_boundaries import Edge, dijkstra, grow_labels, walk_back
 
 A, B, C, D, F, G = (0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (3.0, 0.0), (9.0, 9.0), (9.0, 8.0)
 
@@ -62,3 +63,20 @@ def test_the_nearest_target_is_the_one_reached(graph):
     assert hit is None
     _, _, hit = dijkstra(adj, edges, [A, F], targets={G, C})
     assert hit == G  # 1 from F, 2 from A
+
+
+def test_regions_grow_from_their_seeds_and_not_through_barriers():
+    passable = np.ones((5, 9), dtype=bool)
+    passable[:, 4] = False  # a wall down the middle ...
+    passable[0, 4] = True  # ... with a gap at the top
+    passable[3:, 7:] = False
+    passable[4, 8] = True  # a pocket nothing reaches
+    labels = np.full(passable.shape, -1, dtype=np.int16)
+    labels[4, 0] = 0
+    labels[2, 2] = 1
+    labels[2, 6] = 2
+    grow_labels(labels, passable, 3)
+    assert labels[4, 8] == -1 and (labels[~passable] == -1).all()
+    assert (labels[passable][:-1] >= 0).all()
+    assert labels[4, 1] == 0 and labels[0, 0] == 1 and labels[4, 3] == 1
+    assert (labels[:, 5:7] == 2).all() and labels[0, 4] in (1, 2)

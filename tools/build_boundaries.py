@@ -39,6 +39,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from pyproj import Geod
+from scipy import ndimage
 from scipy.sparse import csgraph, csr_array
 from shapely.geometry import LineString, MultiLineString, Point, Polygon, box, mapping
 from shapely.ops import nearest_points, polygonize_full, substring
@@ -792,24 +793,22 @@ def raster_fill(
 
 
 def grow_labels(labels: np.ndarray, passable: np.ndarray, n_labels: int) -> None:
-    """Multi-source region growing in place (see raster_fill)."""
-    four = [(0, 1), (0, -1), (1, 0), (-1, 0)]
-    eight = [*four, (1, 1), (1, -1), (-1, 1), (-1, -1)]
+    """Multi-source region growing in place (see raster_fill): each step, a passable cell
+    with no label takes the label most of its labelled neighbours have (the lowest on a tie)."""
+    four = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], dtype=np.int8)
+    eight = np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=np.int8)
     step = 0
     while True:
         todo = passable & (labels < 0)
         if not todo.any():
             return
-        counts = np.zeros((n_labels, *labels.shape), dtype=np.int8)
-        for dy, dx in four if step % 2 == 0 else eight:
-            shifted = np.full(labels.shape, -1, dtype=labels.dtype)
-            ys = slice(max(dy, 0), labels.shape[0] + min(dy, 0))
-            xs = slice(max(dx, 0), labels.shape[1] + min(dx, 0))
-            ys_src = slice(max(-dy, 0), labels.shape[0] + min(-dy, 0))
-            xs_src = slice(max(-dx, 0), labels.shape[1] + min(-dx, 0))
-            shifted[ys, xs] = labels[ys_src, xs_src]
-            for k in range(n_labels):
-                counts[k] += shifted == k
+        kernel = four if step % 2 == 0 else eight
+        counts = np.stack(
+            [
+                ndimage.correlate((labels == k).astype(np.int8), kernel, mode="constant")
+                for k in range(n_labels)
+            ]
+        )
         best = counts.argmax(axis=0)
         has = counts.max(axis=0) > 0
         new = todo & has
