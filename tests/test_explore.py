@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from mapgen.dataset import DatasetFiles, load_dataset
+from mapgen.dataset import load_dataset
 from mapgen.errors import DateRangeError, OptionError
 from mapgen.territory import build_territory
 from mapgen.timeline import build_timeline
-from tests.conftest import TINY_CONTROLLERS, TINY_EVENTS, TINY_PLACES
+from tests.conftest import TINY_EVENTS, tiny_territory
 from tests.pages import open_offline
 
 folium = pytest.importorskip("folium")
@@ -29,20 +29,7 @@ DAY = "2020-01-12"  # Bravo contested: Red holds it, Blue attacks
 
 @pytest.fixture(scope="module")
 def territory(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tiny")
-    files = {"events.csv": EVENTS, "places.csv": TINY_PLACES, "controllers.csv": TINY_CONTROLLERS}
-    for name, text in files.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    dataset = load_dataset(
-        DatasetFiles(
-            events=folder / "events.csv",
-            places=folder / "places.csv",
-            controllers=folder / "controllers.csv",
-            city_polygons=None,
-            info=None,
-        )
-    )
-    return build_territory(build_timeline(dataset))
+    return tiny_territory(tmp_path_factory.mktemp("tiny"), EVENTS)
 
 
 @pytest.fixture(scope="module")

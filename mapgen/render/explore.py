@@ -214,18 +214,16 @@ def _areas_layer(
 ) -> folium.FeatureGroup:
     chosen = areas[areas["kind"] == kind]
     styles = [_area_style(row, controllers, m) for _, row in chosen.iterrows()]
-    popups = template("popup.html").module
     frame = gpd.GeoDataFrame(
         {
             "key": [str(n) for n in range(len(chosen))],
             "popup": [
-                _inert(
-                    popups.area(
-                        row["place"] or row["polygon"],
-                        _state_text(row, controllers),
-                        f"{row['valid_from']:%Y-%m-%d}",
-                        _cited(row["sources"], events),
-                    )
+                _popup(
+                    row["place"] or row["polygon"],
+                    row,
+                    f"{row['valid_from']:%Y-%m-%d}",
+                    controllers,
+                    events,
                 )
                 for _, row in chosen.iterrows()
             ],
@@ -248,6 +246,20 @@ def _areas_layer(
             tooltip=folium.GeoJsonTooltip(["tooltip"], labels=False),
         ).add_to(group)
     return group
+
+
+def _popup(
+    title: str,
+    state: Mapping[str, Any],
+    since: str,
+    controllers: Controllers,
+    events: dict[str, dict[str, str]],
+) -> str:
+    """An area's or a place's popup: its name, state, since when, and the sources."""
+    text = template("popup.html").module.area(
+        title, _state_text(state, controllers), since, _cited(state["sources"], events)
+    )
+    return _inert(text)
 
 
 def _state_text(row: Mapping[str, Any], controllers: Controllers) -> str:
@@ -342,20 +354,18 @@ def _places_layer(
     population = places["place_id"].map(
         pd.to_numeric(territory.timeline.dataset.places.places["population"], errors="coerce")
     )
-    popups = template("popup.html").module
     rows = [row for _, row in places.iterrows()]
     states = [{**row, "kind": "held"} for row in rows]
     frame = gpd.GeoDataFrame(
         {
             "key": [str(n) for n in range(len(rows))],
             "popup": [
-                _inert(
-                    popups.area(
-                        row["place"] or row["place_id"],
-                        _state_text(state, controllers),
-                        format_date(row["valid_from"], row["from_precision"] or "day"),
-                        _cited(row["sources"], events),
-                    )
+                _popup(
+                    row["place"] or row["place_id"],
+                    state,
+                    format_date(row["valid_from"], row["from_precision"] or "day"),
+                    controllers,
+                    events,
                 )
                 for row, state in zip(rows, states, strict=True)
             ],
