@@ -45,7 +45,7 @@ def model_value(territory: Territory, ref: pd.Series) -> tuple[float, pd.Timesta
     day = min(max(pd.Timestamp(ref["date"]), territory.timeline.start), territory.timeline.end)
     table = territory.area_within(region_geometry(ref["region"]), day)
     km2 = float(table["area_km2"].get(ref["side"], 0.0))
-    if ref["measure"] == "km2":
+    if ref["measure"] in ("km2", "km2_max"):
         return km2, day
     return 100.0 * km2 / float(table["area_km2"].sum()), day
 
@@ -57,9 +57,9 @@ def compare(territory: Territory, references: pd.DataFrame) -> pd.DataFrame:
         if ref["measure"] == "share":
             diff, ok = value - ref["value"], abs(value - ref["value"]) <= SHARE_GOAL_PP
             shown = f"{value - ref['value']:+.1f} pp"
-        elif ref["value"] < 5:  # an upper bound on a tiny pocket
+        elif ref["measure"] == "km2_max" or ref["value"] < 5:  # an upper bound
             diff, ok = value - ref["value"], value <= ref["value"]
-            shown = f"{value:.2f} km² (bound {ref['value']:g})"
+            shown = f"{value:,.2f} km² (at most {ref['value']:,g})"
         else:
             diff = (value - ref["value"]) / ref["value"]
             ok = abs(diff) <= AREA_GOAL
@@ -71,7 +71,7 @@ def compare(territory: Territory, references: pd.DataFrame) -> pd.DataFrame:
                 "model day": f"{day:%Y-%m-%d}",
                 "region": ref["region"],
                 "side": ref["side"],
-                "published": f"{ref['value']:g}{' %' if ref['measure'] == 'share' else ' km²'}",
+                "published": f"{ref['value']:,g}{' %' if ref['measure'] == 'share' else ' km²'}",
                 "model": f"{value:,.1f}{' %' if ref['measure'] == 'share' else ' km²'}",
                 "difference": shown,
                 "goal met": "yes" if ok else "no",

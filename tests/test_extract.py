@@ -428,8 +428,8 @@ def test_cli_reviewed_candidates_are_checked_before_merging(tmp_path):
 @pytest.mark.parametrize(
     "text",
     [
-        "Les forces irakiennes ont repris Rawa vendredi.",  # a language without data
-        "Иракские силы взяли Раву в пятницу.",  # another script
+        "Le forze irachene hanno ripreso Rawa venerdì.",  # a language without data
+        "Ιταλικά δεν είναι ελληνικά: ciao.",  # no statement
         "1234 5678 --- ...",  # no words at all
     ],
 )
@@ -486,3 +486,105 @@ def test_text_without_punctuation_is_read_in_pieces(extractor, tmp_path):
     row = result.rows()[0]
     assert len(row["evidence"].split()) <= 300
     assert article.text[int(row["evidence_start"]) : int(row["evidence_end"])] == row["evidence"]
+
+
+# --- the languages added for issue 15, and what real reporting needs (sentences written here) --
+
+NEW_LANGUAGES = [
+    ("ru", "Сирийская армия в пятницу освободила город Абу-Кемаль от боевиков ИГИЛ.",
+     ("abu-kamal", "syria", "controlled", "", "2017-11-03")),
+    ("uk", "Сирійські демократичні сили в середу захопили місто Ракку.",
+     ("raqqa", "sdf", "controlled", "", "2017-11-01")),
+    ("fr", "L'armée syrienne a repris vendredi la ville de Boukamal à l'EI.",
+     ("abu-kamal", "syria", "controlled", "", "2017-11-03")),
+    ("de", "Die irakische Armee hat am Freitag die Stadt Kaim vom IS zurückerobert.",
+     ("al-qaim", "iraq", "controlled", "", "2017-11-03")),
+    ("es", "Las Fuerzas Democráticas Sirias tomaron el viernes la localidad de Baguz.",
+     ("baghuz", "sdf", "controlled", "", "2017-11-03")),
+    ("tr", "Irak ordusu cuma günü Rava'yı DEAŞ'tan geri aldı.",
+     ("rawa", "iraq", "controlled", "", "2017-11-03")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("code", "text", "expected"), NEW_LANGUAGES)
+def test_statements_in_the_added_languages(extractor, tmp_path, code, text, expected):
+    facts, result = run(extractor, tmp_path, text)
+    assert result.articles[0].language == code
+    assert facts == {expected}
+
+
+ROLES = [
+    # the side after "from" lost; the winner phrase is no alias, the loser still is known
+    ("Iraqi forces seized the town of Rawa from the jihadists on Friday.",
+     {("rawa", "iraq", "controlled", "", "2017-11-03")}),
+    # a passive: the agent after "by" took it, not the side named before
+    ("Rawa, the last town under Daesh control, was captured by Iraqi troops on Friday.",
+     {("rawa", "iraq", "controlled", "", "2017-11-03")}),
+    # part of a town: contested, held by whoever held it
+    ("Daesh fighters retook nearly half of Abu Kamal from the Syrian army on Friday.",
+     {("abu-kamal", "syria", "contested", "isis", "2017-11-03")}),
+    # history with no date is not news of the day
+    ("Raqqa, which was once the capital of Daesh, was visited by reporters.", set()),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), ROLES)
+def test_roles_partial_control_and_history(extractor, tmp_path, text, expected):
+    facts, _ = run(extractor, tmp_path, text)
+    assert facts == expected
+
+
+def test_a_quote_after_a_known_place_does_not_hide_it(extractor, tmp_path):
+    text = 'Syrian allies captured Albu Kamal," Rami said on Friday.'
+    facts, result = run(extractor, tmp_path, text)
+    assert facts == {("abu-kamal", "syria", "controlled", "", "2017-11-03")}
+    assert result.unresolved_rows() == []
+
+
+@pytest.mark.parametrize(
+    ("code", "head", "expected"),
+    [
+        ("ar", "بغداد 11 نوفمبر 2017 (وال)- أعلنت القوات العراقية", "2017-11-11"),
+        ("ru", "14 октября 2017\nСирийская армия", "2017-10-14"),
+        ("fr", "BEYROUTH, 3 novembre 2017 - L'armée", "2017-11-03"),
+        ("uk", "П'ятниця, 10 листопада 2017, 16:01\nТекст", "2017-11-10"),
+        ("tr", "17 Ekim 2017 Salı 14:03\nRakka", "2017-10-17"),
+    ],
+)
+def test_datelines_in_other_scripts(code, head, expected):
+    from mapgen.extract.reader import find_dateline
+
+    assert str(find_dateline(head, code)) == expected
+
+
+def test_articles_that_cannot_be_read_are_listed_and_the_rest_written(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text("date 2017-11-04\nIraqi forces recaptured Rawa on Friday.\n", "utf-8")
+    undated = tmp_path / "undated.txt"
+    undated.write_text("Iraqi forces recaptured Rawa on Friday.\n", encoding="utf-8")
+    italian = tmp_path / "italian.txt"
+    italian.write_text(
+        "date 2017-11-04\n" + "Le forze irachene hanno ripreso la città di Rawa venerdì, "
+        "dopo una lunga battaglia contro i miliziani dello Stato islamico, secondo quanto "
+        "riferito dal comando delle operazioni congiunte in un comunicato ufficiale.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "c.csv"
+    result = CliRunner().invoke(
+        cli, ["extract", str(good), str(undated), str(italian), "--out", str(out)]
+    )
+    assert result.exit_code == 1
+    assert "undated.txt: no article date found" in result.output
+    assert "italian.txt: written in Italian, which no word list covers" in result.output
+    assert "1 of 3 article(s) read; 1 in a language without word lists; 1 not read" in (
+        result.output
+    )
+    assert ",rawa,iraq,controlled," in out.read_text("utf-8")
+
+
+def test_html_of_unclosed_tags_is_read(tmp_path):
+    # 80,000 unclosed "<a" (issue 14): read with lxml, no text and no crash
+    from mapgen.extract.reader import html_to_text
+
+    text, date = html_to_text("<html><body>date 2017-11-04\n" + "<a" * 80_000)
+    assert text == "date 2017-11-04\n" and date is None

@@ -59,11 +59,16 @@ def test_the_command_on_all_seeds_merges_and_lists_unknown_names(tmp_path):
     assert len(raqqa) == 1 and "000_" in raqqa[0] and "001_" in raqqa[0]
 
 
-def test_undated_seed_without_date_is_an_error():
+def test_undated_seed_without_date_is_reported_and_skipped():
     undated = next(s for s, (_, d) in sorted(seed_dates().items()) if d is not None)
+    dated = next(s for s, (_, d) in sorted(seed_dates().items()) if d is None)
     extractor = default_extractor()
-    with pytest.raises(Exception, match=f"{undated}: no article date found"):
-        extractor.extract([SEEDS / undated])
+    result = extractor.extract([SEEDS / undated, SEEDS / dated])
+    assert [f.message for f in result.failures] == [
+        f.message for f in result.failures if f"{undated}: no article date found" in f.message
+    ]
+    assert len(result.failures) == 1 and [a.name for a in result.articles] == [dated]
+    assert result.candidates  # the dated seed is read all the same
     assert extractor.extract([SEEDS / undated], date=parse_date("2017-10-26")).candidates
 
 

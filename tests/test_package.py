@@ -91,7 +91,8 @@ def _rows(path: Path) -> int:
 
 
 # Import names of the distributions mapgen depends on, where they differ.
-_DIST_OF = {"PIL": "pillow", "xstatic": "xstatic-leaflet", "imageio_ffmpeg": "imageio-ffmpeg"}
+_DIST_OF = {"PIL": "pillow", "xstatic": "xstatic-leaflet", "imageio_ffmpeg": "imageio-ffmpeg",
+            "lingua": "lingua-language-detector"}  # fmt: skip
 
 
 def test_every_third_party_import_is_a_declared_dependency():

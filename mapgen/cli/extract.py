@@ -1,4 +1,4 @@
-"""``mapgen extract``: candidate events from news articles (text or HTML, en/ar/lv/el)."""
+"""``mapgen extract``: candidate events from news articles (text or HTML, ten languages)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import click
 
 from mapgen._io import Table, read_csv, refuse_overwrite, write_text_atomic
 from mapgen.dates import ReportedDate, parse_date
-from mapgen.extract import Extractor, default_extractor
+from mapgen.extract import Extraction, Extractor, default_extractor
 from mapgen.extract.candidates import CANDIDATE_FIELDS, merge_rows
 from mapgen.extract.merge import candidates_table, check_rows, choose_rows
 from mapgen.problems import Problems
@@ -63,8 +63,11 @@ def extract_command(
 ) -> None:
     """Find statements of control in news articles and write them as candidate events.
 
-    Reads plain text or HTML in English, Arabic, Latvian or Greek; dates come from the
-    dateline or --date. Review the candidates (confidence, evidence) before merging them.
+    Reads plain text or HTML in English, Arabic, Latvian, Greek, Russian, Ukrainian, French,
+    German, Spanish or Turkish (the language of each article is detected); dates come from the
+    dateline or --date. An article that cannot be read (no date, another language) is named
+    and skipped; the others are written, and the exit status is 1. Review the candidates
+    (confidence, evidence) before merging them.
 
     Example: mapgen extract article1.txt article2.html --out candidates.csv;
     mapgen extract --reviewed candidates.csv --merge-into my_events.csv
@@ -89,14 +92,33 @@ def extract_command(
         _merge(table, merge_into, extractor, min_confidence)
         return
     result = extractor.extract(articles, date=date)
-    write_text_atomic(out, result.candidates_csv())
-    click.echo(f"wrote {out}: {len(result.candidates)} candidate(s)", err=True)
-    write_text_atomic(unresolved, result.unresolved_csv())
-    names = sorted({r["name"] for r in result.unresolved_rows()})
-    click.echo(f"wrote {unresolved}: {len(names)} unknown place name(s)"
-               + (f": {', '.join(names)}" if names else ""), err=True)  # fmt: skip
-    if merge_into is not None:
-        _merge(candidates_table(result.rows()), merge_into, extractor, min_confidence)
+    for failure in result.failures:
+        click.echo(f"error: {failure.message}", err=True)
+    if result.articles:
+        write_text_atomic(out, result.candidates_csv())
+        click.echo(f"wrote {out}: {len(result.candidates)} candidate(s)", err=True)
+        write_text_atomic(unresolved, result.unresolved_csv())
+        names = sorted({r["name"] for r in result.unresolved_rows()})
+        click.echo(f"wrote {unresolved}: {len(names)} unknown place name(s)"
+                   + (f": {', '.join(names)}" if names else ""), err=True)  # fmt: skip
+        if merge_into is not None:
+            _merge(candidates_table(result.rows()), merge_into, extractor, min_confidence)
+    if result.failures:
+        raise click.exceptions.Exit(_summary(result, len(articles)))
+
+
+def _summary(result: Extraction, total: int) -> int:
+    """Print the closing line on the articles not read; the exit status (1)."""
+    unsupported = [f for f in result.failures if f.unsupported]
+    other = len(result.failures) - len(unsupported)
+    parts = [f"{len(result.articles)} of {total} article(s) read"]
+    if unsupported:
+        parts.append(f"{len(unsupported)} in a language without word lists")
+    if other:
+        parts.append(f"{other} not read (see the errors above)")
+    written = "" if result.articles else "; nothing written"
+    click.echo("extract: " + "; ".join(parts) + written, err=True)
+    return 1
 
 
 def _merge(table: Table, path: Path, extractor: Extractor, min_confidence: float) -> None:

@@ -18,13 +18,14 @@ import logging
 import tomllib
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from mapgen.controllers import Controllers, read_controllers
 from mapgen.dataset import DATA_DIR
 from mapgen.dates import ReportedDate
+from mapgen.errors import InputFileError
 from mapgen.extract.candidates import (
     CANDIDATE_FIELDS,
     UNRESOLVED_FIELDS,
@@ -38,13 +39,18 @@ from mapgen.extract.candidates import (
 from mapgen.extract.lang import Language, detect, languages
 from mapgen.extract.names import NameIndex
 from mapgen.extract.parse import parse_sentence
-from mapgen.extract.reader import Article, read_article
+from mapgen.extract.reader import (
+    Article,
+    ArticleError,
+    UnsupportedLanguageError,
+    read_article,
+)
 from mapgen.extract.statements import Context, Statement, sentence_statements
 from mapgen.extract.text import split_sentences
 from mapgen.gazetteer import Gazetteer, read_places
 from mapgen.problems import Problems
 
-__all__ = ["Extraction", "Extractor", "extract"]
+__all__ = ["Extraction", "Extractor", "Failure", "extract"]
 log = logging.getLogger(__name__)
 GOVERNMENT = "@government"
 
@@ -56,13 +62,24 @@ def governments() -> dict[str, str]:
     return dict(tomllib.loads(text))
 
 
+@dataclass(frozen=True)
+class Failure:
+    """An article that was not read, and why (the message names the file)."""
+
+    path: str
+    message: str
+    unsupported: bool  # True: its language has no word list
+
+
 @dataclass
 class Extraction:
-    """The result: merged candidates, statements about unknown places, the articles read."""
+    """The result: merged candidates, statements about unknown places, the articles read and
+    the ones that could not be (no date, unsupported language, unreadable)."""
 
     candidates: list[Candidate]
     unresolved: list[tuple[Article, Statement]]
     articles: list[Article]
+    failures: list[Failure] = field(default_factory=list)
 
     def rows(self) -> list[dict[str, str]]:
         return candidate_rows(self.candidates)
@@ -101,14 +118,14 @@ class Extractor:
                     for pid in places.index}  # fmt: skip
             self._indexes[lang.code] = (
                 NameIndex(names, lang, stem_all=False, rank=rank),
-                NameIndex(sides, lang, stem_all=True),
+                NameIndex(sides, lang, stem_all=True, min_key=2),  # "ИГ", "EI", "IS"
             )
         return self._indexes[lang.code]
 
     def article_statements(self, article: Article) -> list[Statement]:
         """Every statement of one article, with the article-level gaps filled."""
         table = languages()
-        main = detect(article.text)
+        main = article.language
         context = Context()
         found: list[Statement] = []
         actors: Counter = Counter()
@@ -142,13 +159,22 @@ class Extractor:
         self, paths: Sequence[Path | str], *, date: ReportedDate | None = None
     ) -> Extraction:
         """Read ``paths`` and return the merged :class:`Extraction`."""
-        articles = [read_article(p, date=date) for p in paths]
+        articles: list[Article] = []
+        failures: list[Failure] = []
+        for path in paths:
+            try:
+                articles.append(read_article(path, date=date))
+            except (ArticleError, InputFileError) as exc:
+                log.warning("%s", exc)
+                failures.append(
+                    Failure(str(path), str(exc), isinstance(exc, UnsupportedLanguageError))
+                )
         known: list[tuple[Article, Statement]] = []
         unknown: list[tuple[Article, Statement]] = []
         for article in articles:
             for s in self.article_statements(article):
                 (unknown if s.unresolved else known).append((article, s))
-        return Extraction(merge_candidates(known), unknown, articles)
+        return Extraction(merge_candidates(known), unknown, articles, failures)
 
 
 def default_extractor(

@@ -7,6 +7,7 @@ into the article text as read) and ``article``.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import csv
 import io
@@ -64,23 +65,58 @@ def _narrower(a: ReportedDate, b: ReportedDate) -> ReportedDate:
     return min(a, b, key=lambda d: (d.end - d.start, d.start))
 
 
-def resolve_article(article: Article, found: list[Statement], actors: Counter) -> list[Statement]:
-    """Fill the holder of contested places from what the article says elsewhere; drop the rest.
+_CHANGES = ("capture", "fall", "lose")
+_RECENT = pd.Timedelta(days=7)
 
-    The holder of a place under attack is the side the article says holds it; else the other
-    side named in the sentence; else the side the article names most (noted, lower confidence).
+
+@dataclass
+class _PlaceFacts:
+    """What an article says of one place, summed up once, so that filling each contest's
+    holder is a lookup (linear in the article, not quadratic in its statements)."""
+
+    state: str | None = None  # the first side said to hold it ("still holds", "last")
+    taken_by: str | None = None  # a side that took it, at the earliest-ending date
+    taken_end: pd.Timestamp | None = None
+    losers: list[str] = field(default_factory=list)  # sides it was taken from, first two
+
+    def add(self, s: Statement) -> None:
+        if s.status == "controlled" and s.controller and s.kind not in _CHANGES:
+            self.state = self.state or s.controller
+        earlier = self.taken_end is None or s.date.end < self.taken_end
+        if s.kind in _CHANGES and s.controller and s.dated and earlier:
+            self.taken_by, self.taken_end = s.controller, s.date.end
+        if s.kind in _CHANGES and s.loser and s.loser not in self.losers and len(self.losers) < 2:
+            self.losers.append(s.loser)
+
+
+def _holder(facts: _PlaceFacts, contest: Statement) -> str | None:
+    """Who held a place when it was contested, from the article's other statements about it:
+    a side said to hold it; a side that took it before the contest; the side that lost it in
+    a change told for the contest's time or later (the contest came first)."""
+    if facts.state:
+        return facts.state
+    if contest.dated and facts.taken_end is not None and facts.taken_end <= contest.date.start:
+        return facts.taken_by
+    return next((x for x in facts.losers if x != contest.opponent), None)
+
+
+def resolve_article(article: Article, found: list[Statement], actors: Counter) -> list[Statement]:
+    """Fill the holder of contested places and the unnamed winner of changes from what the
+    article says elsewhere; drop what stays unknown.
+
+    The holder of a place under attack is the side the article says held it (see
+    :func:`_holder`); else the other side named in the sentence; else the side the article
+    names most (noted, lower confidence). A change whose sentence names only the loser ("X
+    was liberated from ISIS") goes to the side the article names most besides the loser.
     """
-    holders: dict[str, str] = {}
+    by_place: dict[str, _PlaceFacts] = {}
     for s in found:
-        if s.kind == "last" and s.controller is None and actors:
-            holders.setdefault(s.place, actors.most_common(1)[0][0])
-        if s.controller and s.status == "controlled":
-            holders.setdefault(s.place, s.controller)
+        by_place.setdefault(s.place, _PlaceFacts()).add(s)
     kept: list[Statement] = []
     for s in found:
         if s.kind == "fight":
             sides = (s.opponent or "").split("|")
-            holder = holders.get(s.place)
+            holder = _holder(by_place[s.place], s)
             attackers = [x for x in sides if x != holder]
             if holder is None or not attackers:
                 continue
@@ -91,8 +127,17 @@ def resolve_article(article: Article, found: list[Statement], actors: Counter) -
             s.controller = actors.most_common(1)[0][0]
             s.confidence = round(s.confidence - 0.1, 2)
             s.notes.append("'its last ...': the side the article names most")
-        elif s.controller is None and s.status != "controlled":
-            s.controller = holders.get(s.place)
+        elif s.controller is None and s.status == "controlled":
+            loser = s.loser or by_place[s.place].state
+            s.loser = loser
+            others = [a for a, _ in actors.most_common() if a != loser]
+            if not others:
+                continue
+            s.controller = others[0]
+            s.confidence = round(s.confidence - 0.15, 2)
+            s.notes.append(f"winner assumed: the side the article names most besides {s.loser}")
+        elif s.controller is None:
+            s.controller = _holder(by_place[s.place], s)
             if s.controller is None or s.controller == s.opponent:
                 others = [a for a, _ in actors.most_common() if a != s.opponent]
                 if not others and s.unresolved:
@@ -111,52 +156,99 @@ def resolve_article(article: Article, found: list[Statement], actors: Counter) -
 
 
 def _consolidate(found: list[Statement]) -> list[Statement]:
-    """Within one article: a place contested by its holder is not also 'controlled'; a statement
-    without a date of its own joins a dated one of the same place, side and status."""
+    """Within one article: a place contested by its holder is not also 'controlled' at that
+    time; a place said to change hands is not also held by another side then (its "last
+    stronghold" is the state before); a statement without a date of its own joins a dated
+    one of the same place, side and status.
+
+    Linear in the number of statements (up to a log factor): each (place, side) group keeps
+    the dated spans of its contests merged and sorted, and a capture's date is looked up there.
+    """
     unique: dict[tuple, Statement] = {}
     for s in found:  # one sentence naming a place twice is one statement
         key = (s.place, s.controller, s.status, s.opponent, s.date, s.sentence.index)
         unique.setdefault(key, s)
-    groups: dict[tuple[str, str | None], list[Statement]] = {}
+    contests: dict[tuple, _Spans] = {}
+    changes: dict[str, _Spans] = {}  # place → when a change of hands is told
+    changed_to: dict[str, set[str]] = {}
+    dated_status: dict[tuple, _Spans] = {}
     for s in unique.values():
-        groups.setdefault((s.place, s.controller), []).append(s)
+        group = (s.place, s.controller)
+        if s.status != "controlled":
+            contests.setdefault(group, _Spans()).add(s.date)
+        if s.kind in _CHANGES:
+            changes.setdefault(s.place, _Spans()).add(s.date)
+            changed_to.setdefault(s.place, set()).add(s.controller or "")
+        if s.dated:
+            dated_status.setdefault((*group, s.status), _Spans()).add(s.date)
+    for spans in [*contests.values(), *changes.values(), *dated_status.values()]:
+        spans.close()
     out: list[Statement] = []
     for s in unique.values():
-        group = groups[(s.place, s.controller)]
-        if s.status == "controlled" and any(
-            o.status != "controlled" and (not s.dated or not o.dated or _overlap(o.date, s.date))
-            for o in group
-        ):
-            continue
-        if not s.dated and any(o.status == s.status and o.dated for o in group):
+        group = (s.place, s.controller)
+        if s.status == "controlled":
+            spans = contests.get(group)
+            # "Daesh still holds Hajin, where fighting went on on Thursday": an undated hold
+            # gives way to a contest of the days before it
+            when = s.date if s.dated else ReportedDate(s.date.start - _RECENT, "week")
+            if spans and (spans.overlaps(s.date) or spans.overlaps(when)):
+                continue
+        if s.kind in ("hold", "last") and s.controller not in changed_to.get(s.place, ()):
+            spans = changes.get(s.place)
+            if spans and (not s.dated or spans.overlaps(s.date)):
+                continue  # "Al-Qaim, its last stronghold, was captured": the state before
+        # An undated restatement of a capture joins the dated one; an undated contest joins
+        # only a dated one of its own days (an attack a week before is another fact).
+        same = dated_status.get((*group, s.status))
+        if not s.dated and same and (s.status == "controlled" or same.overlaps(s.date)):
             continue
         out.append(s)
     return out
 
 
+class _Spans:
+    """Date ranges, merged once into sorted disjoint spans, asked for overlaps by bisection."""
+
+    def __init__(self) -> None:
+        self._ranges: list[tuple[pd.Timestamp, pd.Timestamp]] = []
+        self._starts: list[pd.Timestamp] = []
+
+    def add(self, date: ReportedDate) -> None:
+        self._ranges.append((date.start, date.end))
+
+    def close(self) -> None:
+        merged: list[tuple[pd.Timestamp, pd.Timestamp]] = []
+        for start, end in sorted(self._ranges):
+            if merged and start < merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        self._ranges = merged
+        self._starts = [start for start, _ in merged]
+
+    def overlaps(self, date: ReportedDate) -> bool:
+        i = bisect.bisect_left(self._starts, date.end)  # spans that start before it ends
+        return i > 0 and self._ranges[i - 1][1] > date.start
+
+
 def merge_candidates(items: list[tuple[Article, Statement]]) -> list[Candidate]:
     """One candidate per place, controller, status and compatible date, with all its sources."""
     merged: list[Candidate] = []
+    by_key: dict[tuple[str, str, str], list[Candidate]] = {}
     for article, s in items:
-        for c in merged:
-            if c.key == (s.place, s.controller, s.status) and _overlap(c.date, s.date):
+        same = by_key.setdefault((s.place, s.controller or "", s.status), [])
+        for c in same:
+            if _overlap(c.date, s.date):
                 c.date = _narrower(c.date, s.date)
                 c.confidence = max(c.confidence, s.confidence)
                 c.opponent = c.opponent or (s.opponent or "")
                 c.statements.append((article, s))
                 break
         else:
-            merged.append(
-                Candidate(
-                    s.place,
-                    s.controller or "",
-                    s.status,
-                    s.opponent or "",
-                    s.date,
-                    s.confidence,
-                    [(article, s)],
-                )
-            )
+            c = Candidate(s.place, s.controller or "", s.status, s.opponent or "", s.date,
+                          s.confidence, [(article, s)])  # fmt: skip
+            merged.append(c)
+            same.append(c)
     merged.sort(key=lambda c: (c.date.start, c.place, c.controller, c.status))
     return merged
 

@@ -5,6 +5,8 @@ Rules (never more precise than the text and the article date allow):
 
 - a weekday is the most recent such day on or before the article date (the article's own day
   counts); with an article dated only to the month it is that month (``month``);
+- "last month" is the month before the article's (``month``), also for an article dated to
+  the month;
 - "last week" is the Monday of the week before the article's, ``week`` precision; "about a
   week ago" is a 7-day window centred a week before the article date, ``week`` precision;
 - a month name is that month (``month``) of the article's year, or of the year before if the
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from mapgen.dates import ReportedDate
-from mapgen.extract.lang import Language, find
+from mapgen.extract.lang import Language, calendar, find
 from mapgen.extract.text import Token
 
 _YEAR = re.compile(r"^(19[5-9]\d|20\d\d)$")
@@ -48,26 +50,27 @@ def find_dates(tokens: tuple[Token, ...], lang: Language) -> list[DateMention]:
             found.append(mention)
             taken.update(span)
 
-    for kind in ("week_ago", "last_week", "last_year", "yesterday", "today"):
+    for kind in ("week_ago", "last_week", "last_month", "last_year", "yesterday", "today"):
         for first, last, _ in find(tokens, lang.words(kind), lang):
             add(DateMention(first, last, kind))
-    for index, forms in enumerate(lang.weekdays):
-        for first, last, _ in find(tokens, forms, lang):
-            add(DateMention(first, last, "weekday", (index,)))
+    weekdays, weekday_of = calendar(lang, "weekdays")
+    for first, last, pattern in find(tokens, weekdays, lang):
+        add(DateMention(first, last, "weekday", (weekday_of[pattern],)))
     ambiguous = {p[0] for p in lang.words("ambiguous_months")}
     markers = {p[0] for p in lang.words("month_markers")}
-    for index, forms in enumerate(lang.months):
-        hits = find(tokens, forms, lang)
-        for n, (first, last, pattern) in enumerate(hits):
-            if n and hits[n - 1][1] == first:
-                continue  # "سبتمبر/أيلول": the second name of the same month
-            while any(h[0] == last for h in hits):
-                last = next(h[1] for h in hits if h[0] == last)
-            mention = _month_mention(tokens, first, last, index + 1)
-            marked = first > 0 and tokens[first - 1].norm in markers
-            if pattern[0] in ambiguous and mention.value[1:] == (0, 0) and not marked:
-                continue
-            add(mention)
+    months, month_of = calendar(lang, "months")
+    hits = find(tokens, months, lang)
+    for n, (first, last, pattern) in enumerate(hits):
+        index = month_of[pattern]
+        if n and hits[n - 1][1] == first and month_of[hits[n - 1][2]] == index:
+            continue  # "سبتمبر/أيلول": the second name of the same month
+        while any(h[0] == last and month_of[h[2]] == index for h in hits):
+            last = next(h[1] for h in hits if h[0] == last)
+        mention = _month_mention(tokens, first, last, index + 1)
+        marked = first > 0 and tokens[first - 1].norm in markers
+        if pattern[0] in ambiguous and mention.value[1:] == (0, 0) and not marked:
+            continue
+        add(mention)
     for i, token in enumerate(tokens):
         if _YEAR.match(token.raw) and i not in taken:
             add(DateMention(i, i + 1, "year", (0, 0, int(token.raw))))
@@ -109,6 +112,9 @@ def resolve(mention: DateMention, article: ReportedDate) -> tuple[ReportedDate, 
         return ReportedDate(monday, "week"), "last week: the week before the article's"
     if mention.kind == "week_ago":
         return ReportedDate(day - pd.Timedelta(days=10), "week"), "about a week before the article"
+    if mention.kind == "last_month":
+        first = (day.replace(day=1) - pd.Timedelta(days=1)).replace(day=1)
+        return ReportedDate(first, "month"), "last month: the month before the article's"
     if mention.kind == "last_year":
         return ReportedDate(pd.Timestamp(year=day.year - 1, month=1, day=1), "year"), "last year"
     month, mday, year = mention.value

@@ -40,6 +40,7 @@ class NameIndex:
         *,
         stem_all: bool,
         rank: dict[str, float] | None = None,
+        min_key: int = _MIN_KEY,
     ):
         self.lang = lang
         self.stem_all = stem_all
@@ -57,13 +58,15 @@ class NameIndex:
                 continue
             self.longest = max(self.longest, min(len(words), _MAX_WORDS))
             for key in self._forms(words):
-                if len(key.replace(" ", "")) >= _MIN_KEY and key not in blocked:
+                if len(key.replace(" ", "")) >= min_key and key not in blocked:
                     self._keys.setdefault(key, set()).add(ident)
 
     def _forms(self, words: tuple[str, ...]) -> set[str]:
         words = tuple(fold(w, self.lang.folds) for w in words)
         joined = " ".join(words)
         forms = {joined, strip_article(joined), joined.replace(" ", "")}
+        if self.lang.folds:  # "Deir Essor" = "Deir ez-Zor" once written as one word
+            forms.add(re.sub(r"(.)\1+", r"\1", joined.replace(" ", "")))
         if self.lang.suffixes:
             stems = [stem(w, self.lang.suffixes) if self.stem_all else w for w in words]
             stems[-1] = stem(words[-1], self.lang.suffixes)

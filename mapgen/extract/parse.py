@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import re
 from dataclasses import dataclass
 
 from mapgen.extract.dates import DateMention, find_dates
-from mapgen.extract.lang import Language, Pattern, word_matches
+from mapgen.extract.lang import Language, Pattern, find, word_matches
 from mapgen.extract.names import Mention, NameIndex
-from mapgen.extract.text import Sentence, Token
+from mapgen.extract.text import Sentence, Token, norm_word
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ def parse_sentence(
     sentence: Sentence, lang: Language, *, places: NameIndex, actors: NameIndex
 ) -> Parsed:
     """Find clauses, places (with the unresolved names beside them), actors and dates."""
+    sentence = localized(sentence, lang)
     tokens = sentence.tokens
     actor_mentions = actors.scan(tokens, proper=False)
     taken = {i for m in actor_mentions for i in range(m.first, m.last)}
@@ -46,6 +49,36 @@ def parse_sentence(
         find_dates(tokens, lang),
         [m for m in every if m not in found],
     )
+
+
+_APOSTROPHES = "'’‘ʼ`"
+
+
+def localized(sentence: Sentence, lang: Language) -> Sentence:
+    """``sentence`` with apostrophes read the language's way: a Turkish case ending after an
+    apostrophe ("Rakka'yı"), an English possessive ("ISIS's") or a French elision ("l'EI",
+    "d'Al-Qaim") is not part of the word the lists and names are matched on."""
+    if not (lang.apostrophe_suffixes or lang.elisions):
+        return sentence
+    changed = False
+    tokens = []
+    for t in sentence.tokens:
+        parts = re.split(f"[{_APOSTROPHES}]", t.raw)
+        norm = t.norm
+        if len(parts) > 1:
+            head, tail = norm_word(parts[0]), norm_word(parts[-1])
+            if lang.elisions and head in lang.elisions and tail:
+                norm = norm_word("".join(parts[1:]))
+            elif head and (tail in lang.apostrophe_suffixes or _any_ending(tail, lang)):
+                norm = norm_word("".join(parts[:-1]))
+        changed |= norm != t.norm
+        tokens.append(Token(t.start, t.end, t.raw, norm) if norm != t.norm else t)
+    return dataclasses.replace(sentence, tokens=tuple(tokens)) if changed else sentence
+
+
+def _any_ending(tail: str, lang: Language) -> bool:
+    """``apostrophe_suffixes = ["*"]``: any short ending is a case ending (Turkish)."""
+    return "*" in lang.apostrophe_suffixes and 0 < len(tail) <= 5
 
 
 def ends_with(
@@ -84,7 +117,9 @@ def _is_the_place(tokens: tuple[Token, ...], m: Mention, lang: Language) -> bool
 
 
 def _known_word(token: Token, lang: Language) -> bool:
-    if any(word_matches(token, p[0], lang) for p in lang.words("not_places") if len(p) == 1):
+    keys = ("not_places", "not_names", "place_words")
+    singles = (p for key in keys for p in lang.words(key) if len(p) == 1)
+    if any(word_matches(token, p[0], lang) for p in singles):
         return True
     return token.norm in lang.stopwords or any(
         word_matches(token, w, lang) for forms in lang.weekdays + lang.months for (w, *_) in forms
@@ -98,15 +133,23 @@ def _split_unknown_runs(
 
     "Huvaijatas Baguz" is not Baguz: the whole run is reported as an unknown name.
     """
-    if lang.script == "arabic":
+    if lang.script == "arabic" or lang.capitalised_nouns:
         return found, []
     tokens = sentence.tokens
     keep, unknown = [], []
     for m in found:
         first, last = m.first, m.last
-        while first > 1 and unknown_capital(tokens, first - 1, taken, lang):
+        while (
+            first > 1
+            and unknown_capital(tokens, first - 1, taken, lang)
+            and joined(sentence, first - 1, first)
+        ):
             first -= 1
-        while last < len(tokens) and unknown_capital(tokens, last, taken, lang):
+        while (
+            last < len(tokens)
+            and unknown_capital(tokens, last, taken, lang)
+            and joined(sentence, last - 1, last)
+        ):
             last += 1
         if (first, last) == (m.first, m.last):
             keep.append(m)
@@ -118,6 +161,14 @@ def _split_unknown_runs(
 def unknown_capital(tokens: tuple[Token, ...], i: int, taken: set[int], lang: Language) -> bool:
     t = tokens[i]
     return t.capitalised and i not in taken and not _known_word(t, lang) and len(t.norm) > 2
+
+
+def joined(sentence: Sentence, a: int, b: int) -> bool:
+    """Whether tokens ``a`` and ``b`` (= a + 1) are parts of one name: nothing but spaces or a
+    hyphen between them ("Albu Kamal," Rami" is two names)."""
+    tokens = sentence.tokens
+    gap = sentence.text[tokens[a].end - sentence.start : tokens[b].start - sentence.start]
+    return len(gap) <= 2 and all(ch.isspace() or ch in "-‐‑" for ch in gap)
 
 
 def raw_text(sentence: Sentence, first: int, last: int) -> str:
@@ -135,18 +186,24 @@ def _listed_unknowns(
     found: list[tuple[int, int, str]] = []
     place_words = lang.words("place_words")
     prefixes = {p[0] for p in lang.words("name_prefixes")}
-    for i in range(len(tokens)):
-        if not starts_with(tokens, i, place_words, lang):
-            continue
+    for i in sorted({hit[0] for hit in find(tokens, place_words, lang)}):
         if lang.script == "arabic":
             found += _arabic_list(sentence, i + 1, known, prefixes, lang)
             continue
         for j in (i + 1, i - 1):
             if 0 < j < len(tokens) and j not in known and unknown_capital(tokens, j, known, lang):
                 first = last = j
-                while first > 1 and unknown_capital(tokens, first - 1, known, lang):
+                while (
+                    first > 1
+                    and unknown_capital(tokens, first - 1, known, lang)
+                    and joined(sentence, first - 1, first)
+                ):
                     first -= 1
-                while last + 1 < len(tokens) and unknown_capital(tokens, last + 1, known, lang):
+                while (
+                    last + 1 < len(tokens)
+                    and unknown_capital(tokens, last + 1, known, lang)
+                    and joined(sentence, last, last + 1)
+                ):
                     last += 1
                 found.append((first, last + 1, raw_text(sentence, first, last + 1)))
     return sorted(set(found))
@@ -180,19 +237,29 @@ def _clauses(sentence: Sentence, lang: Language) -> list[tuple[int, int]]:
     tokens = sentence.tokens
     marks = {p[0] for p in lang.words("clause_breaks") if len(p) == 1 and not p[0].isalnum()}
     words = tuple(p for p in lang.words("clause_breaks") if p[0].isalnum())
+    starts = {hit[0] for hit in find(tokens, words, lang)}
     breaks = [0]
     for i in range(1, len(tokens)):
         gap = sentence.text[tokens[i - 1].end - sentence.start : tokens[i].start - sentence.start]
-        dash = any(d in gap for d in "-–—") and any(ch.isspace() for ch in gap)
-        if dash or any(ch in marks for ch in gap) or starts_with(tokens, i, words, lang):
+        dash = lang.dash_breaks and any(d in gap for d in "-–—") and any(c.isspace() for c in gap)
+        if dash or any(ch in marks for ch in gap) or i in starts:
             breaks.append(i)
     breaks.append(len(tokens))
     return [(a, b) for a, b in itertools.pairwise(breaks) if b > a]
 
 
+def _listed_name(run: tuple[Token, ...], lang: Language) -> bool:
+    """A run of words that the language lists as no place ("Estados Unidos", "River")."""
+    words = tuple(t.norm for t in run)
+    listed = (p for key in ("not_places", "not_names") for p in lang.words(key))
+    return any(p == words or (len(p) == 1 and p[0] in words) for p in listed)
+
+
 def capitalised_unknowns(parsed: Parsed, lo: int, hi: int) -> list[tuple[int, str, bool]]:
     """Capitalised words of a clause that name nothing known: place names the gazetteer lacks."""
     tokens, lang = parsed.sentence.tokens, parsed.lang
+    if lang.capitalised_nouns:
+        return []
     taken = {i for m in parsed.actors + parsed.regions for i in range(m.first, m.last)}
     taken |= {i for d in parsed.dates for i in range(d.first, d.last)}
     found = []
@@ -200,9 +267,14 @@ def capitalised_unknowns(parsed: Parsed, lo: int, hi: int) -> list[tuple[int, st
     while i < hi:
         if unknown_capital(tokens, i, taken, lang) and not tokens[i].raw.isupper():
             j = i
-            while j + 1 < hi and unknown_capital(tokens, j + 1, taken, lang):
+            while (
+                j + 1 < hi
+                and unknown_capital(tokens, j + 1, taken, lang)
+                and joined(parsed.sentence, j, j + 1)
+            ):
                 j += 1
-            found.append((i, raw_text(parsed.sentence, i, j + 1), True))
+            if not _listed_name(tokens[i : j + 1], lang):
+                found.append((i, raw_text(parsed.sentence, i, j + 1), True))
             i = j + 1
         else:
             i += 1
