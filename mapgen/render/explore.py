@@ -16,7 +16,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 from markupsafe import Markup
 from shapely.geometry import box
 
@@ -24,7 +26,7 @@ from mapgen.boundaries import MAIN_RIVERS, base_layers
 from mapgen.dates import format_date
 from mapgen.errors import OptionError
 from mapgen.render.folium_page import InlineLeaflet, RawHTML, figure_of, folium, template
-from mapgen.render.html_data import _safe_url
+from mapgen.render.html_data import BASE_PRECISION, PRECISION, _safe_url
 from mapgen.render.style import (
     BORDER_COLOR,
     BORDER_WIDTH,
@@ -232,7 +234,7 @@ def _areas_layer(
             "status": chosen["status"].astype(str).to_numpy(),
             "kind": chosen["kind"].astype(str).to_numpy(),
         },
-        geometry=chosen.geometry.to_numpy(),
+        geometry=_rounded(chosen),
         crs=chosen.crs,
     )
     by_key = dict(zip(frame["key"], styles, strict=True))
@@ -319,7 +321,7 @@ def _frontlines_layer(
             ],
             "tooltip": [_text(f"Frontline: {x} | {y}") for x, y in zip(a, b, strict=True)],
         },
-        geometry=frontlines.geometry.to_numpy(),
+        geometry=_rounded(frontlines),
         crs=frontlines.crs,
     )
     folium.GeoJson(
@@ -373,7 +375,7 @@ def _places_layer(
             "place_id": places["place_id"].astype(str).to_numpy(),
             "controller": places["controller"].astype(str).to_numpy(),
         },
-        geometry=places.geometry.to_numpy(),
+        geometry=_rounded(places),
         crs=places.crs,
     )
     styles = {
@@ -515,9 +517,15 @@ def _base_map(territory: Territory) -> folium.FeatureGroup:
     return group
 
 
+def _rounded(frame: gpd.GeoDataFrame, decimals: int = PRECISION) -> np.ndarray:
+    """The geometries with coordinates rounded as the slider map rounds them (4 decimals,
+    about 11 m; the base map 3): the page is about half as large."""
+    return shapely.transform(frame.geometry.to_numpy(), lambda xy: np.round(xy, decimals))
+
+
 def _plain(frame: gpd.GeoDataFrame, name: str, look: dict[str, Any]) -> folium.GeoJson:
     """A layer with one look and no attributes (GeoJSON keeps only the geometry)."""
-    bare = gpd.GeoDataFrame(geometry=frame.geometry.to_numpy(), crs=frame.crs)
+    bare = gpd.GeoDataFrame(geometry=_rounded(frame, BASE_PRECISION), crs=frame.crs)
     return folium.GeoJson(
         bare, name=name, style_function=lambda _f: look, control=False, interactive=False
     )
