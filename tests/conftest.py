@@ -139,3 +139,78 @@ def browser():
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+# A made-up campaign along the Euphrates (real coordinates, made-up names and events) with
+# every kind of change the maps must tell apart: a day-dated change of hands, an assault,
+# a month-dated change (uncertain for its month), and an area event (a polygon) that is
+# replaced and then ended. Sides may hold ground in Syria only, so Iraq is a neighbour.
+CAMPAIGN_CONTROLLERS = """id,name,color,countries
+red,Red side,#d55e00,SYR
+blue,Blue side,#0072b2,SYR
+green,Green side,#009e73,SYR
+"""
+CAMPAIGN_PLACES = """id,name,lat,lon,country,population
+alpha,Alpha,35.336,40.141,SYR,200000
+bravo,Bravo,35.015,40.452,SYR,40000
+charlie,Charlie,34.452,40.919,SYR,50000
+delta,Delta,35.150,40.600,SYR,10000
+echo,Echo,35.700,40.750,SYR,10000
+"""
+CAMPAIGN_EVENTS = """event_id,date,place,area,controller,status,opponent,source,source_url,notes
+E1,2020-01-01,alpha,,blue,,,Report 1,,
+E2,2020-01-01,bravo,,red,,,Report 1,,
+E3,2020-01-01,charlie,,red,,,Report 1,,
+E4,2020-01-01,delta,,red,,,Report 1,,
+E5,2020-01-01,echo,,green,,,Report 1,,
+A1,2020-01-01,,pocket,red,,,Report 1,,
+E6,2020-01-05,charlie,,red,contested,blue,Report 2,,
+E7,2020-01-10,bravo,,blue,,,Report 3,https://example.org/3,
+A2,2020-01-20,,pocket,blue,,,Report 4,,
+E8,2020-02,delta,,green,,,Monthly report 5,,
+A3,2020-03-05,,pocket,,ended,,Report 6,,
+"""
+CAMPAIGN_AREAS = """{"type": "FeatureCollection", "features": [{"type": "Feature",
+ "properties": {"id": "pocket", "name": "Kasra pocket", "method": "made up for the tests"},
+ "geometry": {"type": "Polygon", "coordinates": [[[40.75, 34.85], [40.85, 34.85],
+ [40.85, 34.95], [40.75, 34.95], [40.75, 34.85]]]}}]}
+"""
+CAMPAIGN_INFO = """title = "A made-up campaign"
+start = "2020-01-01"
+end = "2020-03-31"
+extent = [39.0, 33.8, 42.0, 36.2]
+"""
+
+
+def campaign_files(folder: Path, *, info: str = CAMPAIGN_INFO) -> DatasetFiles:
+    """The made-up campaign written to ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    texts = {
+        "events.csv": CAMPAIGN_EVENTS,
+        "places.csv": CAMPAIGN_PLACES,
+        "controllers.csv": CAMPAIGN_CONTROLLERS,
+        "areas.geojson": CAMPAIGN_AREAS,
+        "dataset.toml": info,
+    }
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return DatasetFiles(
+        events=folder / "events.csv",
+        places=folder / "places.csv",
+        controllers=folder / "controllers.csv",
+        city_polygons=None,
+        info=folder / "dataset.toml",
+        relations=None,
+        areas=folder / "areas.geojson",
+    )
+
+
+@pytest.fixture(scope="session")
+def campaign(tmp_path_factory):
+    """The made-up campaign's territory (default options: zones beyond every reach)."""
+    from mapgen.dataset import load_dataset
+    from mapgen.territory import build_territory
+    from mapgen.timeline import build_timeline
+
+    files = campaign_files(tmp_path_factory.mktemp("campaign"))
+    return build_territory(build_timeline(load_dataset(files)))

@@ -564,3 +564,70 @@ def test_qgis_draws_borders_and_rivers_under_the_areas(qgis_drawing, territory):
         shapely.LineString([ABU_KAMAL, (ABU_KAMAL.x + 0.01, ABU_KAMAL.y)]), territory, info, image
     )
     assert not any((w == _rgb(OUTSIDE_COLOR)).all(axis=1).any() for w in abu_kamal)
+
+
+def test_tables_tell_kinds_of_change_and_ground_apart(campaign, tmp_path):
+    """The made-up campaign (tests/conftest.py): changes.csv says which rows are an
+    uncertain window (dated to the month), its close and the end of an area event;
+    stats.csv counts held ground, zones and uncertain ground apart."""
+    from mapgen.export import write_changes_csv, write_stats_csv
+
+    changes = pd.read_csv(
+        write_changes_csv(campaign.timeline, tmp_path / "changes.csv"), keep_default_na=False
+    )
+    columns = ["date", "place", "polygon", "kind"]
+    assert list(changes[columns].itertuples(index=False, name=None)) == [
+        ("2020-01-05", "Charlie", "", "change"),
+        ("2020-01-10", "Bravo", "", "change"),
+        ("2020-01-20", "Kasra pocket", "pocket", "change"),
+        ("2020-02", "Delta", "", "uncertain"),
+        ("2020-03-01", "Delta", "", "settled"),
+        ("2020-03-05", "Kasra pocket", "pocket", "ended"),
+    ]
+    stats = pd.read_csv(write_stats_csv(campaign, tmp_path / "stats.csv"))
+    day = stats[stats["date"] == "2020-02-10"].set_index("controller")
+    assert (day["area_km2"] - day["held_km2"] - day["zone_km2"]).abs().max() < 0.2
+    assert day.loc["red", "uncertain_km2"] > day.loc["red", "held_km2"]  # Delta's zone too
+    assert day.loc["red", "front_blue_km"] == day.loc["blue", "front_red_km"] > 0
+
+
+def test_raster_and_geojson_tell_uncertain_ground_zones_and_polygons_apart(campaign, tmp_path):
+    """The made-up campaign through GDAL: Delta's month-dated change is the uncertain code
+    for February and green's from March; the Kasra pocket is a polygon unit of its own;
+    the desert far from every place is a zone."""
+    from mapgen.export.raster import control_raster, write_control_raster
+
+    write_control_raster(control_raster(campaign), tmp_path / "control.tif")
+    with rasterio.open(tmp_path / "control.tif") as src:
+        code = {v: int(k) for k, v in (i.split("=") for i in src.tags()["CODES"].split(","))}
+        band = {d: n for n, d in enumerate(src.descriptions, start=1)}
+
+        def cell(day: str, lon: float, lat: float) -> int:
+            x, y = gpd.GeoSeries([Point(lon, lat)], crs=4326).to_crs(src.crs).iloc[0].coords[0]
+            return int(src.read(band[day])[src.index(x, y)])
+
+        delta = (40.600, 35.150)
+        assert [cell(d, *delta) for d in ("2020-01-20", "2020-02-01", "2020-03-01")] == [
+            code["red"],
+            code["uncertain"],
+            code["green"],
+        ]
+        pocket = (40.80, 34.90)
+        assert [cell(d, *pocket) for d in ("2020-01-01", "2020-01-20")] == [
+            code["red"],
+            code["blue"],
+        ]
+        assert cell("2020-01-01", 39.4, 35.2) == code["blue:zone"]  # far west of Alpha
+    write_gis(campaign, tmp_path / "gis")
+    areas = gpd.read_file(tmp_path / "gis" / "areas.geojson", engine="pyogrio")
+    start, end = pd.to_datetime(areas["valid_from"]), pd.to_datetime(areas["valid_to"])
+    day = pd.Timestamp("2020-02-10")
+    on = areas[(start <= day) & ~(end <= day)]
+    delta_rows = on[on["place_id"] == "delta"][["kind", "status", "opponent"]]
+    assert set(delta_rows.itertuples(index=False, name=None)) == {
+        ("held", "uncertain", "green"),
+        ("zone", "uncertain", "green"),
+    }
+    pocket_rows = areas[areas["polygon"] == "pocket"]
+    assert set(pocket_rows["unit"]) == {"polygon:pocket"}
+    assert set(pocket_rows["place"]) == {"Kasra pocket"}

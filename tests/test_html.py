@@ -426,9 +426,10 @@ def test_play_pause_layer_toggle_and_chart(opened, territory):
     page.wait_for_timeout(200)
     assert page.evaluate("mapgen.date()") == stopped
     assert "Play" in page.locator(".mg-play").text_content()
-    # One step line per side in the chart; the cursor follows the day.
-    sides = set(territory.stats()["controller"]) & set(territory.timeline.dataset.controllers.ids)
-    assert page.locator("svg.mg-chart polyline.mg-series").count() == len(sides)
+    # The chart's top strip stacks each side's held ground; the cursor follows the day.
+    sides = set(territory.areas["controller"])
+    held = page.locator('svg.mg-chart polygon.mg-series[data-strip="held"][data-part="held"]')
+    assert {held.nth(n).get_attribute("data-side") for n in range(held.count())} == sides
     x0 = float(page.locator("svg.mg-chart .mg-cursor").get_attribute("x1"))
     page.evaluate("mapgen.setDate('2018-07-01')")
     assert float(page.locator("svg.mg-chart .mg-cursor").get_attribute("x1")) > x0 + 100
@@ -475,20 +476,34 @@ def test_jupyter_shows_a_working_map(browser, tmp_path):
 
 
 def test_legend_and_attribution_follow_the_shared_style(opened, territory):
+    from mapgen.controllers import zone_tint
     from mapgen.render.style import attribution, legend_entries
 
     page = opened.page
-    rows = page.locator(".mg-legend .mg-legend-row")
+    rows = page.locator(".mg-legend .mg-legend-row[data-side]")
     entries = legend_entries(territory)
+    assert rows.count() == len(entries)
     for n, entry in enumerate(entries):
         row = rows.nth(n)
         assert row.text_content() == entry.name
-        swatch = row.locator(".mg-swatch").evaluate("e => getComputedStyle(e).backgroundColor")
-        r, g, b = (int(entry.color[k : k + 2], 16) for k in (1, 3, 5))
-        assert swatch == f"rgb({r}, {g}, {b})"
-    assert "contested" in rows.nth(len(entries)).text_content()
-    shown = page.locator(".leaflet-control-attribution").text_content()
-    assert attribution(territory.timeline.dataset) in shown
+        swatches = row.locator(".mg-swatch")
+        assert [
+            swatches.nth(k).evaluate("e => getComputedStyle(e).backgroundColor") for k in (0, 1)
+        ] == [
+            _css_rgb(entry.color),
+            _css_rgb(zone_tint(entry.color)),
+        ]
+    marks = page.locator(".mg-legend .mg-legend-row[data-mark]")
+    shown = {marks.nth(n).get_attribute("data-mark") for n in range(marks.count())}
+    assert {"contested", "frontline"} <= shown
+    assert "unassigned" not in shown  # zones cover every part of the map
+    attributions = page.locator(".leaflet-control-attribution").text_content()
+    assert attribution(territory.timeline.dataset) in attributions
+
+
+def _css_rgb(color: str) -> str:
+    r, g, b = (int(color[k : k + 2], 16) for k in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
 
 
 def test_slider_parts_take_only_what_another_part_gives():
@@ -521,7 +536,127 @@ def test_page_records_use_the_schema_keys(territory):
         ).read_text(encoding="utf-8")
     )
     assert set(data["areas"][0]) == set(schema["area"].values())
+    assert data["polygons"] == [] or set(data["polygons"][0]) == set(schema["polygon"].values())
     assert set(data["frontlines"][0]) == set(schema["frontline"].values())
     assert set(data["places"][0]) == set(schema["place"].values())
     assert set(data["places"][0]["h"][0]) == set(schema["state"].values())
     assert len(data["events"][0]) == len(schema["event"])
+
+
+# ---------- the made-up campaign (tests/conftest.py): zones, uncertain ground, polygons ---
+
+
+@pytest.fixture(scope="module")
+def campaign_page(browser, campaign, tmp_path_factory):
+    path = write_map_html(campaign, tmp_path_factory.mktemp("campaign") / "map.html")
+    opened = open_map(browser, path)
+    yield opened
+    opened.page.close()
+
+
+def _fill_pattern(page, path) -> tuple[str, str]:
+    """(ground colour, dot colour) of the dot pattern an area path is filled with."""
+    pattern_id = re.fullmatch(r"url\(#(.+)\)", path.get_attribute("fill")).group(1)
+    pattern = page.locator(f'[id="{pattern_id}"]')
+    return (
+        pattern.locator("rect").get_attribute("fill"),
+        pattern.locator("circle.mg-dot").get_attribute("fill"),
+    )
+
+
+def test_zones_are_the_tint_and_uncertain_ground_is_dotted(campaign_page, campaign):
+    from mapgen.controllers import zone_tint
+
+    page = campaign_page.page
+    sides = campaign.timeline.dataset.controllers
+    page.evaluate("mapgen.setDate('2020-02-10')")
+    zone = page.locator('path.mg-area[data-place="alpha"][data-kind="zone"]')
+    assert zone.get_attribute("fill") == zone_tint(sides["blue"].color)
+    # Delta may have passed to the green side in February: the red side's ground (and its
+    # zone's tint) dotted in green
+    held = page.locator('path.mg-area[data-place="delta"][data-kind="held"]')
+    assert held.get_attribute("data-status") == "uncertain"
+    assert _fill_pattern(page, held) == (sides["red"].color, sides["green"].color)
+    zone = page.locator('path.mg-area[data-place="delta"][data-kind="zone"]')
+    assert _fill_pattern(page, zone) == (zone_tint(sides["red"].color), sides["green"].color)
+    visible = page.evaluate("mapgen.visible()")
+    delta = {
+        (a["kind"], a["status"], a["opponent"])
+        for a in visible["areas"]
+        if a["place_id"] == "delta"
+    }
+    assert delta == {("held", "uncertain", "green"), ("zone", "uncertain", "green")}
+    page.evaluate("mapgen.setDate('2020-03-02')")
+    held = page.locator('path.mg-area[data-place="delta"][data-kind="held"]')
+    assert held.get_attribute("fill") == sides["green"].color
+    marks = page.locator(".mg-legend .mg-legend-row[data-mark]")
+    shown = {marks.nth(n).get_attribute("data-mark") for n in range(marks.count())}
+    assert shown == {"uncertain", "contested", "frontline"}
+    assert campaign_page.errors == []
+
+
+def test_a_polygons_popup_tells_its_history_with_sources(campaign_page, campaign):
+    page = campaign_page.page
+    page.evaluate("mapgen.setDate('2020-01-25')")
+    pocket = page.locator('path.mg-area[data-polygon="pocket"][data-kind="held"]')
+    assert pocket.get_attribute("data-controller") == "blue"
+    assert "pocket" in {a["polygon"] for a in page.evaluate("mapgen.visible()")["areas"]}
+    box = pocket.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    popup = page.locator(".mg-popup-body")
+    text = popup.text_content()
+    assert "Kasra pocket" in text and "Area reported as a whole" in text
+    assert popup.locator("li.mg-current").text_content().startswith("2020-01-20 — Blue side")
+    assert "Report 4" in text and "Report 1" in text and "Report 6" not in text
+    # the slider moves on past the end of the area event: the popup says so, with its source
+    page.evaluate("mapgen.setDate('2020-03-10')")
+    current = page.locator(".mg-popup-body li.mg-current").text_content()
+    assert current.startswith("2020-03-05 — area event ended") and "Report 6" in current
+    assert campaign_page.errors == []
+
+
+def test_a_default_controllers_tiles_have_no_popup(browser, tmp_path):
+    from tests.conftest import CAMPAIGN_INFO, campaign_files
+
+    files = campaign_files(tmp_path / "data", info=CAMPAIGN_INFO + 'default_controller = "blue"\n')
+    territory = build_territory(build_timeline(load_dataset(files)))
+    rest = territory.on("2020-01-02").areas
+    rest = rest[rest["unit"].str.startswith("rest:")]
+    assert len(rest) and set(rest["controller"]) == {"blue"}
+    opened = open_map(browser, write_map_html(territory, tmp_path / "map.html"))
+    page = opened.page
+    try:
+        page.evaluate("mapgen.setDate('2020-01-02')")
+        tiles = page.locator('path.mg-area[data-place=""][data-polygon=""]')
+        assert tiles.count() == len(rest)
+        assert all(
+            "leaflet-interactive" not in (tiles.nth(n).get_attribute("class") or "")
+            for n in range(tiles.count())
+        )
+        # a click on a tile far from any place opens nothing
+        point = rest.geometry.iloc[0].representative_point()
+        xy = page.evaluate(
+            "ll => { const p = mapgen.maps[0].map.latLngToContainerPoint(ll); return [p.x, p.y]; }",
+            [point.y, point.x],
+        )
+        origin = page.locator(".mg-map").bounding_box()
+        page.mouse.click(origin["x"] + xy[0], origin["y"] + xy[1])
+        assert page.locator(".mg-popup-body").count() == 0
+        assert opened.errors == []
+    finally:
+        page.close()
+
+
+def test_the_chart_stacks_held_and_zone_apart(campaign_page, campaign):
+    from mapgen.controllers import zone_tint
+
+    page = campaign_page.page
+    sides = campaign.timeline.dataset.controllers
+    chart = page.locator("svg.mg-chart")
+    zone = chart.locator('polygon.mg-series[data-strip="all"][data-side="blue"][data-part="zone"]')
+    assert zone.get_attribute("fill") == zone_tint(sides["blue"].color)
+    assert chart.locator('polygon.mg-series[data-strip="held"][data-part="zone"]').count() == 0
+    dotted = chart.locator('polygon.mg-uncertain[data-side="red"][data-part="held_uncertain"]')
+    assert dotted.count() == 2  # in both strips
+    assert dotted.first.get_attribute("fill").startswith("url(#")
+    assert "dotted: uncertain" in page.locator(".mg-chart-max").text_content()

@@ -137,9 +137,14 @@ def test_png_series_shows_the_same_map_as_the_figure(territory, tmp_path):
 def test_each_distinct_state_is_drawn_once(territory, tmp_path, count_renders):
     days = pd.date_range("2017-11-01", "2017-11-30")
     groups = state_groups(territory, list(days))
-    # Change dates in November 2017 per the timeline: 11-03, 08, 09, 11, 17, 19.
-    inside = [d for d in territory.timeline.change_dates if days[0] < d <= days[-1]]
-    assert len(groups) == len(inside) + 1
+    # A map shows the state since the last change date and names the changes of the week
+    # up to its day: days with the same last change and the same week's changes share one.
+    dates = territory.timeline.change_dates
+    shown = {
+        (dates[dates <= d][-1], tuple(dates[(dates <= d) & (dates > d - pd.Timedelta(days=7))]))
+        for d in days
+    }
+    assert len(groups) == len(shown)
     paths = write_snapshots(territory, tmp_path, days=days, jobs=1, **SMALL)
     assert len(count_renders) == len(groups)
     assert len(paths) == 30
@@ -149,6 +154,14 @@ def test_each_distinct_state_is_drawn_once(territory, tmp_path, count_renders):
     assert not np.array_equal(a[:band], b[:band])  # ... with its own date
     c = pixels(tmp_path / "2017-11-18.png")
     assert not np.array_equal(a[band:], c[band:])  # 11-19 changed Abu Kamal
+
+
+def test_days_share_a_drawing_only_if_they_name_the_same_changes(campaign):
+    days = list(pd.date_range("2020-01-10", "2020-01-19"))
+    groups = [[f"{d:%d}" for d in g.days] for g in state_groups(campaign, days)]
+    # one state of the ground from 10 to 19 January; the note names Charlie's assault
+    # (5 January) up to the 11th, Bravo's change (10 January) up to the 16th, then nothing
+    assert groups == [["10", "11"], ["12", "13", "14", "15", "16"], ["17", "18", "19"]]
 
 
 def test_rerun_with_unchanged_inputs_does_no_work(tiny, tmp_path, count_renders):

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from mapgen._io import write_text_atomic
+from mapgen.changes import change_kinds
 from mapgen.dates import format_date
 from mapgen.territory import Territory
 from mapgen.timeline import Timeline
@@ -26,8 +27,10 @@ def write_timeline_csv(timeline: Timeline, path: Path | str) -> Path:
 
 
 def write_changes_csv(timeline: Timeline, path: Path | str) -> Path:
-    """Write one row per change of control inside the range, in date order."""
+    """Write one row per change of control inside the range, in date order, with its
+    ``kind`` (:mod:`mapgen.changes`: change, uncertain, settled or ended)."""
     changes = timeline.changes()
+    changes["kind"] = change_kinds(changes, timeline.dataset.events)
     changes["date"] = [
         format_date(d, p) for d, p in zip(changes["date"], changes["precision"], strict=True)
     ]

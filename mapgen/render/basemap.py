@@ -22,13 +22,14 @@ from mapgen.boundaries import MAIN_RIVERS, fitted_conic, read_layer
 from mapgen.dates import check_within
 from mapgen.render.changes import Change, ChangeNotes, change_notes
 from mapgen.render.inset import Inset, find_inset
-from mapgen.render.style import attribution, legend_entries, map_extent
+from mapgen.render.style import LegendEntry, attribution, legend_entries, map_extent
 from mapgen.territory import Territory
+from mapgen.territory.model import UNASSIGNED
 
 PROJECTION_NAME = "Lambert Conformal Conic"
 # Layout in inches: the title band on top, the map, the footer (legend, note, credits).
 TITLE_H_IN = 0.95
-FOOTER_H_IN = 1.35
+FOOTER_H_IN = 1.6
 MARGIN_IN = 0.2
 DATE_PT = 24.0
 DATE_X_IN = MARGIN_IN
@@ -91,12 +92,12 @@ class Basemap:
     labels: pd.DataFrame  # place_id, name, population, x, y (label priority order)
     colors: dict[str, str]
     names: dict[str, str]
-    legend: tuple[tuple[str, str], ...]  # (name, colour) of the sides present
+    legend: tuple[LegendEntry, ...]  # the sides present at some time, in table order
     title: str
     credit: str
     projection_note: str
     notes: ChangeNotes = field(repr=False)
-    inset: Inset | None = None
+    unassigned_km2: pd.Series = field(repr=False)  # by date: ground no side reaches
 
     def layout(self, *, width_in: float, dpi: int) -> Layout:
         """The figure layout for a width: the map keeps the extent's aspect ratio."""
@@ -109,14 +110,23 @@ class Basemap:
         return Layout(width_in=width_in, dpi=dpi, map_h_in=map_h)
 
 
+# Ground no side reaches shows in the legend from this much on (km², or share of the area):
+# below it, it is the rounding of the overlays, not a white patch a reader could see.
+UNASSIGNED_MIN_KM2 = 1.0
+UNASSIGNED_MIN_SHARE = 1e-5
+
+
 @dataclass(frozen=True)
 class MapState:
-    """What a map shows apart from its date: areas, frontlines, places and the last change."""
+    """What a map shows apart from its date: areas, frontlines, places, the recent changes,
+    the enlargement of where they are (if any) and whether any ground is unassigned."""
 
     areas: gpd.GeoDataFrame  # in the map CRS
     frontlines: gpd.GeoDataFrame
     places: pd.DataFrame  # place_id, controller, status
     change: Change | None = field(default=None)
+    inset: Inset | None = None
+    unassigned: bool = False
 
 
 def basemap(territory: Territory) -> Basemap:
@@ -156,22 +166,48 @@ def basemap(territory: Territory) -> Basemap:
         labels=labels,
         colors={c.id: c.color for c in controllers},
         names={c.id: c.name for c in controllers},
-        legend=tuple((e.name, e.color) for e in legend_entries(territory)),
+        legend=tuple(legend_entries(territory)),
         title=dataset.info.title,
         credit=attribution(dataset),
         projection_note=f"{PROJECTION_NAME}, {_crs_note(extent)}",
         notes=change_notes(territory),
-        inset=find_inset(labels, xlim, ylim),
+        unassigned_km2=_unassigned(territory),
     )
 
 
 def map_state(territory: Territory, day: pd.Timestamp, base: Basemap) -> MapState:
     """Everything a map of ``day`` shows except the date, in the map CRS."""
     state = territory.on(day)
-    areas = state.areas.to_crs(base.crs).sort_values(["place_id"], kind="stable")
+    areas = state.areas.to_crs(base.crs).sort_values(["unit", "kind"], kind="stable")
     lines = state.frontlines.to_crs(base.crs).sort_values(["side_a", "side_b"], kind="stable")
     places = pd.DataFrame(state.places[["place_id", "controller", "status"]])
-    return MapState(areas, lines, places, base.notes.last_on(day))
+    change = base.notes.on(day)
+    inset = find_inset(focus_ground(areas, change), base.labels, base.xlim, base.ylim)
+    floor = max(UNASSIGNED_MIN_KM2, UNASSIGNED_MIN_SHARE * territory.study_area_km2)
+    unassigned = bool(base.unassigned_km2.get(pd.Timestamp(day).normalize(), 0.0) > floor)
+    return MapState(areas, lines, places, change, inset, unassigned)
+
+
+def changed_ground(areas: gpd.GeoDataFrame, change: Change | None) -> gpd.GeoDataFrame:
+    """The held ground of the places and areas that changed in the change's window."""
+    if change is None or not change.units:
+        return areas.iloc[0:0]
+    return areas[(areas["kind"] == "held") & areas["unit"].isin(change.units)]
+
+
+def focus_ground(areas: gpd.GeoDataFrame, change: Change | None) -> gpd.GeoDataFrame:
+    """Where a map's enlargement looks: the ground that just changed, or else the held
+    ground under assault or siege (the fighting still under way)."""
+    changed = changed_ground(areas, change)
+    if not changed.empty:
+        return changed
+    return areas[(areas["kind"] == "held") & areas["status"].isin(["contested", "besieged"])]
+
+
+def _unassigned(territory: Territory) -> pd.Series:
+    stats = territory.stats()
+    rest = stats[stats["controller"] == UNASSIGNED]
+    return pd.Series(rest["held_km2"].to_numpy(), index=pd.DatetimeIndex(rest["date"]))
 
 
 def check_day(territory: Territory, day: pd.Timestamp | str) -> pd.Timestamp:

@@ -1,28 +1,63 @@
-"""Change notes: the last change date on or before a day, and what changed then, in words.
+"""Change notes: what changed on or shortly before a map's day, in words.
 
-A map marks the places that changed (holder or status) on the last change date and names
-them under the map ("Al-Qaim: Islamic State (contested) → Iraqi government forces").
+A map names the changes of the :data:`RECENT_DAYS` days up to and including its day (and
+outlines the held ground of the places and areas that changed then); with none in that
+window it says so, and when the last change was. A map of 1 June 2018 never reads
+"changed on 21 May 2018" as if that were news of the day.
+
+Each row of ``Timeline.changes()`` is put in words by its kind
+(:func:`mapgen.changes.change_kind`): a change, the start of an uncertain window (a change
+known only to the month), its end, or the end of an area event.
 """
 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
+from mapgen.changes import SETTLED, Coarse, change_kind, coarse_events, reported_period
 from mapgen.controllers import Controllers
+from mapgen.events import ENDED
 from mapgen.render.style import format_day
 from mapgen.territory import Territory
+from mapgen.timeline import UNCERTAIN
+
+RECENT_DAYS = 7  # a map names the changes of this many days, its own included
 
 
 @dataclass(frozen=True)
 class Change:
-    """The last change date on or before a day, and what changed then."""
+    """The changes of the days up to a map's day.
 
-    date: pd.Timestamp
-    place_ids: tuple[str, ...]
+    ``dates`` are the change dates in the window (oldest first, empty if none); ``units``
+    the area units whose held ground changed then (place ids and ``polygon:<id>``);
+    ``lines`` the changes in words, newest first; ``last`` the last change date on or
+    before the day (even outside the window), None if there is none yet.
+    """
+
+    day: pd.Timestamp
+    dates: tuple[pd.Timestamp, ...]
+    units: tuple[str, ...]
     lines: tuple[str, ...]
+    last: pd.Timestamp | None
+
+    @property
+    def recent(self) -> bool:
+        """Whether anything changed in the window."""
+        return bool(self.dates)
+
+    @property
+    def place_ids(self) -> tuple[str, ...]:
+        """The places among the changed units."""
+        return tuple(u for u in self.units if not u.startswith("polygon:"))
+
+    def key(self) -> str:
+        """What the note and outline show, as text (equal keys draw the same)."""
+        last = f"{self.last:%Y-%m-%d}" if self.last is not None else ""
+        return "\x1f".join([last, *map(str, self.dates), *self.units, *self.lines])
 
 
 @dataclass(frozen=True)
@@ -30,52 +65,102 @@ class ChangeNotes:
     """Every change of a territory's timeline (``Timeline.changes()``), to look up by day."""
 
     dates: pd.DatetimeIndex
-    table: pd.DataFrame
-    controllers: Controllers
+    table: pd.DataFrame  # the changes, with ``kind``, ``unit`` and ``line`` added
+    window_days: int = RECENT_DAYS
 
-    def last_on(self, day: pd.Timestamp) -> Change | None:
-        """The last change date on or before ``day`` and the places that changed then."""
+    def on(self, day: pd.Timestamp) -> Change:
+        """The changes of the ``window_days`` days up to and including ``day``."""
+        day = pd.Timestamp(day).normalize()
         before = self.dates[self.dates <= day]
-        if len(before) == 0:
-            return None
-        date = before[-1]
-        rows = self.table[self.table["date"] == date]
-        lines = tuple(_change_line(row, self.controllers) for _, row in rows.iterrows())
-        return Change(date, tuple(sorted(rows["place_id"])), lines)
+        last = before[-1] if len(before) else None
+        first = day - pd.Timedelta(days=self.window_days - 1)
+        rows = self.table[(self.table["date"] >= first) & (self.table["date"] <= day)]
+        rows = rows.sort_values("date", ascending=False, kind="stable")
+        dated = rows["date"].nunique() > 1
+        lines = tuple(
+            f"{r.date.day} {r.date:%B}: {r.line}" if dated else r.line
+            for r in rows.itertuples(index=False)
+        )
+        units = tuple(sorted(set(rows.loc[rows["kind"] != ENDED, "unit"])))
+        dates = tuple(sorted(set(rows["date"])))
+        return Change(day, dates, units, lines, last)
 
 
 def change_notes(territory: Territory) -> ChangeNotes:
-    """The changes of ``territory``'s timeline, computed once for every map of it."""
+    """The changes of ``territory``'s timeline in words, computed once for every map of it."""
     timeline = territory.timeline
-    return ChangeNotes(timeline.change_dates, timeline.changes(), timeline.dataset.controllers)
+    table = timeline.changes()
+    coarse = coarse_events(timeline.dataset.events)
+    controllers = timeline.dataset.controllers
+    kinds, lines, units = [], [], []
+    for row in table.to_dict("records"):
+        kind = change_kind(row, coarse)
+        kinds.append(kind)
+        lines.append(change_line(row, controllers, coarse, kind=kind))
+        units.append(f"polygon:{row['polygon']}" if row["polygon"] else str(row["place_id"]))
+    table = table.assign(
+        kind=pd.Series(kinds, index=table.index, dtype="str"),
+        unit=pd.Series(units, index=table.index, dtype="str"),
+        line=pd.Series(lines, index=table.index, dtype="str"),
+    )
+    return ChangeNotes(timeline.change_dates, table)
 
 
 def change_note(change: Change | None, *, width: int = 150, lines: int = 2) -> str:
-    """The places that changed (holder or status) on the last change date, in at most
-    ``lines`` lines of ``width`` characters."""
-    if change is None:
+    """The changes of the window in at most ``lines`` lines of ``width`` characters, or
+    that there was none (and when the last one was)."""
+    if change is None or (not change.recent and change.last is None):
         return "No change of control in the range so far."
-    text = f"Last change, {format_day(change.date)}: " + "; ".join(change.lines)
-    wrapped = textwrap.wrap(text, width=width)
+    if not change.recent:
+        assert change.last is not None
+        return (
+            f"No change of control in the {RECENT_DAYS} days to {format_day(change.day)} "
+            f"(the last: {format_day(change.last)})."
+        )
+    if change.dates == (change.day,):
+        head = f"Changed on {format_day(change.day)}: "
+    else:
+        head = f"Changes in the {RECENT_DAYS} days to {format_day(change.day)}: "
+    wrapped = textwrap.wrap(head + "; ".join(change.lines), width=width)
     if len(wrapped) > lines:
         wrapped = [*wrapped[: lines - 1], textwrap.shorten(" ".join(wrapped[lines - 1 :]), width)]
     return "\n".join(wrapped)
 
 
+def side_name(controllers: Controllers, cid: object) -> str:
+    """A side's display name (its id if the table does not know it; ``nobody`` if empty)."""
+    if not isinstance(cid, str) or not cid:
+        return "nobody"
+    return controllers[cid].name if cid in controllers else cid
+
+
 def _side(controllers: Controllers, cid: object, status: object, by: object = None) -> str:
     """A side as a change note names it: its name, with its status unless plainly held
     (and the attacker, when known)."""
-    if not isinstance(cid, str) or not cid:
-        return "nobody"
-    name = controllers[cid].name if cid in controllers else cid
-    if not isinstance(status, str) or status in ("", "controlled"):
+    name = side_name(controllers, cid)
+    if not isinstance(status, str) or status in ("", "controlled", UNCERTAIN):
         return name
     if isinstance(by, str) and by:
-        return f"{name} ({status} by {controllers[by].name if by in controllers else by})"
+        return f"{name} ({status} by {side_name(controllers, by)})"
     return f"{name} ({status})"
 
 
-def _change_line(row: pd.Series, controllers: Controllers) -> str:
+def change_line(
+    row: Mapping[str, object], controllers: Controllers, coarse: Coarse, *, kind: str | None = None
+) -> str:
+    """One change in words: ``Abu Kamal: Islamic State (ISIS) → Syrian government``."""
+    kind = kind or change_kind(row, coarse)
+    place = row["place"]
     before = _side(controllers, row["from_controller"], row["from_status"])
+    if kind == ENDED:
+        return f"{place}: {before} → area no longer drawn as a whole (its places decide)"
+    if kind == UNCERTAIN:
+        new = side_name(controllers, row["opponent"] or row["to_controller"])
+        period, precision = reported_period(row, coarse)
+        when = f"during {period}, date known only to the {precision}" if period else "uncertain"
+        return f"{place}: {before} → {new} ({when})"
     after = _side(controllers, row["to_controller"], row["to_status"], row.get("opponent"))
-    return f"{row['place']}: {before} → {after}"
+    if kind == SETTLED:
+        period, _ = reported_period(row, coarse)
+        return f"{place}: {after} from now on (taken during {period})"
+    return f"{place}: {before} → {after}"

@@ -55,8 +55,8 @@ TILE_LAYERS: dict[str, dict[str, Any] | None] = {
 TILES = tuple(TILE_LAYERS)
 _ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 _FRAGMENT_HEIGHT = "560px"
-_DOCUMENT_HEIGHT = "max(360px, calc(100vh - 260px))"
-_IFRAME_HEIGHT_PX = 860
+_DOCUMENT_HEIGHT = "max(360px, calc(100vh - 290px))"
+_IFRAME_HEIGHT_PX = 890
 # The slider's script, in the order its parts are joined (each part's `/* global */` line
 # names what it uses from the parts before it).
 SLIDER_PARTS = (

@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 from collections.abc import Iterable
 from importlib import resources
 from typing import Any
@@ -29,8 +30,11 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from mapgen.boundaries import read_layer
+from mapgen.controllers import zone_tint
 from mapgen.dates import format_date
+from mapgen.events import ENDED
 from mapgen.geomstore import GeometryStore
+from mapgen.render.series import PARTS, ground_series
 from mapgen.render.style import (
     BESIEGED_LABEL,
     CONTESTED_LABEL,
@@ -40,6 +44,8 @@ from mapgen.render.style import (
     map_extent,
 )
 from mapgen.territory import Territory
+from mapgen.territory.model import UNASSIGNED
+from mapgen.timeline import UNCERTAIN
 
 PRECISION = 4  # decimals of a degree: about 11 m
 BASE_PRECISION = 3  # base layers: about 110 m, simplified to the same tolerance
@@ -51,6 +57,17 @@ SCHEMA_JSON = (resources.files("mapgen.render") / "templates" / "slider" / "sche
 SCHEMA: dict[str, Any] = json.loads(SCHEMA_JSON)
 STATUS_CODES = {name: code for code, name in enumerate(SCHEMA["status"])}
 KIND_CODES = {name: code for code, name in enumerate(SCHEMA["kind"])}
+LABELS = {
+    "contested": CONTESTED_LABEL,
+    "besieged": BESIEGED_LABEL,
+    "zone_key": "Each side: held ground | zone (light tint)",
+    "zone": "zone: beyond every place's reach, allotted to the nearest side",
+    "uncertain": "uncertain: may have changed hands (month-dated); dots: new holder",
+    "inferred": "inferred (no report of its own)",
+    "unassigned": "unassigned: beyond every side's reach",
+    "frontline": "frontline (between sides at war)",
+}
+_COARSE_DATE = re.compile(r"^\d{4}(-\d{2})?$")  # a date reported to the year or month
 
 
 def record(name: str, /, **fields: Any) -> dict[str, Any]:
@@ -71,6 +88,8 @@ def map_data(territory: Territory) -> dict[str, Any]:
     place_index = {pid: n for n, pid in enumerate(places["id"])}
     events = _events(territory)
     event_index = {e["id"]: n for n, e in enumerate(events)}
+    polygons = _polygons(territory, event_index)
+    polygon_index = {p["id"]: n for n, p in enumerate(polygons)}
     geoms: GeometryStore[list] = GeometryStore(lambda g: _coords(g, PRECISION))
     extent = map_extent(territory)
     frontlines, lines = _frontlines(territory)
@@ -87,11 +106,16 @@ def map_data(territory: Territory) -> dict[str, Any]:
         ],
         "extent": list(extent),
         "sides": _sides(territory),
-        "labels": {"contested": CONTESTED_LABEL, "besieged": BESIEGED_LABEL},
+        "labels": LABELS,
+        "legend": _legend_marks(territory),
         "unassigned_color": UNASSIGNED_COLOR,
         "attribution": attribution(dataset),
         "places": _places(territory, places, event_index),
-        "areas": _areas(territory, place_index, geoms),
+        "polygons": [
+            record("polygon", id=p["id"], name=p["name"], place=p["place"], history=p["history"])
+            for p in polygons
+        ],
+        "areas": _areas(territory, place_index, polygon_index, geoms),
         "frontlines": frontlines,
         "lines": lines,
         "geoms": geoms.items,
@@ -139,9 +163,33 @@ def _with_days(frame: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
 def _sides(territory: Territory) -> list[dict[str, str]]:
     shown = {e.id for e in legend_entries(territory)}
     return [
-        {"id": c.id, "name": c.name, "color": c.color, "legend": c.id in shown}
+        {
+            "id": c.id,
+            "name": c.name,
+            "color": c.color,
+            "zone_color": zone_tint(c.color),
+            "legend": c.id in shown,
+        }
         for c in territory.timeline.dataset.controllers
     ]
+
+
+def _legend_marks(territory: Territory) -> dict[str, bool]:
+    """Which marks the map shows on some day of the range: only those go in its legend."""
+    areas = territory.areas
+    statuses = set(areas["status"])
+    stats = territory.stats()
+    rest = stats.loc[stats["controller"] == UNASSIGNED, "held_km2"]
+    floor = max(1.0, 1e-5 * territory.study_area_km2)
+    return {
+        "zone": bool((areas["kind"] == "zone").any()),
+        "uncertain": UNCERTAIN in statuses,
+        "contested": "contested" in statuses,
+        "besieged": "besieged" in statuses,
+        "inferred": bool((areas["basis"] == "inferred").any()),
+        "unassigned": bool((rest > floor).any()),
+        "frontline": not territory.frontlines.empty,
+    }
 
 
 def _place_table(territory: Territory) -> pd.DataFrame:
@@ -182,7 +230,7 @@ def _places(
                 opponent=s.opponent or "",
                 inferred=1 if s.basis == "inferred" else 0,
                 inferred_from=_name(s.inferred_from, names) if s.basis == "inferred" else "",
-                date=format_date(s.valid_from, s.from_precision or "day"),
+                date=_state_date(s),
                 events=[event_index[e] for e in _split(s.sources) if e in event_index],
                 **{"from": int(s.day_from), "to": _opt_int(s.day_to)},
             )
@@ -201,6 +249,86 @@ def _places(
     return out
 
 
+def _state_date(state: Any) -> str:
+    """A state's first day as reported: ``2017-11-08``, ``2018-12`` for the uncertain days
+    of a month-dated change, ``2019-01-01 (reported as 2018-12)`` for the day it is certain."""
+    text = format_date(state.valid_from, state.from_precision or "day")
+    reported = str(getattr(state, "reported", "") or "")
+    if state.status != UNCERTAIN and _COARSE_DATE.match(reported) and reported != text:
+        return f"{text} (reported as {reported})"
+    return text
+
+
+def _polygons(territory: Territory, event_index: dict[str, int]) -> list[dict[str, Any]]:
+    """Each area event's polygon with its history (its states, and the end of its event),
+    in id order, citing events by their index in ``event_index``."""
+    timeline = territory.timeline
+    start = timeline.start
+    intervals = timeline.polygon_intervals
+    if intervals.empty:
+        return []
+    intervals = _with_days(intervals.sort_values(["polygon", "valid_from"], kind="stable"), start)
+    names = territory.areas.drop_duplicates("polygon").set_index("polygon")["place"]
+    shape_names = timeline.dataset.shapes["name"]
+    place_names = timeline.dataset.places.places["name"]
+    events = timeline.dataset.events
+    out = []
+    for polygon, rows in intervals.drop(columns="geometry").groupby("polygon", sort=True):
+        history: list[dict[str, Any]] = []
+        items = list(rows.itertuples(index=False))
+        for k, s in enumerate(items):
+            history.append(_polygon_state(s, event_index))
+            following = items[k + 1].valid_from if k + 1 < len(items) else None
+            if pd.notna(s.valid_to) and s.valid_to != following:
+                ended = events[
+                    (events["area"] == polygon)
+                    & (events["start"] == s.valid_to)
+                    & (events["status"] == ENDED)
+                ]
+                history.append(
+                    record(
+                        "state",
+                        controller="",
+                        status=STATUS_CODES[ENDED],
+                        opponent="",
+                        inferred=0,
+                        inferred_from="",
+                        date=format_date(s.valid_to, s.to_precision or "day"),
+                        events=[event_index[e] for e in ended["event_id"] if e in event_index],
+                        **{"from": int(s.day_to), "to": _opt_int(_day_of(following, start))},
+                    )
+                )
+        last = items[-1]
+        shape = str(last.shape)
+        out.append(
+            {
+                "id": str(polygon),
+                "name": str(names.get(polygon, shape_names.get(shape, polygon))),
+                "place": _name(last.place_id, place_names) if last.place_id else "",
+                "history": history,
+            }
+        )
+    return out
+
+
+def _polygon_state(s: Any, event_index: dict[str, int]) -> dict[str, Any]:
+    return record(
+        "state",
+        controller=s.controller,
+        status=STATUS_CODES[s.status],
+        opponent=s.opponent or "",
+        inferred=0,
+        inferred_from="",
+        date=_state_date(s),
+        events=[event_index[e] for e in _split(s.sources) if e in event_index],
+        **{"from": int(s.day_from), "to": _opt_int(s.day_to)},
+    )
+
+
+def _day_of(day: object, start: pd.Timestamp) -> int | None:
+    return None if day is None or pd.isna(day) else _day(day, start)
+
+
 def _name(place_id: object, names: pd.Series) -> str:
     """A place's name for display (its id when the gazetteer has no name)."""
     text = str(place_id or "")
@@ -213,12 +341,17 @@ def _split(sources: object) -> list[str]:
 
 
 def _events(territory: Territory) -> list[dict[str, str]]:
-    """The events cited by any place state, in event-id order of first citation."""
+    """The events cited by any place or polygon state (and the rows ending an area event),
+    in order of first citation."""
     cited: dict[str, None] = {}
-    for sources in territory.places["sources"]:
+    polygons = territory.timeline.polygon_intervals
+    for sources in [*territory.places["sources"], *polygons["sources"]]:
         for e in _split(sources):
             cited.setdefault(e, None)
     table = territory.timeline.dataset.events.drop_duplicates("event_id")
+    if "area" in table.columns:  # the rows that end an area event
+        for e in table.loc[(table["area"] != "") & (table["status"] == ENDED), "event_id"]:
+            cited.setdefault(e, None)
     rows = {r["event_id"]: r for r in table.to_dict("records")}
     return [
         {
@@ -239,8 +372,13 @@ def _safe_url(url: str) -> str:
 
 
 def _areas(
-    territory: Territory, place_index: dict[str, int], geoms: GeometryStore[list]
+    territory: Territory,
+    place_index: dict[str, int],
+    polygon_index: dict[str, int],
+    geoms: GeometryStore[list],
 ) -> list[dict[str, Any]]:
+    """The areas: a place's ground points to the place, a polygon's to the polygon (its
+    popup), a default controller's tile (``rest:<n>``) to neither."""
     start = territory.timeline.start
     out = []
     areas = _with_days(territory.areas, start)
@@ -249,6 +387,7 @@ def _areas(
             record(
                 "area",
                 place=place_index.get(a.place_id, -1) if not a.polygon else -1,
+                polygon=polygon_index.get(a.polygon, -1) if a.polygon else -1,
                 controller=a.controller,
                 status=STATUS_CODES[a.status],
                 opponent=a.opponent or "",
@@ -330,20 +469,19 @@ def _line_pieces(
 
 
 def _stats(territory: Territory) -> dict[str, Any]:
-    """Area per side at the start of each period of constant state (a step function)."""
+    """Ground per side at the start of each period of constant state (a step function):
+    held and zone, each certain and uncertain (:func:`mapgen.render.series.ground_series`)."""
     timeline = territory.timeline
-    periods = timeline.periods()
-    days = [_day(d, timeline.start) for d in periods["valid_from"]]
-    stats = territory.stats()
-    stats = stats[stats["date"].isin(periods["valid_from"])]
-    table = stats.pivot_table(
-        index="date", columns="controller", values="area_km2", aggfunc="sum", fill_value=0.0
-    )
-    table = table.reindex(periods["valid_from"], fill_value=0.0)
-    sides = [c.id for c in timeline.dataset.controllers if c.id in table.columns]
+    series = ground_series(territory)
+    days = [_day(d, timeline.start) for d in series.index]
+    sides = list(dict.fromkeys(series.columns.get_level_values(0)))
     return {
         "d": days,
-        "km2": {s: [round(float(v), 1) for v in table[s]] for s in sides},
+        "parts": list(PARTS),
+        "km2": {
+            side: {part: [round(float(v), 1) for v in series[(side, part)]] for part in PARTS}
+            for side in sides
+        },
         "total": round(float(territory.study_area_km2), 1),
     }
 

@@ -1,21 +1,31 @@
-"""Inset search: where a static map needs an enlargement, and where on the map it goes."""
+"""The enlargement of a static map: where the recent changes are, when they are small.
+
+A map enlarges the held ground that changed in its change window (see
+:mod:`mapgen.render.changes`), or with no recent change the held ground under assault or
+siege (:func:`mapgen.render.basemap.focus_ground`), when all of it fits in a window small
+enough that the enlargement shows it bigger; otherwise (nothing changing, or changes spread
+over the map) it has none. The enlargement goes in the part of the map that covers the
+fewest places.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-INSET_MIN_PLACES = 4
-INSET_RADIUS = 0.035  # of the map's width: places this close crowd each other
 INSET_SIZE = 0.22  # the enlargement's width, of the map's width
+INSET_MAX_EXTENT = 0.1  # changed ground wider than this share of the map is shown at map scale
+INSET_MIN_HALF = 0.016  # the window's half-width at least, of the map's width: some context
+INSET_MARGIN = 0.6  # the window's half-width is at least this much of the changed ground's extent
 _PAD = 0.012  # between the enlargement and the map's edge, of the map's width
 
 
 @dataclass(frozen=True)
 class Inset:
-    """An enlarged window on the map's most crowded cluster of places.
+    """An enlarged window on the map.
 
     ``window`` is (x0, x1, y0, y1) in the map CRS; ``corner`` is where the enlargement sits
     on the map (fractions of the map axes: x0, y0, width, height); ``name`` titles it.
@@ -27,34 +37,44 @@ class Inset:
 
 
 def find_inset(
-    labels: pd.DataFrame, xlim: tuple[float, float], ylim: tuple[float, float]
+    changed: gpd.GeoDataFrame,
+    labels: pd.DataFrame,
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
 ) -> Inset | None:
-    """A window on the densest cluster of places (at least INSET_MIN_PLACES), placed in
-    the map corner with the fewest places (never the bottom left, which has the scale bar).
+    """A window on ``changed`` (the held ground that just changed, in the map CRS), placed in
+    the part of the map with the fewest places (never the bottom left, the scale bar's), or
+    None if nothing changed or the changes span more than INSET_MAX_EXTENT of the map.
 
-    ``labels`` has the places' map coordinates ``x``, ``y`` and ``name``, biggest first.
+    ``labels`` has the places' map coordinates ``x``, ``y``, ``place_id`` and ``name``,
+    biggest first: the biggest changed place names the enlargement.
     """
-    if len(labels) < INSET_MIN_PLACES:
+    geoms = changed.geometry[~(changed.geometry.isna() | changed.geometry.is_empty)]
+    if geoms.empty:
         return None
-    width = xlim[1] - xlim[0]
-    xy = labels[["x", "y"]].to_numpy()
-    dist = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
-    near = dist < INSET_RADIUS * width
-    counts = near.sum(axis=1)
-    best = int(np.argmax(counts))  # ties: the first, i.e. the biggest place
-    if counts[best] < INSET_MIN_PLACES:
+    width, height = xlim[1] - xlim[0], ylim[1] - ylim[0]
+    x0, y0, x1, y1 = geoms.total_bounds
+    extent = max(x1 - x0, y1 - y0)
+    if extent > INSET_MAX_EXTENT * width:
         return None
-    cluster = xy[near[best]]
-    cx, cy = cluster.mean(axis=0)
-    half = max(np.abs(cluster - (cx, cy)).max() * 1.6, 0.03 * width)
+    half = max(INSET_MARGIN * extent, INSET_MIN_HALF * width)
+    cx = float(np.clip((x0 + x1) / 2, xlim[0] + half, xlim[1] - half))
+    cy = float(np.clip((y0 + y1) / 2, ylim[0] + half, ylim[1] - half))
     window = (cx - half, cx + half, cy - half, cy + half)
-    aspect = width / (ylim[1] - ylim[0])
-    size = (INSET_SIZE, INSET_SIZE * aspect)
-    spot = _emptiest_spot(xy, window, size, xlim, ylim)
+    size = (INSET_SIZE, INSET_SIZE * width / height)
+    spot = _emptiest_spot(labels[["x", "y"]].to_numpy(), window, size, xlim, ylim)
     if spot is None:
         return None
-    name = str(labels.loc[near[best]].iloc[0]["name"])  # the biggest place of the cluster
-    return Inset(window, (*spot, *size), name)
+    return Inset(window, (*spot, *size), _name(changed, labels))
+
+
+def _name(changed: gpd.GeoDataFrame, labels: pd.DataFrame) -> str:
+    """The biggest changed place, else the name of the biggest changed area."""
+    named = labels[labels["place_id"].isin(changed["place_id"])]
+    if not named.empty:
+        return str(named.iloc[0]["name"])
+    biggest = changed.geometry.area.to_numpy().argmax()
+    return str(changed["place"].iloc[biggest])
 
 
 def _emptiest_spot(

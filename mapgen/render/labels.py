@@ -13,7 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
-from mapgen.render.basemap import FONT, Basemap, MapState
+from mapgen.render.basemap import FONT, Basemap, MapState, changed_ground
 from mapgen.render.style import HALO_COLOR, MARKER_EDGE_COLOR, UNKNOWN_SIDE_COLOR
 
 LABEL_PT = 7.5
@@ -109,7 +109,7 @@ def _taken_boxes(
     r = 4.0 * px_per_pt
     markers = np.column_stack([pts[:, 0] - r, pts[:, 1] - r, pts[:, 0] + r, pts[:, 1] + r])
     boxes = [b.extents for b in avoid]
-    changed = state.areas[state.areas["place_id"].isin(_changed_ids(state))]
+    changed = changed_ground(state.areas, state.change)
     to_px = ax.transData.transform
     changed_boxes = [to_px(np.array(g.bounds).reshape(2, 2)).ravel() for g in changed.geometry]
     # keep small changed areas visible; a large one cannot be avoided, its labels must still fit

@@ -1,10 +1,12 @@
 """Drawing a static map's layers on matplotlib axes: base layers, areas, overlays, rivers,
 the scale bar.
 
-Areas are filled in their side's colour; contested ground is hatched in the attacker's
-colour, besieged ground ringed in the besieger's colour, inferred ground drawn lighter.
-Frontlines are black with a white halo. The places that changed on the last change date are
-outlined in dashed red.
+Held ground is filled in its side's colour, a zone (ground beyond every place's reach,
+allotted to the nearest side) in a light tint of it; contested ground is hatched in the
+attacker's colour, besieged ground ringed in the besieger's colour, uncertain ground (a
+change of hands known only to the month) dotted in the new holder's colour, inferred ground
+drawn lighter. Frontlines are black with a white halo. The held ground of the places and
+areas that changed in the map's change window is outlined in dashed red.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from matplotlib.path import Path as MplPath
 from matplotlib.transforms import Bbox
 
 from mapgen.controllers import zone_tint
-from mapgen.render.basemap import FONT, Basemap, MapState
+from mapgen.render.basemap import FONT, Basemap, MapState, changed_ground
 from mapgen.render.style import (
     AREA_OUTLINE_COLOR,
     BORDER_COLOR,
@@ -40,6 +42,7 @@ from mapgen.render.style import (
     OUTSIDE_COLOR,
     RIVER_WIDTH,
     UNASSIGNED_COLOR,
+    UNCERTAIN_HATCH,
     UNKNOWN_BESIEGER_COLOR,
     UNKNOWN_SIDE_COLOR,
     WATER_COLOR,
@@ -106,7 +109,7 @@ def _areas(ax: Axes, base: Basemap, state: MapState) -> None:
             patch = PathPatch(
                 path,
                 facecolor=color,
-                hatch="..",
+                hatch=UNCERTAIN_HATCH,
                 edgecolor=pending,
                 hatch_linewidth=1.2,
                 linewidth=0,
@@ -160,13 +163,11 @@ def _polygon_path(geoms: gpd.GeoSeries) -> MplPath:
 def _overlays(ax: Axes, state: MapState) -> None:
     if not state.frontlines.empty:
         _draw(state.frontlines, ax, **FRONTLINE_STYLE, path_effects=FRONTLINE_HALO, zorder=5)
-    if state.change is not None:
-        held = state.areas[state.areas["kind"] == "held"]
-        changed = held[held["place_id"].isin(state.change.place_ids)]
-        if not changed.empty:
-            outline = changed.boundary
-            _draw(outline, ax, color=HALO_COLOR, linewidth=3.2, zorder=6)
-            _draw(outline, ax, **CHANGED_STYLE, zorder=6)
+    changed = changed_ground(state.areas, state.change)
+    if not changed.empty:
+        outline = changed.boundary
+        _draw(outline, ax, color=HALO_COLOR, linewidth=3.2, zorder=6)
+        _draw(outline, ax, **CHANGED_STYLE, zorder=6)
 
 
 def _draw(geoms: gpd.GeoSeries | gpd.GeoDataFrame, ax: Axes, **style: object) -> None:

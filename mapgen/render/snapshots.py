@@ -54,6 +54,7 @@ from mapgen.boundaries import BOUNDARIES_DIR, LAYERS
 from mapgen.dates import check_range, check_within
 from mapgen.errors import DateRangeError, OptionError
 from mapgen.render.basemap import Basemap, Layout, basemap, map_state
+from mapgen.render.changes import change_notes
 from mapgen.render.static import draw_map
 from mapgen.render.style import format_day
 from mapgen.territory import Territory
@@ -62,7 +63,7 @@ from mapgen.validity import valid_on_days
 log = logging.getLogger(__name__)
 
 FORMATS = ("png", "svg")
-RENDER_VERSION = "2"  # with the renderer's source files, part of every cache key
+RENDER_VERSION = "3"  # with the renderer's source files, part of every cache key
 MANIFEST = ".mapgen-snapshots.json"
 DEFAULT_DPI = 150
 DEFAULT_WIDTH_IN = 10.0
@@ -110,39 +111,34 @@ class Group:
 
 
 def state_groups(territory: Territory, days: Sequence[pd.Timestamp]) -> list[Group]:
-    """Group ``days`` by the state their maps show, in order of first day."""
+    """Group ``days`` by the state their maps show, in order of first day: the rows valid
+    then, and the changes the map names (those of its change window)."""
     starts, keys = _period_keys(territory)
+    notes = change_notes(territory)
     period = np.searchsorted(starts, np.array(days, dtype="datetime64[ns]"), "right") - 1
     grouped: dict[str, list[pd.Timestamp]] = {}
     for day, p in zip(days, period, strict=True):
-        grouped.setdefault(keys[p], []).append(day)
+        note = hashlib.sha256(notes.on(day).key().encode()).hexdigest()
+        grouped.setdefault(f"{keys[p]}:{note}", []).append(day)
     return [Group(key, tuple(ds)) for key, ds in grouped.items()]
 
 
 def _period_keys(territory: Territory) -> tuple[np.ndarray, list[str]]:
-    """For each period of constant state: its first day and a hash of what its maps show."""
+    """For each period of constant state: its first day and a hash of the rows valid then."""
     periods = territory.timeline.periods()
     starts = periods["valid_from"].values.astype("datetime64[ns]")
     tables = [
-        (territory.areas, ["place_id", "controller", "status", "opponent", "basis"]),
+        (territory.areas, ["unit", "kind", "controller", "status", "opponent", "basis"]),
         (territory.frontlines, ["side_a", "side_b"]),
         (territory.places, ["place_id", "controller", "status", "basis"]),
     ]
     per_table = [_valid_digests(frame, cols, starts) for frame, cols in tables]
-    change_dates = set(territory.timeline.change_dates.values.astype("datetime64[ns]"))
-    changes = territory.timeline.changes()
-    by_date = {
-        np.datetime64(d, "ns"): rows.drop(columns=["sources"], errors="ignore").to_csv()
-        for d, rows in changes.groupby("date")
-    }
     keys = []
-    for p, start in enumerate(starts):
+    for p in range(len(starts)):
         h = hashlib.sha256()
         for digests, valid in per_table:
             h.update(b"".join(sorted(digests[valid[p]])))
             h.update(b"|")
-        marked = start in change_dates
-        h.update(by_date.get(start, "").encode() if marked else b"no change")
         keys.append(h.hexdigest())
     return starts, keys
 
@@ -171,7 +167,15 @@ def context_digest(territory: Territory, **options: object) -> str:
     h.update(json.dumps(options, sort_keys=True, default=str).encode())
     h.update(
         json.dumps(
-            [base.title, base.credit, base.legend, base.colors, base.names, base.xlim, base.ylim]
+            [
+                base.title,
+                base.credit,
+                [(e.id, e.name, e.color) for e in base.legend],
+                base.colors,
+                base.names,
+                base.xlim,
+                base.ylim,
+            ]
         ).encode()
     )
     h.update(base.labels.to_csv().encode())

@@ -25,12 +25,11 @@ from __future__ import annotations
 import dataclasses
 
 import pandas as pd
-from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
-from matplotlib.transforms import Bbox
+from matplotlib.text import Text
 
 from mapgen.render.basemap import (
     DATE_BASELINE_IN,
@@ -97,23 +96,25 @@ def draw_map(base: Basemap, state: MapState, layout: Layout, *, date_text: str) 
     frame_axes(ax, base.xlim, base.ylim)
     draw_layers(ax, base, state)
     scale = scale_bar(ax, base)
-    sub = _inset(ax, base, state, base.inset) if base.inset is not None else None
+    inset = state.inset
+    drawn = _inset(ax, base, state, inset) if inset is not None else None
     draw_footer(fig, base, state, layout)
     renderer = FigureCanvasAgg(fig).get_renderer()
     avoid = [scale]
-    if sub is not None and base.inset is not None:
+    if drawn is not None and inset is not None:
+        sub, header = drawn
         box = sub.get_window_extent(renderer)
-        title_h = 14 * fig.dpi / 72
-        title = Bbox.from_bounds(box.x0, box.y1 - title_h, box.width * 0.7, title_h)
-        place_labels(fig, sub, base, state, avoid=[title], within=base.inset.window)
+        title = header.get_window_extent(renderer).padded(2 * fig.dpi / 72)  # its box
+        place_labels(fig, sub, base, state, avoid=[title], within=inset.window)
         avoid.append(box.expanded(1.02, 1.02))
-    skip = base.inset.window if base.inset else None
+    skip = inset.window if inset else None
     place_labels(fig, ax, base, state, avoid=avoid, skip=skip)
     return fig
 
 
-def _inset(ax: Axes, base: Basemap, state: MapState, inset: Inset) -> Axes:
-    """Draw the enlargement of the crowded cluster (without labels); returns its axes."""
+def _inset(ax: Axes, base: Basemap, state: MapState, inset: Inset) -> tuple[Axes, Text]:
+    """Draw the enlargement of where the recent changes are (without labels); returns its
+    axes and its header (its labels keep clear of it)."""
     x0, x1, y0, y1 = inset.window
     ax.add_patch(
         Rectangle(
@@ -137,7 +138,7 @@ def _inset(ax: Axes, base: Basemap, state: MapState, inset: Inset) -> Axes:
         frontlines=state.frontlines.cx[x0:x1, y0:y1],
     )
     draw_layers(sub, base, near)
-    sub.text(
+    header = sub.text(
         0.02,
         0.98,
         f"{inset.name} area, enlarged",
@@ -146,10 +147,10 @@ def _inset(ax: Axes, base: Basemap, state: MapState, inset: Inset) -> Axes:
         family=FONT,
         va="top",
         ha="left",
-        path_effects=[patheffects.withStroke(linewidth=2.5, foreground=HALO_COLOR)],
-        zorder=9,
+        bbox={"facecolor": HALO_COLOR, "edgecolor": "none", "pad": 1.5},
+        zorder=9.5,  # a header over the enlargement's markers (7) and labels (8)
     )
-    return sub
+    return sub, header
 
 
 def _title(fig: Figure, base: Basemap, layout: Layout, date_text: str) -> None:

@@ -40,7 +40,8 @@ MARKER_EDGE_COLOR = "black"
 # Static maps: title, legend, notes, credits.
 SUBTITLE_COLOR = "#333333"
 LEGEND_EDGE_COLOR = "#555555"
-LEGEND_SAMPLE_COLOR = "#bbbbbb"  # neutral fill of the contested/besieged samples
+LEGEND_SAMPLE_COLOR = "#bbbbbb"  # neutral fill of the contested/besieged/zone samples
+LEGEND_SAMPLE_BG = "#eeeeee"  # under the uncertain sample's dots
 LEGEND_SAMPLE_EDGE_COLOR = "#333333"
 INFERRED_SAMPLE_COLOR = "#888888"
 CHANGE_NOTE_COLOR = "#aa0000"
@@ -55,7 +56,10 @@ NATURAL_EARTH_CREDIT = "Borders, lakes: Made with Natural Earth (public domain)"
 GSHHG_CREDIT = "Rivers: GSHHG/WDBII, Wessel & Smith (LGPL-3.0)"
 GEONAMES_CREDIT = "Places: GeoNames (CC BY 4.0)"
 BASE_ATTRIBUTION = " · ".join([NATURAL_EARTH_CREDIT, GSHHG_CREDIT, GEONAMES_CREDIT])
-CHANGED_LABEL = "changed on {date}"
+CHANGED_LABEL = "changed {date}"
+FRONTLINE_LABEL = "frontline (between sides at war)"
+UNCERTAIN_HATCH = ".."  # dots: ground whose holder may have changed (month-dated change)
+UNCERTAIN_SAMPLE_HATCH = "...."  # the same, denser, on a legend's small swatch
 INFERRED_ALPHA = 0.5  # inferred ground is drawn this much lighter
 
 

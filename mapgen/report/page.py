@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 
 from mapgen import __version__
 from mapgen._io import write_text_atomic
+from mapgen.controllers import zone_tint
 from mapgen.dates import check_within
 from mapgen.render import html
 from mapgen.render.basemap import Basemap, basemap
@@ -30,6 +31,7 @@ from mapgen.render.static import snapshot_figure
 from mapgen.render.style import attribution, legend_entries, source_count
 from mapgen.report.text import chronology, key_dates, method_text
 from mapgen.territory import Territory
+from mapgen.territory.model import UNASSIGNED
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +49,18 @@ class KeyMap:
 
 @dataclass(frozen=True)
 class SideSummary:
-    """Ground and population held by one side on the first and last day of the range."""
+    """Held ground, zone and population of one side on the first and last day of the range
+    (``unassigned``: the ground no side reaches, as held_km2, with no colour or people)."""
 
     name: str
     color: str
-    km2_start: float
-    km2_end: float
-    population_start: int
-    population_end: int
+    zone_color: str
+    held_start: float
+    zone_start: float
+    held_end: float
+    zone_end: float
+    population_start: int | None
+    population_end: int | None
 
 
 def report_html(
@@ -139,16 +145,29 @@ def _summary(territory: Territory) -> list[SideSummary]:
     stats = territory.stats()
     first = stats[stats["date"] == stats["date"].min()].set_index("controller")
     last = stats[stats["date"] == stats["date"].max()].set_index("controller")
-    rows = []
-    for side in legend_entries(territory):
+
+    def value(table: pd.DataFrame, side: str, column: str) -> float:
+        return float(table[column].get(side, 0.0))
+
+    rows = [
+        SideSummary(
+            side.name,
+            side.color,
+            zone_tint(side.color),
+            value(first, side.id, "held_km2"),
+            value(first, side.id, "zone_km2"),
+            value(last, side.id, "held_km2"),
+            value(last, side.id, "zone_km2"),
+            int(first["population"].get(side.id, 0)),
+            int(last["population"].get(side.id, 0)),
+        )
+        for side in legend_entries(territory)
+    ]
+    rest = (value(first, UNASSIGNED, "held_km2"), value(last, UNASSIGNED, "held_km2"))
+    if max(rest) > max(1.0, 1e-5 * territory.study_area_km2):
         rows.append(
             SideSummary(
-                side.name,
-                side.color,
-                float(first["area_km2"].get(side.id, 0.0)),
-                float(last["area_km2"].get(side.id, 0.0)),
-                int(first["population"].get(side.id, 0)),
-                int(last["population"].get(side.id, 0)),
+                "Unassigned (no side reaches it)", "", "", rest[0], 0.0, rest[1], 0.0, None, None
             )
         )
     return rows

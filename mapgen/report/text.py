@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from mapgen.changes import SETTLED, change_kind, coarse_events, reported_period
 from mapgen.dates import format_date
+from mapgen.events import ENDED
 from mapgen.territory import Territory
-from mapgen.timeline import SOURCE_SEPARATOR
+from mapgen.timeline import SOURCE_SEPARATOR, UNCERTAIN, Timeline
 
 
 @dataclass(frozen=True)
@@ -22,13 +24,16 @@ class SourceRef:
 
 @dataclass(frozen=True)
 class ChronologyRow:
-    """One change of control, ready to show: dates as reported, names, sources."""
+    """One change of control, ready to show: dates as reported, names, sources; ``area``
+    when it is an area event's polygon (``kind``: see :func:`mapgen.changes.change_kind`)."""
 
     date: str
     place: str
     before: str
     after: str
     sources: tuple[SourceRef, ...]
+    area: bool = False
+    kind: str = "change"
 
 
 def _state_label(territory: Territory, controller: str, status: str, opponent: str) -> str:
@@ -40,35 +45,75 @@ def _state_label(territory: Territory, controller: str, status: str, opponent: s
         return f"{name}, contested (fighting with {controllers[opponent].name})"
     if status == "besieged" and opponent:
         return f"{name}, besieged by {controllers[opponent].name}"
+    if status == UNCERTAIN and opponent:
+        return f"{name} (uncertain: may have passed to {controllers[opponent].name})"
     return name
 
 
 def chronology(territory: Territory) -> list[ChronologyRow]:
-    """Every change of control inside the range, oldest first, with its sources."""
-    events = territory.timeline.dataset.events.set_index("event_id")
+    """Every change of control inside the range, oldest first, with its sources.
+
+    A change known only to the month (or year) is one row dated as reported (``2018-12``),
+    saying that it is drawn uncertain for that month; the day its window closes is not a
+    change of its own and is left out. The end of an area event is a row of its own.
+    """
+    timeline = territory.timeline
+    events = timeline.dataset.events.set_index("event_id")
+    coarse = coarse_events(timeline.dataset.events)
     rows = []
-    for change in territory.timeline.changes().itertuples(index=False):
-        ids = [i for i in change.sources.split(SOURCE_SEPARATOR) if i]
+    for change in timeline.changes().to_dict("records"):
+        kind = change_kind(change, coarse)
+        if kind == SETTLED:
+            continue
+        ids = [i for i in change["sources"].split(SOURCE_SEPARATOR) if i]
         refs = tuple(
             SourceRef(i, str(events.at[i, "source"]), str(events.at[i, "source_url"])) for i in ids
         )
-        history = territory.timeline.history(change.place_id)
-        earlier = history[history["valid_from"] < change.date]
-        before_opponent = earlier["opponent"].iloc[-1] if len(earlier) else ""
+        before = _state_label(
+            territory,
+            change["from_controller"],
+            change["from_status"],
+            _opponent_before(timeline, change),
+        )
         rows.append(
             ChronologyRow(
-                date=format_date(change.date, change.precision),
-                place=change.place,
-                before=_state_label(
-                    territory, change.from_controller, change.from_status, before_opponent
-                ),
-                after=_state_label(
-                    territory, change.to_controller, change.to_status, change.opponent
-                ),
+                date=format_date(change["date"], change["precision"]),
+                place=change["place"],
+                before=before,
+                after=_after(territory, change, kind, coarse),
                 sources=refs,
+                area=bool(change["polygon"]),
+                kind=kind,
             )
         )
     return rows
+
+
+def _opponent_before(timeline: Timeline, change: dict) -> str:
+    """The opponent of the state a change ends (the attacker of a contested place)."""
+    if change["polygon"]:
+        history = timeline.polygon_intervals
+        history = history[history["polygon"] == change["polygon"]]
+    else:
+        history = timeline.history(change["place_id"])
+    earlier = history[history["valid_from"] < change["date"]].sort_values("valid_from")
+    return str(earlier["opponent"].iloc[-1] or "") if len(earlier) else ""
+
+
+def _after(territory: Territory, change: dict, kind: str, coarse: dict) -> str:
+    if kind == ENDED:
+        return "area event ended: its places decide again"
+    if kind == UNCERTAIN:
+        controllers = territory.timeline.dataset.controllers
+        new = change["opponent"] or change["to_controller"]
+        period, precision = reported_period(change, coarse)
+        name = controllers[new].name if new in controllers else new
+        unit = precision or "month"
+        return (
+            f"{name}, during {period or 'the period reported'} (date known only to the "
+            f"{unit}: drawn as uncertain until the {unit} ends)"
+        )
+    return _state_label(territory, change["to_controller"], change["to_status"], change["opponent"])
 
 
 def key_dates(territory: Territory, *, count: int = 4) -> list[pd.Timestamp]:
@@ -81,7 +126,6 @@ def key_dates(territory: Territory, *, count: int = 4) -> list[pd.Timestamp]:
 def method_text(territory: Territory) -> list[str]:
     """The method and its assumptions, in plain words, one paragraph per item."""
     opts = territory.options
-    dataset = territory.timeline.dataset
     reported = territory.places[territory.places["basis"] == "reported"]["place_id"].nunique()
     inferred = territory.places[territory.places["basis"] == "inferred"]["place_id"].nunique()
     method = {
@@ -132,6 +176,21 @@ def method_text(territory: Territory) -> list[str]:
         "Dates are kept with the precision they were reported in: a change of hands known only "
         "to the month is drawn as uncertain for that whole month (the old holder, marked "
         "uncertain) and as the new holder's from the first day of the next. Areas are measured "
-        f"in an equal-area projection over a study area of {territory.study_area_km2:,.0f} km² "
-        f"({dataset.info.title}).",
+        "in an equal-area projection; the study area, the land of the sides' countries inside "
+        f"the map's extent, is {territory.study_area_km2:,.0f} km².",
+        *_default_text(territory),
+    ]
+
+
+def _default_text(territory: Territory) -> list[str]:
+    """A paragraph on the dataset's default controller, if it has one."""
+    side = territory.timeline.dataset.info.default_controller
+    if not side:
+        return []
+    controllers = territory.timeline.dataset.controllers
+    name = controllers[side].name if side in controllers else side
+    return [
+        f"Ground that no place's reach and no polygon speaks for is {name}'s (the dataset's "
+        "default controller), as are places no event names: it is drawn and counted as "
+        "held ground."
     ]

@@ -1,6 +1,6 @@
 /* The base map: panes, the offline base layers, the optional tile layer, hatch patterns. */
-/* global L, svg, escapeText */
-/* exported buildBase, buildPatterns, patternId, addTileLayer */
+/* global L, svg, escapeText, STATUS, KIND */
+/* exported buildBase, buildPatterns, patternId, chartDotsId, addTileLayer */
 
 var BASE_STYLES = {
   countries: { color: "#555", weight: 1.2, fill: true, fillColor: "#f4f1ea", fillOpacity: 1,
@@ -15,31 +15,52 @@ var BASE_PANES = { countries: "mgBase", governorate_lines: "mgBaseLines", rivers
   lakes: "mgBaseLines" };
 var BASE_ORDER = ["countries", "lakes", "governorate_lines", "rivers"];
 
-function patternId(mapId, side, opponent) {
-  return mapId + "-hatch-" + side + "-" + (opponent || "none");
+/* The id of the fill pattern of an area that is not plainly held (contested, besieged or
+   uncertain): one per kind, status, holder and opponent. */
+function patternId(mapId, a) {
+  return mapId + "-fill-" + KIND[a.kind] + "-" + STATUS[a.status] + "-" + a.controller + "-" +
+    (a.opponent || "none");
 }
 
-/* Contested ground: stripes of the holder's colour over the attacker's (or white). */
+function chartDotsId(mapId) {
+  return mapId + "-chart-dots";
+}
+
+/* Dots of `dots` (a colour) on `ground` (a colour, or none): uncertain ground. */
+function dotPattern(id, ground, dots) {
+  var p = svg("pattern", { id: id, width: 7, height: 7, patternUnits: "userSpaceOnUse" });
+  if (ground) p.appendChild(svg("rect", { width: 7, height: 7, fill: ground }));
+  p.appendChild(svg("circle", { cx: 3.5, cy: 3.5, r: 1.9, fill: dots, stroke: "#fff",
+    "stroke-width": 0.6, "class": "mg-dot" }));
+  return p;
+}
+
+/* Contested and besieged ground: stripes of the holder's colour over the attacker's (or
+   white); uncertain ground: dots of the new holder's colour over the holder's (or its zone
+   tint). */
 function buildPatterns(defs, d, mapId) {
   var seen = {};
-  var pairs = [];
   for (var i = 0; i < d.areas.length; i++) {
     var a = d.areas[i];
     if (a.status === 0) continue;
-    var key = a.controller + "|" + a.opponent;
-    if (!seen[key]) { seen[key] = 1; pairs.push([a.controller, a.opponent]); }
-  }
-  for (var s in d.sides) if (Object.prototype.hasOwnProperty.call(d.sides, s)) pairs.push([s, ""]);
-  for (var j = 0; j < pairs.length; j++) {
-    var id = patternId(mapId, pairs[j][0], pairs[j][1]);
-    if (document.getElementById(id)) continue;
+    var id = patternId(mapId, a);
+    if (seen[id] || document.getElementById(id)) continue;
+    seen[id] = 1;
+    if (STATUS[a.status] === "uncertain") {
+      var ground = a.kind === 1 ? d.zoneColor(a.controller) : d.color(a.controller);
+      defs.appendChild(dotPattern(id, ground, a.opponent ? d.color(a.opponent) : "#000"));
+      continue;
+    }
     var p = svg("pattern", { id: id, width: 8, height: 8, patternUnits: "userSpaceOnUse",
       patternTransform: "rotate(45)" });
     p.appendChild(svg("rect", { width: 8, height: 8,
-      fill: pairs[j][1] ? d.color(pairs[j][1]) : "#ffffff" }));
-    p.appendChild(svg("rect", { width: 4, height: 8, fill: d.color(pairs[j][0]),
+      fill: a.opponent ? d.color(a.opponent) : "#ffffff" }));
+    p.appendChild(svg("rect", { width: 4, height: 8, fill: d.color(a.controller),
       "class": "mg-stripe" }));
     defs.appendChild(p);
+  }
+  if (!document.getElementById(chartDotsId(mapId))) {
+    defs.appendChild(dotPattern(chartDotsId(mapId), null, "#222"));
   }
 }
 

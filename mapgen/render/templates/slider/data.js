@@ -4,11 +4,14 @@
  * indexes a step needs: for every day, the records that begin or end on it.
  *
  * Decoded records (days are numbers from the first day; `to` is exclusive, null = open):
- *   areas[i]      {place: place index, controller, status: code, opponent, inferred: 0|1,
+ *   areas[i]      {place: place index or -1, polygon: polygon index or -1, controller,
+ *                  status: code, opponent, inferred: 0|1, kind: code (held, zone),
  *                  from, to, geometry: index into geoms}
  *   frontlines[i] {side_a, side_b, from, to, pieces: [index into lines]}
  *   lines[i]      one piece of frontline, [[lat, lon], ...], shared by every run along it
  *   places[i]     {id, name, latlon: [lat, lon], population, history: [state, ...]}
+ *   polygons[i]   {id, name, place: the place it belongs to (name) or "", history: [state, ...]}
+ *                  (an area event's ground; status "ended" where its event ends)
  *   state         {controller, status, opponent, inferred, inferred_from, from, to,
  *                  date: as reported, events: [event index]}
  *   events[i]     {id, date: as reported, source, url, notes}
@@ -84,6 +87,11 @@ function MapData(raw) {
   this.frontlines = decodeAll(raw.frontlines, SCHEMA.frontline);
   this.events = raw.events.map(decodeEvent);
   this.places = decodeAll(raw.places, SCHEMA.place);
+  this.polygons = decodeAll(raw.polygons, SCHEMA.polygon);
+  for (var n = 0; n < this.polygons.length; n++) {
+    this.polygons[n].history = decodeAll(this.polygons[n].history, SCHEMA.state);
+  }
+  this.legend = raw.legend;
   var states = [], stateOwner = [];
   for (var i = 0; i < this.places.length; i++) {
     var history = decodeAll(this.places[i].history, SCHEMA.state);
@@ -118,6 +126,11 @@ MapData.prototype.isDateText = function (text) {
 MapData.prototype.color = function (side) {
   var s = this.sides[side];
   return s ? s.color : this.unassignedColor;
+};
+
+MapData.prototype.zoneColor = function (side) {
+  var s = this.sides[side];
+  return s ? s.zone_color : this.unassignedColor;
 };
 
 MapData.prototype.sideName = function (side) {

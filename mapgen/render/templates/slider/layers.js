@@ -9,14 +9,16 @@
 /* global L, validOn, STATUS, KIND, PlaceLabels, buildPatterns, buildBase, patternId */
 /* exported MapLayers */
 
+var ZONE_OPACITY = 0.8;  // of the zone tint over the land: the legend's zone swatch is the tint
 var FRONT_STYLE = { className: "mg-front", pane: "mgFront", color: "#000", weight: 4, opacity: 1,
   lineCap: "round", lineJoin: "round", interactive: false };
 
-function MapLayers(map, data, id, onPlaceClick) {
+function MapLayers(map, data, id, onPlaceClick, onPolygonClick) {
   this.map = map;
   this.data = data;
   this.id = id;
   this.onPlaceClick = onPlaceClick;
+  this.onPolygonClick = onPolygonClick;
   this.areaLayers = [];
   this.pieceLayers = [];
   this.placeLayers = [];
@@ -51,16 +53,23 @@ MapLayers.prototype.build = function (patternDefs) {
 MapLayers.prototype.areaStyle = function (a) {
   var d = this.data;
   var base = { weight: 0.6, color: "#333", opacity: 0.7, fillOpacity: a.inferred ? 0.3 : 0.55 };
+  var uncertain = STATUS[a.status] === "uncertain";
   if (a.kind === 1) {
-    // a zone: ground beyond every place's reach, nearest to this side's held ground
-    return L.extend(base, { fillColor: d.color(a.controller), fillOpacity: 0.22, weight: 0,
-      dashArray: null });
+    // a zone: ground beyond every place's reach, allotted to the nearest side (a light tint),
+    // dotted in the new holder's colour while it may have changed hands
+    return L.extend(base, { fillColor: uncertain ? "url(#" + patternId(this.id, a) + ")" :
+      d.zoneColor(a.controller), fillOpacity: ZONE_OPACITY, weight: 0, dashArray: null });
   }
   if (a.status === 0) {
     return L.extend(base, { fillColor: d.color(a.controller), dashArray: a.inferred ? "2 3" : null });
   }
+  if (uncertain) {
+    return L.extend(base, { fillColor: "url(#" + patternId(this.id, a) + ")",
+      fillOpacity: a.inferred ? 0.45 : 0.75, color: d.color(a.opponent || a.controller),
+      weight: 1.5, opacity: 1, dashArray: "2 3" });
+  }
   return L.extend(base, {
-    fillColor: "url(#" + patternId(this.id, a.controller, a.opponent) + ")",
+    fillColor: "url(#" + patternId(this.id, a) + ")",
     fillOpacity: a.inferred ? 0.45 : 0.75,
     color: d.color(a.controller),
     weight: a.status === 2 ? 2.5 : 1.8,
@@ -92,12 +101,20 @@ MapLayers.prototype.areaLayer = function (i) {
   if (layer) return layer;
   var d = this.data;
   var a = d.areas[i];
-  layer = L.polygon(d.geoms[a.geometry], L.extend({ className: "mg-area" }, this.areaStyle(a)));
+  var clickable = a.place >= 0 || a.polygon >= 0;
+  layer = L.polygon(d.geoms[a.geometry],
+    L.extend({ className: "mg-area", interactive: clickable }, this.areaStyle(a)));
   var self = this;
+  // a place's ground opens the place's popup, a polygon's the polygon's; a default
+  // controller's tile has none
   if (a.place >= 0) layer.on("click", function (ev) { self.onPlaceClick(a.place, ev.latlng); });
+  if (a.polygon >= 0) {
+    layer.on("click", function (ev) { self.onPolygonClick(a.polygon, ev.latlng); });
+  }
   layer.on("add", function () {
     var path = layer.getElement();
     path.setAttribute("data-place", a.place >= 0 ? d.places[a.place].id : "");
+    path.setAttribute("data-polygon", a.polygon >= 0 ? d.polygons[a.polygon].id : "");
     path.setAttribute("data-controller", a.controller);
     path.setAttribute("data-status", STATUS[a.status]);
     path.setAttribute("data-kind", KIND[a.kind]);
@@ -244,6 +261,7 @@ MapLayers.prototype.visible = function () {
   shownIndexes(this.shownAreas).forEach(function (i) {
     var a = d.areas[i];
     out.areas.push({ place_id: a.place >= 0 ? d.places[a.place].id : "",
+      polygon: a.polygon >= 0 ? d.polygons[a.polygon].id : "",
       controller: a.controller, status: STATUS[a.status], opponent: a.opponent,
       basis: a.inferred ? "inferred" : "reported", kind: KIND[a.kind] });
   });

@@ -1,6 +1,23 @@
-/* The legend beside the map: the sides that hold ground, and how states are drawn. */
+/*
+ * The legend beside the map: each side that holds ground, its held ground and its zone
+ * side by side, then only the marks the map shows on some day of its range.
+ */
 /* global el */
 /* exported buildLegend */
+
+function legendRow(box, swatches, text) {
+  var row = el("div", "mg-legend-row");
+  for (var i = 0; i < swatches.length; i++) row.appendChild(swatches[i]);
+  row.appendChild(el("span", null, text));
+  box.appendChild(row);
+  return row;
+}
+
+function swatch(cls, color) {
+  var sw = el("span", cls ? "mg-swatch " + cls : "mg-swatch");
+  if (color) sw.style.background = color;
+  return sw;
+}
 
 function buildLegend(root, data) {
   var box = root.querySelector(".mg-legend");
@@ -14,26 +31,26 @@ function buildLegend(root, data) {
   });
   box.appendChild(head);
   if (root.clientWidth < 800) root.classList.add("mg-narrow");
+  var marks = data.legend, labels = data.labels;
+  if (marks.zone) box.appendChild(el("div", "mg-legend-row mg-legend-key", labels.zone_key));
   var sides = data.sideList;
   for (var i = 0; i < sides.length; i++) {
     if (!sides[i].legend) continue;
-    var row = el("div", "mg-legend-row");
-    var sw = el("span", "mg-swatch");
-    sw.style.background = sides[i].color;
-    row.appendChild(sw);
-    row.appendChild(el("span", null, sides[i].name));
-    box.appendChild(row);
+    var parts = [swatch("mg-swatch-held", sides[i].color)];
+    if (marks.zone) parts.push(swatch("mg-swatch-zone", sides[i].zone_color));
+    legendRow(box, parts, sides[i].name).setAttribute("data-side", sides[i].id);
   }
+  if (marks.zone) box.appendChild(el("div", "mg-legend-row mg-legend-note", labels.zone));
   var extra = [
-    ["mg-swatch mg-swatch-contested", data.labels.contested],
-    ["mg-swatch mg-swatch-besieged", data.labels.besieged],
-    ["mg-swatch mg-swatch-inferred", "inferred (no report of its own)"],
-    ["mg-swatch mg-swatch-front", "frontline"]
+    ["uncertain", "mg-swatch-uncertain", labels.uncertain],
+    ["contested", "mg-swatch-contested", labels.contested],
+    ["besieged", "mg-swatch-besieged", labels.besieged],
+    ["inferred", "mg-swatch-inferred", labels.inferred],
+    ["unassigned", "mg-swatch-unassigned", labels.unassigned],
+    ["frontline", "mg-swatch-front", labels.frontline]
   ];
   for (var j = 0; j < extra.length; j++) {
-    var r = el("div", "mg-legend-row");
-    r.appendChild(el("span", extra[j][0]));
-    r.appendChild(el("span", null, extra[j][1]));
-    box.appendChild(r);
+    if (!marks[extra[j][0]]) continue;
+    legendRow(box, [swatch(extra[j][1])], extra[j][2]).setAttribute("data-mark", extra[j][0]);
   }
 }

@@ -39,7 +39,9 @@ SliderMap.prototype.build = function () {
   // the layers need a view; a host map keeps its own unless asked to fit (at the end)
   if (!host || !this.map._loaded) this.map.fitBounds(bounds);
   this.popup = new PlacePopup(this.map, d);
-  this.layers = new MapLayers(this.map, d, this.id, function (i, latlng) { self.openPopup(i, latlng); });
+  this.layers = new MapLayers(this.map, d, this.id,
+    function (i, latlng) { self.openPopup(i, latlng); },
+    function (i, latlng) { self.popup.open(i, latlng, self.day, true); });
   var overlays = this.layers.build(this.root.querySelector("svg.mg-defs defs"));
   addTileLayer(this.map, d.tiles, overlays);
   if (!host || this.options.layerControl) {
