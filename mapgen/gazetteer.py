@@ -27,7 +27,7 @@ from mapgen.fields import (
     polygon,
 )
 from mapgen.names import name_keys, split_aliases
-from mapgen.problems import Problems, did_you_mean, display_path
+from mapgen.problems import Problems, Suggester, display_path
 
 REQUIRED_COLUMNS = ["id", "name", "lat", "lon"]
 OPTIONAL_COLUMNS = [
@@ -62,6 +62,7 @@ class Gazetteer:
         self.polygons = polygons if polygons is not None else _empty_polygons()
         self._keys: dict[str, set[str]] = {}
         self._memo: dict[str, list[str]] = {}
+        self._suggest: Suggester | None = None
         for pid, row in places.iterrows():
             for text in (str(pid), row["name"], row["name_ar"], *row["aliases"]):
                 for key in name_keys(text) if text else ():
@@ -83,8 +84,9 @@ class Gazetteer:
         return list(self._memo[text])
 
     def hint_for(self, text: str) -> str:
-        names = list(self.places.index) + list(self.places["name"])
-        suggestion = did_you_mean(text, names)
+        if self._suggest is None:  # built on the first unknown name, then reused
+            self._suggest = Suggester([*self.places.index, *self.places["name"]])
+        suggestion = self._suggest(text)
         return suggestion or "use a place id or a name or alias from the gazetteer"
 
     def name(self, place_id: str) -> str:

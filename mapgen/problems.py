@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,6 +98,39 @@ def did_you_mean(value: str, choices: Iterable[str], *, n: int = 3) -> str | Non
     if not close:
         return None
     return "did you mean " + " or ".join(repr(lowered[c]) for c in close) + "?"
+
+
+class Suggester:
+    """:func:`did_you_mean` over many choices, asked many times (a gazetteer's names).
+
+    Each question compares ``value`` in full only with the ``pool`` choices that share the
+    most three-letter pieces with it (an index built once), so a table with thousands of
+    unknown names costs the same per name as one with a few.
+    """
+
+    def __init__(self, choices: Iterable[str], *, pool: int = 50) -> None:
+        self._lowered = {c.lower(): c for c in choices}
+        self._pool = pool
+        self._index: dict[str, list[str]] = {}
+        for low in self._lowered:
+            for gram in _grams(low):
+                self._index.setdefault(gram, []).append(low)
+
+    def __call__(self, value: str, *, n: int = 3) -> str | None:
+        low = value.lower()[:200]
+        shared: Counter[str] = Counter()
+        for gram in _grams(low):
+            shared.update(self._index.get(gram, ()))
+        pool = [c for c, _ in shared.most_common(self._pool)]
+        close = difflib.get_close_matches(low, pool, n=n, cutoff=0.6)
+        if not close:
+            return None
+        return "did you mean " + " or ".join(repr(self._lowered[c]) for c in close) + "?"
+
+
+def _grams(text: str) -> set[str]:
+    padded = f"  {text} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
 def display_path(path: Path | str) -> str:

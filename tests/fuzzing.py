@@ -9,9 +9,14 @@ result (no error), a clean error (problems, or a MapgenError with its message) o
 other exception). A variant that validates must also build (timeline, territory, tables).
 Input bytes must not change.
 
+The commands that read other inputs get variants of their own (:func:`command_variants`):
+an ACLED export through ``import-acled``, an article through ``extract``, a reviewed
+candidates file through ``extract --reviewed --merge-into`` (the events table merged into
+may only grow at its end).
+
 Used by ``tests/test_fuzz.py``; run directly for figures::
 
-    python -m tests.fuzzing --variants 600 --seed 14
+    python -m tests.fuzzing --variants 600 --commands 150 --seed 14
 """
 
 from __future__ import annotations
@@ -50,10 +55,7 @@ T3,2020-01-01,charlie,blue,controlled,,,Report B 2020-01-01,https://example.org/
 T4,2020-01-10,bravo,red,contested,blue,,Report C 2020-01-10,,,,
 T5,2020-01-15,bravo,blue,controlled,,,Report D 2020-01-15,,,,
 T6,2020-02,alpha,blue,controlled,,,Report E 2020-02,,,,
-"""  # noqa: E501
-# Area events validate but do not build yet (the territory model does not draw them yet:
-# study_area gets their empty geometry); they join EVENTS when it does.
-AREA_EVENTS = """A1,2020-01-05,,red,controlled,,,Report F 2020-01-05,,,alpha-east,
+A1,2020-01-05,,red,controlled,,,Report F 2020-01-05,,,alpha-east,
 A2,2020-01-12,,blue,controlled,,,Report G 2020-01-12,,,pocket,"POLYGON ((40.6 34.8, 40.9 34.8, 40.9 35.2, 40.6 35.2, 40.6 34.8))"
 A3,2020-01-20,,,ended,,,Report H 2020-01-20,,,alpha-east,
 """  # noqa: E501
@@ -103,6 +105,24 @@ FILES = {
     "relations": ("relations.csv", RELATIONS),
 }
 KEY_PROPERTY = {"city_polygons": "place", "areas": "id"}
+ACLED_SAMPLE = Path(__file__).parent / "data" / "acled_sample.csv"
+ARTICLE = """date 2017-11-04
+<p>Iraqi forces recaptured Rawa on Friday after a short battle.</p>
+Islamic State still holds al-Qaim, according to the Joint Operations Command.
+Syrian troops and their allies are 30 km from Abu Kamal.
+"""
+REVIEWED = (
+    "event_id,date,date_precision,place,controller,status,opponent,source,source_url,notes,"
+    "confidence,evidence,evidence_start,evidence_end,article\n"
+    "X1,2017-11-03,day,rawa,iraq,controlled,,Report 2017-11-04 [a.txt],,extracted,0.90,"
+    "Iraqi forces recaptured Rawa on Friday.,16,55,a.txt\n"
+    "X2,2017-11-04,day,al-qaim,isis,controlled,,Report 2017-11-04 [a.txt],,extracted,0.75,"
+    "Islamic State still holds al-Qaim.,60,95,a.txt\n"
+)
+MERGE_TARGET = (
+    "event_id,date,place,controller,status,opponent,source,source_url,notes\n"
+    "E1,2017-10-01,hajin,isis,controlled,,Other report 2017-10-01,,\n"
+)
 
 HOSTILE = [
     "", " ", "\x00", "\x00\x00\x00", "\u202e", "ab\u202ecd", "\u2066x\u2069", "\x1b[31m",
@@ -361,6 +381,73 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@dataclass(frozen=True)
+class CommandVariant:
+    """One mutated input of a command other than validate: the command and the bytes."""
+
+    label: str
+    command: str  # "import-acled", "extract" or "merge"
+    data: bytes
+
+
+def command_variants(seed: int, count: int) -> Iterator[CommandVariant]:
+    """``count`` variants of an ACLED export, an article and a reviewed candidates file."""
+    rng = random.Random(seed)
+    base = {
+        "import-acled": ACLED_SAMPLE.read_bytes(),
+        "extract": ARTICLE.encode("utf-8"),
+        "merge": REVIEWED.encode("utf-8"),
+    }
+    for n in range(count):
+        command = rng.choice(list(base))
+        mutate = _mutate_text if command == "extract" else _mutate_csv
+        label, data = mutate(rng, base[command])
+        yield CommandVariant(f"{n}: {command}: {label}", command, data)
+
+
+def _mutate_text(rng: random.Random, data: bytes) -> tuple[str, bytes]:
+    text = data.decode("utf-8")
+    kind = rng.random()
+    if kind < 0.5:  # a hostile value put into the text
+        at = rng.randrange(len(text))
+        value = rng.choice([*HOSTILE, "<a" * 2000, "<p>" * 500, "&#x202e;", "<!--", "<![CDATA["])
+        return f"{value[:30]!r} at {at}", (text[:at] + value + text[at:]).encode("utf-8")
+    if kind < 0.7:  # a word repeated into one huge line
+        word = rng.choice(["Rawa ", "captured ", "on Friday. ", "2017-11-04 ", "<b>"])
+        return f"{word!r} x 3,000", (text + word * 3_000).encode("utf-8")
+    raw = bytearray(data)
+    if kind < 0.9:
+        at = rng.randrange(len(raw))
+        junk = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 8)))
+        raw[at:at] = junk
+        return f"bytes {junk!r} at {at}", bytes(raw)
+    at = rng.randrange(len(raw))
+    return f"cut at byte {at}", bytes(raw[:at])
+
+
+def run_command_variant(variant: CommandVariant, folder: Path) -> Outcome:
+    """Run the variant's command on it in ``folder``: a clean error or result, input kept."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = {"import-acled": "acled.csv", "extract": "article.html", "merge": "reviewed.csv"}
+    given = folder / name[variant.command]
+    given.write_bytes(variant.data)
+    target = folder / "events.csv"
+    target.write_text(MERGE_TARGET, encoding="utf-8")
+    for old in folder.glob("out*.csv"):
+        old.unlink()
+    argv = {
+        "import-acled": ["import-acled", str(given), "--out", str(folder / "out.csv")],
+        "extract": ["extract", str(given), "--out", str(folder / "out.csv")],
+        "merge": ["extract", "--reviewed", str(given), "--merge-into", str(target)],
+    }[variant.command]
+    outcome = _judge(variant.label, CliRunner().invoke(cli, argv))
+    if given.read_bytes() != variant.data:
+        return Outcome(variant.label, "crash", "input changed")
+    if not target.read_bytes().startswith(MERGE_TARGET.encode("utf-8")):
+        return Outcome(variant.label, "crash", "the events table merged into lost bytes")
+    return outcome
+
+
 def special_files(folder: Path) -> Iterator[tuple[str, list[str]]]:
     """Inputs that are not regular files: a FIFO with no writer, /dev/zero, a folder."""
     fifo = folder / "fifo.csv"
@@ -378,6 +465,7 @@ def special_files(folder: Path) -> Iterator[tuple[str, list[str]]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--variants", type=int, default=600)
+    parser.add_argument("--commands", type=int, default=150, help="variants of other commands")
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--folder", type=Path, default=Path("/tmp/mapgen-fuzz"))
     parser.add_argument(
@@ -388,6 +476,11 @@ def main() -> None:
     crashes = []
     for variant in variants(args.seed, args.variants):
         outcome = run_variant(variant, args.folder / "v")
+        counts[outcome.kind] += 1
+        if outcome.kind == "crash":
+            crashes.append(outcome)
+    for command in command_variants(args.seed, args.commands):
+        outcome = run_command_variant(command, args.folder / "c")
         counts[outcome.kind] += 1
         if outcome.kind == "crash":
             crashes.append(outcome)

@@ -72,6 +72,18 @@ def test_a_known_name_inside_a_longer_unknown_name_is_not_that_place(extractor, 
     assert [r["name"] for r in result.unresolved_rows()] == ["Lielo Baguz"]
 
 
+@pytest.mark.parametrize(
+    ("text", "unresolved"),
+    [
+        ("Iraqi forces recaptured Huvaijatas, Baguz on Friday.", ["Huvaijatas"]),
+        ("Iraqi forces recaptured Baguz Huvaijatas, Rawa on Friday.", ["Baguz Huvaijatas"]),
+    ],
+)
+def test_a_run_of_unknown_names_stops_at_punctuation(extractor, tmp_path, text, unresolved):
+    _, result = run(extractor, tmp_path, text)
+    assert [r["name"] for r in result.unresolved_rows()] == unresolved
+
+
 def test_country_and_river_names_are_not_places(extractor, tmp_path):
     facts, result = run(extractor, tmp_path, "Iraqi forces captured Syria on Friday.")
     assert facts == set()
@@ -282,6 +294,32 @@ def test_html_article(extractor, tmp_path):
     assert [(r["place"], r["date"]) for r in result.rows()] == [("rawa", "2017-11-03")]
     row = result.rows()[0]
     assert article.text[int(row["evidence_start"]) : int(row["evidence_end"])] == row["evidence"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("rlo.txt", "Iraqi forces recaptured \u202eRawa\u202c on Friday. \u2066Hajin\u2069 held."),
+        ("rlo.html", "<p>Iraqi forces recaptured &#x202E;Rawa&#x202C; on Friday.\x1b[31m</p>"),
+    ],
+)
+def test_text_direction_controls_are_removed_from_what_is_quoted(
+    extractor, tmp_path, caplog, name, content
+):
+    # an override in an article would reorder the evidence and source a reviewer reads
+    path = tmp_path / name
+    path.write_text("date 2017-11-04\n" + content, encoding="utf-8")
+    article = read_article(path)
+    assert not set(article.text) & set("\u202e\u202c\u2066\u2069\x1b")
+    assert "recaptured Rawa on Friday." in article.text
+    assert f"{name}: removed" in caplog.text and "U+202E" in caplog.text
+    rows = extractor.extract([path]).rows()
+    assert ("rawa", "2017-11-03") in [(r["place"], r["date"]) for r in rows]
+    for row in rows:
+        assert (
+            article.text[int(row["evidence_start"]) : int(row["evidence_end"])] == row["evidence"]
+        )
+        assert "\u202e" not in row["evidence"] + row["source"]
 
 
 @pytest.mark.parametrize(

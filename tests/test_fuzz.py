@@ -10,7 +10,13 @@ import pytest
 from click.testing import CliRunner
 
 from mapgen.cli import cli
-from tests.fuzzing import run_variant, special_files, variants
+from tests.fuzzing import (
+    command_variants,
+    run_command_variant,
+    run_variant,
+    special_files,
+    variants,
+)
 
 SEED = 14
 COUNT = 300
@@ -23,6 +29,15 @@ def test_mutated_datasets_give_a_clean_error_or_a_clean_result(tmp_path):
     assert crashes == []
     # Both outcomes occur: the mutations are hostile, and not all of them are fatal.
     assert kinds["clean error"] > COUNT / 2 and kinds["clean result"] > COUNT / 10
+
+
+def test_mutated_inputs_of_the_other_commands_give_a_clean_error_or_result(tmp_path):
+    # import-acled, extract and extract --reviewed --merge-into, each on its own input
+    outcomes = [run_command_variant(v, tmp_path / "c") for v in command_variants(SEED, 24)]
+    crashes = [f"{o.label}\n{o.detail}" for o in outcomes if o.kind == "crash"]
+    assert crashes == []
+    kinds = Counter(o.kind for o in outcomes)
+    assert kinds["clean error"] >= 3 and kinds["clean result"] >= 3, kinds
 
 
 def test_the_variants_are_the_same_for_the_same_seed():

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 from mapgen.errors import MapgenError
@@ -54,6 +54,8 @@ class Language:
     capitalised_nouns: bool = False  # German: a capital letter is no sign of a name
     subject_first: bool = False  # German, Turkish: the doer is the first side of the clause
     dash_breaks: bool = True  # a spaced dash ends a clause (not in Russian: "X – город Y")
+    # normalised word -> whether the lists know it (filled by extract.parse as words are met)
+    known_words: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def words(self, key: str) -> tuple[Pattern, ...]:
         return self.lists.get(key, ())

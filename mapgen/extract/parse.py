@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mapgen.extract.dates import DateMention, find_dates
 from mapgen.extract.lang import Language, Pattern, find, word_matches
@@ -25,6 +25,11 @@ class Parsed:
     actors: list[Mention]
     dates: list[DateMention]
     regions: list[Mention]
+    # (first, last, list key) -> whether that list matches in tokens first..last-1; every
+    # trigger of a clause asks the same questions of it (statements._clause_has)
+    clause_lists: dict[tuple[int, int, str], bool] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 def parse_sentence(
@@ -116,7 +121,25 @@ def _is_the_place(tokens: tuple[Token, ...], m: Mention, lang: Language) -> bool
     return not ends_with(tokens, m.first, lang.words("near_before"), lang)
 
 
+_KNOWN_WORDS_KEPT = 200_000  # words remembered per language before the memo starts over
+
+
 def _known_word(token: Token, lang: Language) -> bool:
+    """Whether the language's lists know the word (a stopword, a month, "village"…).
+
+    It depends on the word's normal form only, so each form is looked up once per language
+    (a sentence of one name repeated thousands of times costs one lookup, not thousands).
+    """
+    memo = lang.known_words
+    known = memo.get(token.norm)
+    if known is None:
+        if len(memo) >= _KNOWN_WORDS_KEPT:
+            memo.clear()
+        known = memo[token.norm] = _listed_word(token, lang)
+    return known
+
+
+def _listed_word(token: Token, lang: Language) -> bool:
     keys = ("not_places", "not_names", "place_words")
     singles = (p for key in keys for p in lang.words(key) if len(p) == 1)
     if any(word_matches(token, p[0], lang) for p in singles):
@@ -124,6 +147,55 @@ def _known_word(token: Token, lang: Language) -> bool:
     return token.norm in lang.stopwords or any(
         word_matches(token, w, lang) for forms in lang.weekdays + lang.months for (w, *_) in forms
     )
+
+
+class _Runs:
+    """Runs of unknown capitalised words joined by spaces or hyphens, in one sentence.
+
+    Each token is checked and each run walked once, whatever asks (every place inside a run
+    of names asks for the same run): a sentence of thousands of names costs what it has words.
+    """
+
+    def __init__(self, sentence: Sentence, taken: set[int], lang: Language) -> None:
+        self.sentence, self.taken, self.lang = sentence, taken, lang
+        self._capital: dict[int, bool] = {}
+        self._first: dict[int, int] = {}
+        self._end: dict[int, int] = {}
+
+    def capital(self, i: int) -> bool:
+        """Token ``i`` is an unknown capitalised word (:func:`unknown_capital`)."""
+        if i not in self._capital:
+            self._capital[i] = unknown_capital(self.sentence.tokens, i, self.taken, self.lang)
+        return self._capital[i]
+
+    def _joins(self, capital: int, other: int) -> bool:
+        """Token ``capital`` is an unknown capital joined to token ``other`` beside it."""
+        a, b = sorted((capital, other))
+        return self.capital(capital) and joined(self.sentence, a, b)
+
+    def first(self, i: int) -> int:
+        """Where a name that begins at token ``i`` begins once the unknown capitals before
+        it are added (never before token 1: the sentence's first word is capitalised)."""
+        path = []
+        while i not in self._first and i > 1 and self._joins(i - 1, i):
+            path.append(i)
+            i -= 1
+        found = self._first.get(i, i)
+        for j in [*path, i]:
+            self._first[j] = found
+        return found
+
+    def end(self, i: int) -> int:
+        """Where a name that ends before token ``i`` ends once the unknown capitals after it
+        are added (an end index: one past its last token)."""
+        path = []
+        while i not in self._end and i < len(self.sentence.tokens) and self._joins(i, i - 1):
+            path.append(i)
+            i += 1
+        found = self._end.get(i, i)
+        for j in [*path, i]:
+            self._end[j] = found
+        return found
 
 
 def _split_unknown_runs(
@@ -135,22 +207,10 @@ def _split_unknown_runs(
     """
     if lang.script == "arabic" or lang.capitalised_nouns:
         return found, []
-    tokens = sentence.tokens
+    runs = _Runs(sentence, taken, lang)
     keep, unknown = [], []
     for m in found:
-        first, last = m.first, m.last
-        while (
-            first > 1
-            and unknown_capital(tokens, first - 1, taken, lang)
-            and joined(sentence, first - 1, first)
-        ):
-            first -= 1
-        while (
-            last < len(tokens)
-            and unknown_capital(tokens, last, taken, lang)
-            and joined(sentence, last - 1, last)
-        ):
-            last += 1
+        first, last = runs.first(m.first), runs.end(m.last)
         if (first, last) == (m.first, m.last):
             keep.append(m)
         else:
@@ -186,26 +246,15 @@ def _listed_unknowns(
     found: list[tuple[int, int, str]] = []
     place_words = lang.words("place_words")
     prefixes = {p[0] for p in lang.words("name_prefixes")}
+    runs = _Runs(sentence, known, lang)
     for i in sorted({hit[0] for hit in find(tokens, place_words, lang)}):
         if lang.script == "arabic":
             found += _arabic_list(sentence, i + 1, known, prefixes, lang)
             continue
         for j in (i + 1, i - 1):
-            if 0 < j < len(tokens) and j not in known and unknown_capital(tokens, j, known, lang):
-                first = last = j
-                while (
-                    first > 1
-                    and unknown_capital(tokens, first - 1, known, lang)
-                    and joined(sentence, first - 1, first)
-                ):
-                    first -= 1
-                while (
-                    last + 1 < len(tokens)
-                    and unknown_capital(tokens, last + 1, known, lang)
-                    and joined(sentence, last, last + 1)
-                ):
-                    last += 1
-                found.append((first, last + 1, raw_text(sentence, first, last + 1)))
+            if 0 < j < len(tokens) and j not in known and runs.capital(j):
+                first, end = runs.first(j), runs.end(j + 1)
+                found.append((first, end, raw_text(sentence, first, end)))
     return sorted(set(found))
 
 

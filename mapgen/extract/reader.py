@@ -1,11 +1,13 @@
 """Reading an article (plain text or HTML) and finding the date it was written.
 
 The text "as read" is what every evidence offset points into: for plain text the file's text
-itself, for HTML the visible text with one line per block element.
+itself, for HTML the visible text with one line per block element; in both, control and
+text-direction characters removed (:func:`mapgen.fields.clean_text`).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +21,10 @@ from mapgen.errors import MapgenError
 from mapgen.extract.dates import find_dates
 from mapgen.extract.lang import detect_language, languages
 from mapgen.extract.text import tokenize
+from mapgen.fields import clean_text
 from mapgen.problems import display_path
+
+log = logging.getLogger(__name__)
 
 MAX_BYTES = 4_000_000
 _DATE_MARK = re.compile(r"\bdate[:\s]+(\d{4}-\d{2}(?:-\d{2})?)\b", re.IGNORECASE)
@@ -71,6 +76,9 @@ def read_article(path: Path | str, *, date: ReportedDate | None = None) -> Artic
     meta_date = None
     if _looks_like_html(raw, p):
         raw, meta_date = html_to_text(raw)
+    raw, removed = clean_text(raw)  # evidence quoted from it cannot reorder a reviewer's view
+    if removed:
+        log.warning("%s: removed %s from the text", shown, removed)
     if not raw.strip():
         raise ArticleError(f"{shown}: the article is empty")
     detected = detect_language(raw)

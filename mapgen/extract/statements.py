@@ -183,8 +183,12 @@ def sentence_statements(
 
 
 def _clause_has(parsed: Parsed, clause: tuple[int, int], key: str) -> bool:
-    tokens = parsed.sentence.tokens[clause[0] : clause[1]]
-    return bool(find(tokens, parsed.lang.words(key), parsed.lang))
+    """Whether a phrase of the list ``key`` is in the clause (asked once per clause)."""
+    asked = (*clause, key)
+    if asked not in parsed.clause_lists:
+        tokens = parsed.sentence.tokens[clause[0] : clause[1]]
+        parsed.clause_lists[asked] = bool(find(tokens, parsed.lang.words(key), parsed.lang))
+    return parsed.clause_lists[asked]
 
 
 def _targets(
