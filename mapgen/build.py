@@ -2,7 +2,8 @@
 
 ``build`` computes the timeline and the territory once and hands them to each registered
 writer (:data:`WRITERS`); a writer returns the files it wrote. Options that only one
-writer reads live in :class:`BuildOptions`.
+writer reads live in :class:`BuildOptions`. With ``scheduler`` the work goes to a Dask
+cluster (:mod:`mapgen.distributed`) and the outputs are the same, byte for byte.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from mapgen.dataset import Dataset, DatasetFiles
 from mapgen.export import write_changes_csv, write_gis, write_stats_csv, write_timeline_csv
 from mapgen.render import snapshots, timelapse
 from mapgen.render.html import write_map_html
-from mapgen.render.snapshots import write_snapshots
+from mapgen.render.snapshots import SeriesRenderer, write_snapshots
 from mapgen.render.timelapse import write_timelapse
 from mapgen.report import write_report
 from mapgen.staging import staged_folder
@@ -42,6 +43,7 @@ class BuildOptions:
     timelapse_fps: float = timelapse.DEFAULT_FPS
     timelapse_pause_s: float = timelapse.DEFAULT_PAUSE_S
     jobs: int | None = None  # processes for rendering; None: all cores
+    scheduler: str | None = None  # address of a Dask scheduler to build on; None: this machine
     progress: Callable[[int, int], None] | None = field(default=None, compare=False)
 
 
@@ -54,6 +56,7 @@ class BuildContext:
     out: Path
     options: BuildOptions
     previous: Path | None = None
+    renderer: SeriesRenderer | None = None  # None: processes of this machine (options.jobs)
 
     @property
     def dataset(self) -> Dataset:
@@ -93,6 +96,7 @@ def write_snapshot_series(ctx: BuildContext) -> list[Path]:
         jobs=o.jobs,
         progress=o.progress,
         reuse=previous / "snapshots" if previous else None,
+        renderer=ctx.renderer,
     )
     return written + write_timelapse(
         ctx.territory,
@@ -102,6 +106,7 @@ def write_snapshot_series(ctx: BuildContext) -> list[Path]:
         jobs=o.jobs,
         progress=o.progress,
         reuse=previous,
+        renderer=ctx.renderer,
     )
 
 
@@ -127,13 +132,31 @@ def build(dataset: Dataset, out: Path | str, options: BuildOptions | None = None
     folder beside it that replaces it at the end (:mod:`mapgen.staging`); interrupted or
     failing, the call leaves ``out`` as it was. Up-to-date snapshots of the previous build
     are reused. Raises OverwriteError, before anything is written, if an input lies in
-    ``out`` or ``out`` holds files mapgen did not write.
+    ``out`` or ``out`` holds files mapgen did not write. With ``options.scheduler`` the
+    work runs on that Dask cluster (ClusterError if it cannot be used).
 
     Returns the files written (their paths in ``out``).
     """
     options = options or BuildOptions()
+    if options.scheduler:
+        from mapgen.distributed import build_on_cluster, connect
+
+        with connect(options.scheduler) as client:
+            return build_on_cluster(dataset, out, options, client)
     out = Path(out)
     refuse_inside(out, "the output folder", input_files(dataset.files))
+    territory = compute_territory(dataset, options.territory)
+    written: list[Path] = []
+    with staged_folder(out) as staging:
+        ctx = BuildContext(territory, staging, options, previous=out if out.is_dir() else None)
+        for name, writer in WRITERS.items():
+            log.debug("writing %s", name)
+            written += writer(ctx)
+    return [out / path.relative_to(staging) for path in written]
+
+
+def compute_territory(dataset: Dataset, options: TerritoryOptions) -> Territory:
+    """The timeline and the territory of a dataset (what every writer starts from)."""
     timeline = build_timeline(dataset)
     log.info(
         "timeline: %d places, %d intervals, %d change dates from %s to %s",
@@ -143,7 +166,7 @@ def build(dataset: Dataset, out: Path | str, options: BuildOptions | None = None
         f"{timeline.start:%Y-%m-%d}",
         f"{timeline.end:%Y-%m-%d}",
     )
-    territory = build_territory(timeline, options.territory)
+    territory = build_territory(timeline, options)
     log.info(
         "territory (%s, desert %s): %d areas, %d frontlines",
         territory.options.method,
@@ -151,13 +174,7 @@ def build(dataset: Dataset, out: Path | str, options: BuildOptions | None = None
         len(territory.areas),
         len(territory.frontlines),
     )
-    written: list[Path] = []
-    with staged_folder(out) as staging:
-        ctx = BuildContext(territory, staging, options, previous=out if out.is_dir() else None)
-        for name, writer in WRITERS.items():
-            log.debug("writing %s", name)
-            written += writer(ctx)
-    return [out / path.relative_to(staging) for path in written]
+    return territory
 
 
 def input_files(files: DatasetFiles) -> dict[str, list[Path]]:

@@ -57,3 +57,8 @@ class OptionError(MapgenError, ValueError):
 
 class OverwriteError(MapgenError, ValueError):
     """An output would be written over an input (or over another output)."""
+
+
+class ClusterError(MapgenError, OSError):
+    """A Dask scheduler cannot be reached, has no workers, or its workers cannot run this
+    version of mapgen."""

@@ -125,16 +125,17 @@ def test_the_command_list_says_what_each_command_says_of_itself():
         assert command.get_short_help_str(limit=1000) == short, name
 
 
-@pytest.mark.parametrize("args", [["--help"], ["validate", "--help"]])
+@pytest.mark.parametrize("args", [["--help"], ["validate", "--help"], ["build-many", "--help"]])
 def test_help_loads_no_data_library(args):
     """The command line starts at once: help imports neither pandas, geopandas nor
-    matplotlib (they take about a second of CPU to import)."""
+    matplotlib (they take about a second of CPU to import), nor dask."""
     code = (
         "import sys\n"
         "from mapgen.cli import cli\n"
         f"try:\n    cli({args!r}, prog_name='mapgen')\n"
         "except SystemExit:\n    pass\n"
-        "heavy = sorted({'pandas', 'geopandas', 'matplotlib', 'shapely', 'pyproj'}"
+        "heavy = sorted({'pandas', 'geopandas', 'matplotlib', 'shapely', 'pyproj', 'dask',"
+        " 'distributed'}"
         " & set(sys.modules))\n"
         "print('HEAVY', heavy)\n"
     )
@@ -143,3 +144,21 @@ def test_help_loads_no_data_library(args):
     ).stdout
     assert "Usage: mapgen" in out
     assert out.strip().endswith("HEAVY []"), out[-300:]
+
+
+def test_a_local_build_does_not_load_dask():
+    """dask is imported for --scheduler only: ``mapgen build --help`` (which loads the
+    build's modules) and a local build's code path leave it out."""
+    code = (
+        "import sys\n"
+        "from mapgen.cli import cli\n"
+        "import mapgen.build, mapgen.batch, mapgen.render.snapshots\n"
+        "try:\n    cli(['build', '--help'], prog_name='mapgen')\n"
+        "except SystemExit:\n    pass\n"
+        "print('DASK', sorted({'dask', 'distributed'} & set(sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "--scheduler ADDRESS" in out
+    assert out.strip().endswith("DASK []"), out[-300:]

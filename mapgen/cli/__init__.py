@@ -28,6 +28,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "build_command",
         "Validate the dataset and write every output into --out.",
     ),
+    "build-many": (
+        "mapgen.cli.batch",
+        "build_many_command",
+        "Build several datasets listed in a manifest (TOML), each into its own folder.",
+    ),
     "synth": (
         "mapgen.cli.synth",
         "synth_command",

@@ -13,6 +13,7 @@ from mapgen.cli.options import (
     jobs_option,
     load_checked,
     range_options,
+    scheduler_option,
     territory_options,
 )
 from mapgen.cli.progress import tty_progress
@@ -44,8 +45,15 @@ from mapgen.cli.progress import tty_progress
     "or none.",
 )
 @jobs_option
+@scheduler_option
 def build_command(
-    out: Path, territory: Any, daily: bool, tiles: str, jobs: int | None, **options: Any
+    out: Path,
+    territory: Any,
+    daily: bool,
+    tiles: str,
+    jobs: int | None,
+    scheduler: str | None,
+    **options: Any,
 ) -> None:
     """Validate the dataset and write every output into --out.
 
@@ -54,7 +62,12 @@ def build_command(
     dataset = load_checked(options)
     with tty_progress("maps") as progress:
         opts = BuildOptions(
-            territory=territory, daily=daily, tiles=tiles, jobs=jobs, progress=progress
+            territory=territory,
+            daily=daily,
+            tiles=tiles,
+            jobs=jobs,
+            scheduler=scheduler or None,
+            progress=progress,
         )
         written = build(dataset, out, opts)
     for line in written_lines(written, out):

@@ -169,6 +169,19 @@ def jobs_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def scheduler_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--scheduler (or MAPGEN_SCHEDULER): the address of a Dask scheduler to build on."""
+    return click.option(
+        "--scheduler",
+        envvar="MAPGEN_SCHEDULER",
+        metavar="ADDRESS",
+        default=None,
+        help="Build on the Dask cluster whose scheduler is at ADDRESS (e.g. "
+        "tcp://10.0.0.5:8786; also read from MAPGEN_SCHEDULER); the outputs are written "
+        "here, the same as a local build's. Default: on this machine (see --jobs).",
+    )(func)
+
+
 def load_checked(options: dict[str, Any], *, ranged: bool = True) -> Dataset:
     """The dataset named by the options, its warnings echoed to stderr.
 

@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 import matplotlib
 import numpy as np
@@ -220,6 +221,14 @@ def _render_svg(inputs: RenderInputs, day: pd.Timestamp, layout: Layout) -> str:
     return buffer.getvalue()
 
 
+def body_task(
+    inputs: RenderInputs, task: tuple[str, Layout, list[tuple[pd.Timestamp, str]]]
+) -> np.ndarray:
+    """The map body (no date) of the state of a task's first day."""
+    _, layout, items = task
+    return render_body(inputs, items[0][0], layout)
+
+
 def _write_group(
     inputs: RenderInputs, task: tuple[str, Layout, list[tuple[pd.Timestamp, str]]]
 ) -> list[tuple[str, str]]:
@@ -271,11 +280,12 @@ class PngStamper:
     deflates only the band, ends it with a full flush and appends the body's stream.
     """
 
-    def __init__(self, rgb: np.ndarray, layout: Layout) -> None:
+    def __init__(self, rgb: np.ndarray, layout: Layout, *, keep_rgb: bool = True) -> None:
         self.height, self.width = rgb.shape[:2]
         self.layout = layout
-        self.band = rgb[: layout.title_band_px]
-        self._rgb = rgb
+        self.band = rgb[: layout.title_band_px].copy()
+        # without keep_rgb only :meth:`png` works (a smaller object to keep or to send)
+        self._rgb = rgb if keep_rgb else None
         body = _filtered_rows(rgb[layout.title_band_px :], up=True)
         compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
         self._body_adler = zlib.adler32(body)
@@ -284,6 +294,8 @@ class PngStamper:
 
     def rgb(self, text: str) -> np.ndarray:
         """The full image with ``text`` as the date (for frames)."""
+        if self._rgb is None:
+            raise ValueError("this stamper was made without keep_rgb: it only writes PNG files")
         band = stamp_band(self.band, text, self.layout)
         return np.concatenate([band, self._rgb[self.layout.title_band_px :]])
 
@@ -420,12 +432,14 @@ def write_snapshots(
     jobs: int | None = None,
     progress: Progress | None = None,
     reuse: Path | str | None = None,
+    renderer: SeriesRenderer | None = None,
 ) -> list[Path]:
     """Write ``out_dir/YYYY-MM-DD.<fmt>`` for each day (default: every day of the range).
 
-    Each distinct state is rendered once, on ``jobs`` processes (default: all cores);
-    files already up to date (same inputs and content, per the manifest) are left alone,
-    or taken from ``reuse``, the folder of an earlier run, if given.
+    Each distinct state is rendered once, by ``renderer`` (default: on ``jobs`` processes
+    of this machine, all cores if None); files already up to date (same inputs and
+    content, per the manifest) are left alone, or taken from ``reuse``, the folder of an
+    earlier run, if given.
     ``progress(done, total)`` is called as days are written.
 
     Returns the paths of the requested days' files, in date order.
@@ -454,8 +468,9 @@ def write_snapshots(
         take_file(source / name, out / name)
     hashes = dict(plan.reused)
     inputs = RenderInputs(territory, base)
-    for written in run_tasks(_write_group, tasks, inputs, jobs=jobs, progress=progress):
-        hashes.update((Path(path).name, sha) for path, sha in written)  # type: ignore[union-attr]
+    renderer = renderer or LocalRenderer(jobs)
+    for written in renderer.write_groups(inputs, tasks, progress):
+        hashes.update((Path(path).name, sha) for path, sha in written)
     entries = {name: {"inputs": plan.inputs[name], "sha256": sha} for name, sha in hashes.items()}
     _write_manifest(out, entries, keep=source == out)
     return list(plan.files.values())
@@ -464,6 +479,45 @@ def write_snapshots(
 # --- running tasks in worker processes ---------------------------------------------------
 
 Task = tuple[str, Layout, list]
+
+
+class SeriesRenderer(Protocol):
+    """Where the maps of a series are drawn: this machine's processes (:class:`LocalRenderer`)
+    or a Dask cluster (:class:`mapgen.distributed.ClusterRenderer`). A task is
+    ``(fmt, layout, [(day, path), ...])``: one state and the days that show it."""
+
+    def write_groups(
+        self, inputs: RenderInputs, tasks: list[Task], progress: Progress | None
+    ) -> Iterable[list[tuple[str, str]]]:
+        """Render each task's state and write the file of each of its days (at the paths
+        of its items); yield ``(path, sha256)`` lists as files are written, in any order."""
+        ...
+
+    def bodies(
+        self, inputs: RenderInputs, tasks: list[Task], progress: Progress | None
+    ) -> list[np.ndarray]:
+        """The map body (RGB, no date) of each task's state, in task order."""
+        ...
+
+
+@dataclass(frozen=True)
+class LocalRenderer:
+    """Rendering on ``jobs`` processes of this machine (None: all cores), files written by
+    the processes themselves."""
+
+    jobs: int | None = None
+
+    def write_groups(
+        self, inputs: RenderInputs, tasks: list[Task], progress: Progress | None
+    ) -> Iterable[list[tuple[str, str]]]:
+        return run_tasks(_write_group, tasks, inputs, jobs=self.jobs, progress=progress)  # type: ignore[return-value]
+
+    def bodies(
+        self, inputs: RenderInputs, tasks: list[Task], progress: Progress | None
+    ) -> list[np.ndarray]:
+        return list(run_tasks(body_task, tasks, inputs, jobs=self.jobs, progress=progress))  # type: ignore[arg-type]
+
+
 # In a worker process only (set by its initializer; the process ends with its pool).
 _WORKER_JOB: tuple[Callable[[RenderInputs, Task], object], RenderInputs] | None = None
 

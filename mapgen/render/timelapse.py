@@ -27,15 +27,15 @@ from PIL import Image
 
 from mapgen._io import atomic_path, write_text_atomic
 from mapgen.errors import OptionError
-from mapgen.render import snapshots as series
-from mapgen.render.basemap import Layout, basemap
+from mapgen.render.basemap import basemap
 from mapgen.render.snapshots import (
+    LocalRenderer,
     PngStamper,
     Progress,
     RenderInputs,
+    SeriesRenderer,
     context_digest,
     file_sha256,
-    run_tasks,
     snapshot_days,
     state_groups,
     take_file,
@@ -54,13 +54,6 @@ DEFAULT_DPI = 100
 DEFAULT_WIDTH_IN = 8.0
 
 
-def _body_task(
-    inputs: RenderInputs, task: tuple[str, Layout, list[tuple[pd.Timestamp, str]]]
-) -> np.ndarray:
-    _, layout, items = task
-    return series.render_body(inputs, items[0][0], layout)
-
-
 def write_timelapse(
     territory: Territory,
     out_dir: Path | str,
@@ -73,13 +66,16 @@ def write_timelapse(
     jobs: int | None = None,
     progress: Progress | None = None,
     reuse: Path | str | None = None,
+    renderer: SeriesRenderer | None = None,
 ) -> list[Path]:
     """Write ``out_dir/timelapse.gif`` and ``out_dir/timelapse.mp4``, one frame per day.
 
     ``fps`` frames (days) per second; change dates are held ``pause_s`` seconds longer.
     Up to date files (same inputs and options and the content recorded, per
     ``.mapgen-timelapse.json``) are kept, or taken from ``reuse``, the folder of an earlier
-    run, if given. Returns the two paths.
+    run, if given. The distinct maps are drawn by ``renderer`` (default: on ``jobs``
+    processes of this machine); the frames are stamped and encoded here. Returns the two
+    paths.
     """
     if fps <= 0:
         raise OptionError(f"frame rate {fps}: must be above 0 frames per second", field="fps")
@@ -109,7 +105,7 @@ def write_timelapse(
     tasks = [("rgb", layout, [(d, "") for d in g.days]) for g in groups]
     log.info("timelapse: %d frame(s), %d state(s) to render", len(wanted), len(groups))
     inputs = RenderInputs(territory, base)
-    bodies = list(run_tasks(_body_task, tasks, inputs, jobs=jobs, progress=progress))
+    bodies = (renderer or LocalRenderer(jobs)).bodies(inputs, tasks, progress)
     stampers = {g.key: PngStamper(b, layout) for g, b in zip(groups, bodies, strict=True)}  # type: ignore[arg-type]
     key_of = {d: g.key for g in groups for d in g.days}
     change_dates = set(territory.timeline.change_dates)
