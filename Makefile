@@ -31,7 +31,7 @@ $(ESLINT): package.json package-lock.json
 
 $(READY): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test,world]'
 	touch $@
 
 lint: $(READY) $(ESLINT)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from mapgen._io import refuse_inside
 from mapgen.dataset import Dataset, DatasetFiles
+from mapgen.errors import OptionError
 from mapgen.export import write_changes_csv, write_gis, write_stats_csv, write_timeline_csv
 from mapgen.render import snapshots, timelapse
 from mapgen.render.html import write_map_html
@@ -43,6 +44,8 @@ class BuildOptions:
     timelapse_fps: float = timelapse.DEFAULT_FPS
     timelapse_pause_s: float = timelapse.DEFAULT_PAUSE_S
     jobs: int | None = None  # processes for rendering; None: all cores
+    # the writers to run (names in WRITERS, in any order); None: all of them
+    outputs: tuple[str, ...] | None = None
     scheduler: str | None = None  # address of a Dask scheduler to build on; None: this machine
     progress: Callable[[int, int], None] | None = field(default=None, compare=False)
 
@@ -125,9 +128,32 @@ WRITERS: dict[str, Writer] = {
 }
 
 
+def chosen_writers(*, only: tuple[str, ...] = (), skip: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The writers' names to run: ``only`` these, or all but ``skip`` (in WRITERS' order).
+
+    Raises OptionError for a name that is not a writer (``field`` "only" or "skip"), or
+    when both are given.
+    """
+    if only and skip:
+        raise OptionError(
+            "choose the outputs to write or the ones to leave out, not both", field="skip"
+        )
+    for name, values in (("only", only), ("skip", skip)):
+        unknown = [v for v in values if v not in WRITERS]
+        if unknown:
+            raise OptionError(
+                f"unknown output {unknown[0]!r}; the outputs are {', '.join(WRITERS)}",
+                field=name,
+            )
+    if only:
+        return tuple(name for name in WRITERS if name in only)
+    return tuple(name for name in WRITERS if name not in skip)
+
+
 def build(dataset: Dataset, out: Path | str, options: BuildOptions | None = None) -> list[Path]:
     """Compute the timeline and the territory, write every output into ``out``.
 
+    ``options.outputs`` names the writers to run (:data:`WRITERS`; all by default).
     ``out`` is always the result of this one call: the outputs are written into a staging
     folder beside it that replaces it at the end (:mod:`mapgen.staging`); interrupted or
     failing, the call leaves ``out`` as it was. Up-to-date snapshots of the previous build
@@ -138,6 +164,7 @@ def build(dataset: Dataset, out: Path | str, options: BuildOptions | None = None
     Returns the files written (their paths in ``out``).
     """
     options = options or BuildOptions()
+    names = selected_writers(options)
     if options.scheduler:
         from mapgen.distributed import build_on_cluster, connect
 
@@ -149,10 +176,18 @@ def build(dataset: Dataset, out: Path | str, options: BuildOptions | None = None
     written: list[Path] = []
     with staged_folder(out) as staging:
         ctx = BuildContext(territory, staging, options, previous=out if out.is_dir() else None)
-        for name, writer in WRITERS.items():
+        for name in names:
             log.debug("writing %s", name)
-            written += writer(ctx)
+            written += WRITERS[name](ctx)
     return [out / path.relative_to(staging) for path in written]
+
+
+def selected_writers(options: BuildOptions) -> tuple[str, ...]:
+    """The names of the writers ``options`` asks for (``outputs``; all by default), in
+    WRITERS' order."""
+    if options.outputs is None:
+        return tuple(WRITERS)
+    return chosen_writers(only=options.outputs) if options.outputs else ()
 
 
 def compute_territory(dataset: Dataset, options: TerritoryOptions) -> Territory:

@@ -80,6 +80,29 @@ class DatasetFiles:
             relations=Path(relations) if relations else None,
         )
 
+    @classmethod
+    def from_folder(cls, folder: Path | str) -> DatasetFiles:
+        """A dataset folder with the standard file names: ``events.csv``, ``places.csv``
+        and ``controllers.csv``, and where present ``areas.geojson``, ``relations.csv``,
+        ``city_polygons.geojson`` and ``dataset.toml``. Nothing of the embedded default
+        dataset is used."""
+        root = Path(folder)
+        if not root.is_dir():
+            raise InputFileError(f"{display_path(root)}: no such folder")
+
+        def present(name: str) -> Path | None:
+            return root / name if (root / name).is_file() else None
+
+        return cls(
+            events=root / "events.csv",
+            places=root / "places.csv",
+            controllers=root / "controllers.csv",
+            city_polygons=present("city_polygons.geojson"),
+            info=present("dataset.toml"),
+            areas=present("areas.geojson"),
+            relations=present("relations.csv"),
+        )
+
 
 def _beside(path: Path | str, name: str) -> Path | None:
     """``name`` in the folder of ``path``, if such a file exists."""

@@ -49,7 +49,14 @@ import numpy as np
 import pandas as pd
 
 from mapgen._io import refuse_inside, write_bytes_atomic
-from mapgen.build import WRITERS, BuildContext, BuildOptions, compute_territory, input_files
+from mapgen.build import (
+    WRITERS,
+    BuildContext,
+    BuildOptions,
+    compute_territory,
+    input_files,
+    selected_writers,
+)
 from mapgen.dataset import Dataset
 from mapgen.errors import ClusterError
 from mapgen.render.basemap import Layout, basemap
@@ -348,6 +355,7 @@ def build_on_cluster(
     plan of the series and the timelapse encoding. Returns the files written.
     """
     out = Path(out)
+    names = selected_writers(options)
     refuse_inside(out, "the output folder", input_files(dataset.files))
     transfers = transfers if transfers is not None else Transfers()
     remote = dataclasses.replace(options, progress=None, scheduler=None)
@@ -355,7 +363,7 @@ def build_on_cluster(
     inputs = client.submit(inputs_task, territory_future, pure=False)
     exports = {
         name: client.submit(export_task, inputs, name, remote, pure=False)
-        for name in WRITERS
+        for name in names
         if name != SNAPSHOTS
     }
     transfers.add("export", tasks=len(exports))
@@ -372,7 +380,7 @@ def build_on_cluster(
     with staged_folder(out) as staging:
         previous = out if out.is_dir() else None
         ctx = BuildContext(territory, staging, options, previous=previous, renderer=renderer)
-        if SNAPSHOTS in WRITERS:
+        if SNAPSHOTS in names:
             written[SNAPSHOTS] = WRITERS[SNAPSHOTS](ctx)
         for name, future in exports.items():
             returned, files = future.result()
@@ -380,5 +388,5 @@ def build_on_cluster(
                 write_bytes_atomic(staging / rel, data)
             transfers.add("export", received=sum(len(d) for d in files.values()))
             written[name] = [staging / rel for rel in returned]
-        paths = [path for name in WRITERS for path in written[name]]
+        paths = [path for name in names for path in written[name]]
     return [out / path.relative_to(staging) for path in paths]

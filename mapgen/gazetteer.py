@@ -8,6 +8,7 @@ place id.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import geopandas as gpd
@@ -127,12 +128,19 @@ def read_places(path: Path | str, problems: Problems) -> Gazetteer:
     table = read_csv(path, problems)
     if not check_columns(table, problems, required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS):
         return Gazetteer(_frame([]))
+    return places_from_rows(((r.line, r.values) for r in table.rows), problems, path=table.path)
+
+
+def places_from_rows(
+    rows: Iterable[tuple[int, dict[str, str]]], problems: Problems, *, path: str
+) -> Gazetteer:
+    """Check ``(line, values)`` rows of the places table in memory; good rows are kept."""
     records: list[dict[str, object]] = []
     seen: dict[str, int] = {}
-    for row in table.rows:
-        record = _place_record(row.values, problems, path=table.path, line=row.line, seen=seen)
+    for line, values in rows:
+        record = _place_record(values, problems, path=path, line=line, seen=seen)
         if record is not None:
-            seen[str(record["id"])] = row.line
+            seen[str(record["id"])] = line
             records.append(record)
     return Gazetteer(_frame(records))
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,20 @@ T3,2020-01-01,charlie,blue,controlled,,Report B 2020-01-01,https://example.org/b
 T4,2020-01-10,bravo,red,contested,blue,Report C 2020-01-10,,
 T5,2020-01-15,bravo,blue,controlled,,Report D 2020-01-15,,
 """
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _world_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Base layers built for other regions go into a cache of the test session, not the
+    user's."""
+    folder = tmp_path_factory.mktemp("mapgen-cache")
+    before = os.environ.get("MAPGEN_CACHE_DIR")
+    os.environ["MAPGEN_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("MAPGEN_CACHE_DIR", None)
+    else:
+        os.environ["MAPGEN_CACHE_DIR"] = before
 
 
 @pytest.fixture

@@ -71,6 +71,41 @@ def test_build_writes_the_timeline(tmp_path):
     assert list(changes["place_id"]) == ["bravo", "bravo"]
 
 
+def test_build_only_and_skip_write_the_chosen_outputs(tmp_path):
+    only = tmp_path / "only"
+    result = invoke("build", *tiny_args(tmp_path), "--only", "tables, html", "--out", str(only))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in only.iterdir() if not p.name.startswith(".")) == [
+        "changes.csv",
+        "map.html",
+        "stats.csv",
+        "timeline.csv",
+    ]
+    skipped = tmp_path / "skipped"
+    result = invoke(
+        "build", *tiny_args(tmp_path), "--skip", "snapshots,report", "--out", str(skipped)
+    )
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in skipped.iterdir()}
+    assert {"map.html", "mapgen.gpkg", "stats.csv", "control.tif"} <= names
+    assert not names & {"snapshots", "report.html", "timelapse.gif", "timelapse.mp4"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--skip", "snapshot"], "--skip: unknown output 'snapshot'; the outputs are tables, gis"),
+        (["--only", "html", "--skip", "report"], "--skip: choose the outputs to write or"),
+    ],
+)
+def test_build_refuses_unknown_or_conflicting_outputs(tmp_path, args, message):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", *tiny_args(tmp_path), *args, "--out", str(out)])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert not out.exists()
+
+
 def test_build_refuses_an_inverted_range_and_bad_dates(tmp_path):
     result = CliRunner().invoke(
         cli, ["build", *tiny_args(tmp_path), "--start", "2020-02-01", "--end", "2020-01-01"]

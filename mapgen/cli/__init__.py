@@ -26,7 +26,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "build": (
         "mapgen.cli.build",
         "build_command",
-        "Validate the dataset and write every output into --out.",
+        "Validate the dataset and write every output (or those chosen) into --out.",
     ),
     "build-many": (
         "mapgen.cli.batch",
@@ -59,6 +59,18 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "mapgen.cli.extract",
         "extract_command",
         "Find statements of control in news articles and write them as candidate events.",
+    ),
+    "gazetteer": (
+        "mapgen.cli.gazetteer",
+        "gazetteer_command",
+        "Write a gazetteer of GeoNames places (cities500) with their names in every "
+        "language GeoNames has.",
+    ),
+    "import-areas": (
+        "mapgen.cli.import_areas",
+        "import_areas_command",
+        "Turn a series of dated control polygons into a dataset folder that mapgen build "
+        "--dataset reads.",
     ),
 }
 

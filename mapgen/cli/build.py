@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from mapgen.build import BuildOptions, build
+from mapgen.build import WRITERS, BuildOptions, build, chosen_writers
 from mapgen.cli.options import (
     dataset_options,
     jobs_option,
@@ -17,6 +17,11 @@ from mapgen.cli.options import (
     territory_options,
 )
 from mapgen.cli.progress import tty_progress
+
+
+def _names(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
+    """A comma-separated list of names (spaces ignored)."""
+    return tuple(filter(None, (v.strip() for v in (value or "").split(","))))
 
 
 @click.command("build")
@@ -44,6 +49,18 @@ from mapgen.cli.progress import tty_progress
     help="map.html: offer OpenStreetMap tiles in the layer control (off until switched on), "
     "or none.",
 )
+@click.option(
+    "--only",
+    callback=_names,
+    metavar="OUTPUT,...",
+    help=f"Write only these outputs, of: {', '.join(WRITERS)} (comma-separated).",
+)
+@click.option(
+    "--skip",
+    callback=_names,
+    metavar="OUTPUT,...",
+    help="Write every output but these, e.g. --skip snapshots,report.",
+)
 @jobs_option
 @scheduler_option
 def build_command(
@@ -51,14 +68,21 @@ def build_command(
     territory: Any,
     daily: bool,
     tiles: str,
+    only: tuple[str, ...],
+    skip: tuple[str, ...],
     jobs: int | None,
     scheduler: str | None,
     **options: Any,
 ) -> None:
-    """Validate the dataset and write every output into --out.
+    """Validate the dataset and write every output (or those chosen) into --out.
+
+    The outputs: tables (timeline.csv, changes.csv, stats.csv), gis (GeoJSON, GeoPackage,
+    QGIS project, control.tif), html (map.html), snapshots (snapshots/, timelapse) and
+    report (report.html). --out holds exactly what this build wrote.
 
     Example: mapgen build --out out --method voronoi --start 2017-10-01 --end 2017-12-31
     """
+    outputs = chosen_writers(only=only, skip=skip)
     dataset = load_checked(options)
     with tty_progress("maps") as progress:
         opts = BuildOptions(
@@ -66,6 +90,7 @@ def build_command(
             daily=daily,
             tiles=tiles,
             jobs=jobs,
+            outputs=outputs,
             scheduler=scheduler or None,
             progress=progress,
         )

@@ -7,6 +7,7 @@ pandas, geopandas and matplotlib only for a command that needs them (``mapgen --
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +27,13 @@ DATASET_FILE_OPTIONS = ("events", "places", "extra_places", "controllers", "city
 def dataset_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--events/--places/--controllers/--city-polygons/--info, defaulting to the embedded data."""
     options = [
+        click.option(
+            "--dataset",
+            type=click.Path(path_type=Path, file_okay=False, exists=True),
+            help="A dataset folder (events.csv, places.csv, controllers.csv and, where "
+            "present, areas.geojson, relations.csv, city_polygons.geojson, dataset.toml), "
+            "e.g. one written by import-areas. Options below replace single files.",
+        ),
         click.option("--events", type=_FILE, help="Events table (CSV). Default: embedded."),
         click.option("--places", type=_FILE, help="Gazetteer (CSV). Default: embedded."),
         click.option(
@@ -54,9 +62,19 @@ def dataset_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def files_from(options: dict[str, Any]) -> DatasetFiles:
-    """The dataset files named by :func:`dataset_options` values."""
+    """The dataset files named by :func:`dataset_options` values: a --dataset folder's
+    files, each replaced by the file an option names."""
     from mapgen.dataset import DatasetFiles
 
+    if options.get("dataset"):
+        files = DatasetFiles.from_folder(options["dataset"])
+        chosen = {
+            name: Path(options[name])
+            for name in ("events", "places", "controllers", "city_polygons", "info")
+            if options.get(name)
+        }
+        extra = tuple(Path(p) for p in options.get("extra_places") or ())
+        return dataclasses.replace(files, **chosen, extra_places=extra)
     return DatasetFiles.from_options(
         events=options.get("events"),
         places=options.get("places"),
@@ -198,3 +216,32 @@ def load_checked(options: dict[str, Any], *, ranged: bool = True) -> Dataset:
     for problem in dataset.problems.warnings:
         click.echo(str(problem), err=True)
     return dataset
+
+
+def _extent(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[float, float, float, float] | None:
+    if value is None:
+        return None
+    try:
+        lon0, lat0, lon1, lat1 = (float(v) for v in value.split(","))
+    except ValueError as exc:
+        raise click.BadParameter(
+            f"{value!r} is not four numbers; write LON_MIN,LAT_MIN,LON_MAX,LAT_MAX"
+        ) from exc
+    if not (-180 <= lon0 < lon1 <= 180 and -90 <= lat0 < lat1 <= 90):
+        raise click.BadParameter(
+            f"{value!r} is not a box: need -180 ≤ lon_min < lon_max ≤ 180, "
+            "-90 ≤ lat_min < lat_max ≤ 90"
+        )
+    return (lon0, lat0, lon1, lat1)
+
+
+def extent_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--extent: a lon/lat box (LON_MIN,LAT_MIN,LON_MAX,LAT_MAX)."""
+    return click.option(
+        "--extent",
+        callback=_extent,
+        metavar="LON_MIN,LAT_MIN,LON_MAX,LAT_MAX",
+        help="Only this lon/lat box (decimal degrees, WGS 84).",
+    )(func)

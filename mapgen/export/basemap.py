@@ -58,7 +58,7 @@ def base_map_layers(territory: Territory) -> list[Layer]:
     out: a dataset outside the embedded boundaries gets none)."""
     lon0, lat0, lon1, lat1 = map_extent(territory)
     window = box(lon0 - MARGIN_DEG, lat0 - MARGIN_DEG, lon1 + MARGIN_DEG, lat1 + MARGIN_DEG)
-    source = base_layers(window)
+    source = base_layers(window, extent=(lon0, lat0, lon1, lat1))
     countries = source["countries"]
     rivers = source["rivers"]
     frames = {

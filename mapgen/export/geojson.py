@@ -34,6 +34,12 @@ def write_geojson(layer: Layer, path: Path | str) -> Path:
     return write_text_atomic(path, _collection_text(header, feature_lines(layer.frame)))
 
 
+def write_frame(frame: gpd.GeoDataFrame, path: Path | str, *, name: str) -> Path:
+    """Write a GeoDataFrame (EPSG:4326) as a FeatureCollection called ``name``, atomically."""
+    header = {"type": "FeatureCollection", "name": name}
+    return write_text_atomic(path, _collection_text(header, feature_lines(frame)))
+
+
 def feature_lines(frame: gpd.GeoDataFrame, extra: dict[str, str] | None = None) -> list[str]:
     """Each feature of ``frame`` as one line of compact JSON, ``extra`` properties first."""
     geometries = _rfc7946_geometries(frame.geometry.values)

@@ -18,7 +18,7 @@ import shapely
 from pyproj import CRS
 from shapely.geometry import box
 
-from mapgen.boundaries import MAIN_RIVERS, fitted_conic, read_layer
+from mapgen.boundaries import MAIN_RIVERS, fitted_conic, layers_folder, read_layer
 from mapgen.dates import check_within
 from mapgen.render.changes import Change, ChangeNotes, change_notes
 from mapgen.render.inset import Inset, find_inset
@@ -143,10 +143,11 @@ def basemap(territory: Territory) -> Basemap:
     clip_ll = gpd.GeoSeries([view], crs=crs).to_crs("EPSG:4326").iloc[0]
     clip_ll = clip_ll.buffer(_CLIP_MARGIN_DEG)
     study = gpd.GeoSeries([territory.study_area], crs="EPSG:4326").to_crs(crs)
-    countries = read_layer("countries")
+    folder = layers_folder(extent)  # the base layers covering the map
+    countries = read_layer("countries", folder)
     land = countries.geometry.union_all().intersection(clip_ll)
     outside = gpd.GeoSeries([land], crs="EPSG:4326").to_crs(crs).difference(study.iloc[0])
-    rivers = read_layer("rivers")
+    rivers = read_layer("rivers", folder)
     rivers = rivers[rivers.intersects(clip_ll)]
     is_main = rivers["name"].isin(MAIN_RIVERS)
     controllers = list(dataset.controllers)
@@ -158,11 +159,11 @@ def basemap(territory: Territory) -> Basemap:
         ylim=ylim,
         outside=outside,
         study=study,
-        lakes=_project(read_layer("lakes").geometry, clip_ll, crs),
+        lakes=_project(read_layer("lakes", folder).geometry, clip_ll, crs),
         rivers=_project(rivers.loc[~is_main].geometry, clip_ll, crs),
         main_rivers=_project(rivers.loc[is_main].geometry, clip_ll, crs),
         borders=_project(countries.geometry.boundary, clip_ll, crs),
-        governorate_lines=_project(read_layer("governorate_lines").geometry, clip_ll, crs),
+        governorate_lines=_project(read_layer("governorate_lines", folder).geometry, clip_ll, crs),
         labels=labels,
         colors={c.id: c.color for c in controllers},
         names={c.id: c.name for c in controllers},

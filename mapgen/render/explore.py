@@ -485,7 +485,7 @@ def _base_map(territory: Territory) -> folium.FeatureGroup:
     lon0, lat0, lon1, lat1 = map_extent(territory)
     m = BASE_MARGIN_DEG
     window = box(lon0 - m, lat0 - m, lon1 + m, lat1 + m)
-    layers = base_layers(window, tolerance=BASE_TOLERANCE_DEG)
+    layers = base_layers(window, extent=(lon0, lat0, lon1, lat1), tolerance=BASE_TOLERANCE_DEG)
     px = 4 / 3  # points to CSS pixels
     looks = {
         "countries": {

@@ -29,7 +29,7 @@ import shapely
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
-from mapgen.boundaries import read_layer
+from mapgen.boundaries import layers_folder, read_layer
 from mapgen.controllers import zone_tint
 from mapgen.dates import format_date
 from mapgen.events import ENDED
@@ -493,8 +493,12 @@ def _base_layers(extent: Iterable[float]) -> dict[str, list]:
     window = box(lon0 - m, lat0 - m, lon1 + m, lat1 + m)
     tolerance = 10.0**-BASE_PRECISION
     out: dict[str, list] = {}
+    try:
+        folder = layers_folder((lon0, lat0, lon1, lat1))
+    except ImportError:  # no base layers for this region (the world data is not installed)
+        return {name: [] for name in BASE_LAYERS}
     for name in BASE_LAYERS:
-        layer: gpd.GeoDataFrame = read_layer(name)
+        layer: gpd.GeoDataFrame = read_layer(name, folder)
         clipped = shapely.intersection(layer.geometry.values, window)
         clipped = shapely.simplify(clipped, tolerance, preserve_topology=True)
         names = layer["name"] if "name" in layer.columns else pd.Series([""] * len(layer))

@@ -113,4 +113,8 @@ def attribution(dataset: Dataset) -> str:
 
 def _shows_base_layers(dataset: Dataset) -> bool:
     extent = dataset.info.extent or tuple(dataset.places.places.total_bounds)
-    return bool(read_layer("countries").intersects(box(*extent)).any())
+    try:
+        countries = read_layer("countries", extent=extent)
+    except ImportError:  # no base layers for this region (the world data is not installed)
+        return False
+    return bool(countries.intersects(box(*extent)).any())

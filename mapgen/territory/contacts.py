@@ -48,19 +48,17 @@ class Contacts:
         a, b = tree.query(cells, predicate="intersects")
         keep = a < b
         a, b = a[keep], b[keep]
-        out_i, out_j, out_p = [], [], []
-        missing = [(x, y) for x, y in zip(a, b, strict=True) if _key(gids, x, y) not in self._pairs]
-        if missing:
-            self._compute(missing, gids, cells)
-        for x, y in zip(a, b, strict=True):
-            ids = self._pairs[_key(gids, x, y)]
-            out_i.append(np.full(len(ids), x))
-            out_j.append(np.full(len(ids), y))
-            out_p.append(ids)
-        if not out_p:
+        lo, hi = np.minimum(gids[a], gids[b]).tolist(), np.maximum(gids[a], gids[b]).tolist()
+        keys = list(zip(lo, hi, strict=True))
+        new = [k for k, key in enumerate(keys) if key not in self._pairs]
+        if new:
+            self._compute([(int(a[k]), int(b[k])) for k in new], gids, cells)
+        found = [self._pairs[key] for key in keys]
+        if not found:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty
-        return np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_p)
+        counts = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+        return np.repeat(a, counts), np.repeat(b, counts), np.concatenate(found)
 
     def _compute(self, pairs: list[tuple[int, int]], gids: np.ndarray, cells: np.ndarray) -> None:
         x = np.array([p[0] for p in pairs])

@@ -152,7 +152,10 @@ class _Reach:
 def allocate(sources: Sources, setting: Setting) -> Allocation:
     """Held ground and zones of every source unit (see the module docstring)."""
     reach = _cached(setting, ("reach", sources.place_key()), lambda: _reach(sources, setting))
-    relevant = _relevant_areas(sources, setting, reach) if setting.options.zones else []
+    # areas matter to zones only as seeds: when no place and no area may seed a zone (a
+    # default controller takes what nobody reaches), they are not looked at
+    seeding = sources.zone_ok.any() or sources.area_zone_ok.any()
+    relevant = _relevant_areas(sources, setting, reach) if setting.options.zones and seeding else []
     key = _zone_key(sources, relevant)
     cache_key = ("allocation", key)
     if cache_key not in setting.cache:

@@ -39,7 +39,7 @@ import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
-from mapgen.boundaries import main_rivers, read_layer, study_area
+from mapgen.boundaries import countries_extent, main_rivers, read_layer, study_area
 from mapgen.dates import check_within, parse_day
 from mapgen.territory import cost, voronoi
 from mapgen.territory.allocation import Allocation, Sources
@@ -245,19 +245,17 @@ def make_setting(timeline: Timeline, options: TerritoryOptions) -> Setting:
     extent = dataset.info.extent
     if extent is None and countries:
         # the sides name their countries: the map covers those countries whole
-        layer = read_layer("countries")
-        held = layer[layer["iso_a3"].isin(countries)]
-        if not held.empty:
-            extent = tuple(float(v) for v in held.total_bounds)
+        extent = countries_extent(countries)
     area = study_area(points, extent, countries=countries)
     crs = area.crs
     near = area.geometry.buffer(0.1)
-    rivers = read_layer("rivers").geometry.union_all().intersection(near)
+    layers = near.bounds  # the base layers covering the study area
+    rivers = read_layer("rivers", extent=layers).geometry.union_all().intersection(near)
     lands = tuple(_to_metric(part, crs) for part in area.parts)
     return Setting(
         area=_to_metric(area.geometry, crs),
         rivers=_to_metric(rivers, crs),
-        main_rivers=_to_metric(main_rivers().intersection(near), crs),
+        main_rivers=_to_metric(main_rivers(layers).intersection(near), crs),
         crs=crs,
         options=options,
         countries=area.countries or ("",),

@@ -69,8 +69,13 @@ def _rest(
     geoms = np.array([g for _, g in covers], dtype=object)
     tree = shapely.STRtree(geoms)
     out = {}
-    for unit, tile in rest.items():
-        hits = sorted(tree.query(tile, predicate="intersects")) if len(geoms) else []
+    tiles = list(rest.items())
+    hits_of = (
+        _hits(tree, np.array([t for _, t in tiles], dtype=object))
+        if len(geoms)
+        else [[] for _ in tiles]
+    )
+    for (unit, tile), hits in zip(tiles, hits_of, strict=True):
         key = ("rest", unit, *(covers[i][0] for i in hits))
         part = _cached(cache, key, lambda t=tile, h=hits: _tile_rest(t, geoms[h]))
         if not part.is_empty:
@@ -99,15 +104,17 @@ def _overlay(
     tree = shapely.STRtree(geoms)
     pieces: dict[tuple[int, str], list[tuple[tuple, BaseGeometry]]] = {}
     for kind, cells in ((HELD, allocation.held), (ZONE, allocation.zone)):
-        for unit, cell in cells.items():
-            hits = tree.query(cell, predicate="intersects") if len(geoms) else []
-            cut = [i for i in sorted(hits) if kind == ZONE or ordered[i].unit != unit]
+        units = list(cells)
+        hits_of = _hits(tree, np.array([cells[u] for u in units], dtype=object))
+        for n, unit in enumerate(units):
+            cell = cells[unit]
+            cut = [i for i in hits_of[n] if kind == ZONE or ordered[i].unit != unit]
             key = ("cell", allocation.key, unit, kind, *(ordered[i].key for i in cut))
             part = _cached(cache, key, lambda c=cell, k=cut: _minus(c, geoms[k], cache, ordered, k))
             pieces.setdefault((unit, kind), []).append((key, part))
+    hits_of = _hits(tree, geoms)
     for i, o in enumerate(ordered):
-        hits = tree.query(o.geom, predicate="intersects")
-        above = [j for j in sorted(hits) if j > i]
+        above = [j for j in hits_of[i] if j > i]
         key = ("override", o.key, *(ordered[j].key for j in above))
         part = _cached(cache, key, lambda g=o.geom, k=above: _minus(g, geoms[k], cache, ordered, k))
         pieces.setdefault((o.unit, HELD), []).append((key, part))
@@ -122,6 +129,19 @@ def _overlay(
         key = ("union", *sorted((k for k, _ in parts), key=repr))
         out[cell_key] = _cached(cache, key, lambda ps=parts: _union([p for _, p in ps]))
     return {k: g for k, g in out.items() if not g.is_empty}
+
+
+def _hits(tree: shapely.STRtree, geoms: np.ndarray) -> list[list[int]]:
+    """For each geometry, the sorted indices of the tree's geometries it intersects (one
+    bulk query)."""
+    found: list[list[int]] = [[] for _ in range(len(geoms))]
+    if not len(geoms):
+        return found
+    which, hit = tree.query(geoms, predicate="intersects")
+    order = np.lexsort((hit, which))
+    for w, h in zip(which[order].tolist(), hit[order].tolist(), strict=True):
+        found[w].append(h)
+    return found
 
 
 def _cached(cache: dict, key: tuple, make) -> BaseGeometry:
