@@ -34,6 +34,8 @@ BOUNDARIES_DIR = DATA_DIR / "boundaries"
 #: What the committed layers cover (lon_min, lat_min, lon_max, lat_max).
 COMMITTED_BBOX = (34.0, 28.5, 49.0, 38.5)
 LAYERS = ("countries", "governorates", "governorate_lines", "rivers", "lakes")
+# What the maps draw under the control layers (governorates as their shared lines).
+BASE_LAYERS = ("countries", "governorate_lines", "rivers", "lakes")
 # The columns every reader may use; a layer with no features (a region of open sea) has
 # them too, empty.
 LAYER_COLUMNS = {
@@ -98,6 +100,31 @@ def _parsed_layer(path: Path) -> gpd.GeoDataFrame:
         if column not in layer.columns:
             layer.insert(len(layer.columns) - 1, column, pd.Series(dtype="object"))
     return layer
+
+
+def base_layers(
+    window: BaseGeometry, *, extent: Extent | None = None, tolerance: float = 0.0
+) -> dict[str, gpd.GeoDataFrame]:
+    """The base map's layers (:data:`BASE_LAYERS`) covering ``extent`` (see
+    :func:`layers_folder`) cut to ``window`` (EPSG:4326), simplified to ``tolerance``
+    degrees when given, features left empty by the cut dropped; no features when there are
+    no layers for the region (the ``world`` extra is not installed)."""
+    try:
+        folder = layers_folder(extent)
+    except ImportError:
+        folder = None
+    out = {}
+    for name in BASE_LAYERS:
+        layer = read_layer(name, folder)
+        if folder is None:
+            layer = layer.iloc[:0]
+        geoms = shapely.intersection(layer.geometry.values, window)
+        if tolerance:
+            geoms = shapely.simplify(geoms, tolerance, preserve_topology=True)
+        layer = layer.set_geometry(geoms)
+        kept = ~(layer.geometry.isna() | layer.geometry.is_empty)
+        out[name] = layer[kept].reset_index(drop=True)
+    return out
 
 
 def main_rivers(extent: Extent | None = None) -> BaseGeometry:

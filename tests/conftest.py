@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from mapgen.dataset import DatasetFiles
+
+if TYPE_CHECKING:
+    from mapgen.territory import Territory
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
@@ -57,6 +61,31 @@ def write(tmp_path: Path) -> Callable[[str, str | bytes], Path]:
         return path
 
     return _write
+
+
+def tiny_territory(folder: Path, events: str = TINY_EVENTS) -> Territory:
+    """The tiny dataset's territory, its files written into ``folder`` (for module-scoped
+    fixtures, which cannot use ``tiny_files``)."""
+    from mapgen.dataset import load_dataset
+    from mapgen.territory import build_territory
+    from mapgen.timeline import build_timeline
+
+    paths = {}
+    for name, text in (
+        ("events.csv", events),
+        ("places.csv", TINY_PLACES),
+        ("controllers.csv", TINY_CONTROLLERS),
+    ):
+        paths[name] = folder / name
+        paths[name].write_text(text, encoding="utf-8")
+    files = DatasetFiles(
+        events=paths["events.csv"],
+        places=paths["places.csv"],
+        controllers=paths["controllers.csv"],
+        city_polygons=None,
+        info=None,
+    )
+    return build_territory(build_timeline(load_dataset(files)))
 
 
 @pytest.fixture

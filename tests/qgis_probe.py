@@ -83,6 +83,8 @@ def vector_report(layer: QgsVectorLayer, name: str, days: list[str]) -> dict:
             "start_field": temporal.startField(),
             "end_field": temporal.endField(),
         }
+    if name not in ID_FIELDS:
+        return report  # a base map layer: no time, always shown
     context = QgsVectorLayerTemporalContext()
     context.setLayer(layer)
     report["on"] = {}
@@ -141,9 +143,12 @@ def project_report(path: Path, days: list[str]) -> dict:
         "layers": {},
     }
     tree = project.layerTreeRoot()
+    report["order"] = [node.layer().name() for node in tree.findLayers()]
+    report["background"] = project.backgroundColor().name()
     for layer in project.mapLayers().values():
         node = tree.findLayer(layer.id())
         entry: dict = {"visible": node.isVisible(), "type": layer.type()}
+        entry["group"] = node.parent().name()
         if isinstance(layer, QgsVectorLayer):
             entry.update(vector_report(layer, layer.name(), days))
         else:

@@ -10,18 +10,22 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
 import rasterio
 import shapely
-from pyproj import CRS
+from PIL import Image
+from pyproj import CRS, Transformer
 from shapely.geometry import Point
 
+from mapgen.boundaries import read_layer
 from mapgen.build import BuildOptions, build
 from mapgen.dataset import load_dataset
 from mapgen.errors import OverwriteError
 from mapgen.export import write_gis
+from mapgen.render.style import BORDER_COLOR, LAKE_COLOR, OUTSIDE_COLOR, WATER_COLOR
 from mapgen.territory import Territory, build_territory
 from mapgen.timeline import build_timeline
 
@@ -29,6 +33,16 @@ SAMPLE_DAYS = ["2017-07-01", "2017-11-10", "2017-11-15", "2017-11-20", "2019-03-
 ABU_KAMAL = Point(40.91854, 34.45226)
 SYSTEM_PYTHON = "/usr/bin/python3"
 PROBE = Path(__file__).parent / "qgis_probe.py"
+PREVIEW = Path(__file__).parent.parent / "tools" / "qgis_preview.py"
+# The base map's layers in the GeoPackage and their names in the project, top to bottom.
+BASE = {
+    "base_rivers": "Rivers",
+    "base_borders": "Borders",
+    "base_governorate_lines": "Governorate lines",
+    "base_lakes": "Lakes",
+    "base_study_area": "Study area",
+    "base_land": "Land",
+}
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +172,7 @@ def test_state_on_sample_days_equals_the_model(out, territory, source, name):
 
 def test_geopackage_layers_have_datetime_columns(out, territory):
     layers = dict(pyogrio.list_layers(out / "mapgen.gpkg"))
-    assert set(layers) == {"areas", "frontlines", "places", "events", "layer_styles"}
+    assert set(layers) == {"areas", "frontlines", "places", "events", "layer_styles", *BASE}
     counts = {
         "areas": len(territory.areas),
         "frontlines": len(territory.frontlines),
@@ -194,9 +208,12 @@ def test_geopackage_stores_the_styles_as_defaults(out):
         ).fetchall()
         contents = dict(db.execute("SELECT table_name, data_type FROM gpkg_contents").fetchall())
         changed = {r[0] for r in db.execute("SELECT last_change FROM gpkg_contents")}
-    assert [r[1] for r in rows] == ["areas", "events", "frontlines", "places"]
+    assert [r[1] for r in rows] == ["areas", *sorted(BASE), "events", "frontlines", "places"]
     assert all(r[0] == "" and r[2] == "geom" and r[3] == 1 for r in rows)
     for name, qml in ((r[1], r[4]) for r in rows):
+        if name in BASE:  # always shown: no time
+            assert "<temporal" not in qml and "renderer-v2" in qml
+            continue
         if name != "events":  # events are in the GeoPackage only
             assert qml == (out / f"{name}.qml").read_text(encoding="utf-8")
         assert '<temporal enabled="1" mode="2"' in qml
@@ -460,7 +477,13 @@ def test_qgis_project_opens_time_enabled(qgis_report, territory):
         "places": True,
         "events": False,
         "control": False,
+        **dict.fromkeys(BASE.values(), True),
     }
+    # the base map is a group under the control layers, drawn on the sea's colour
+    controls = ["events", "places", "frontlines", "areas", "control"]
+    assert project["order"] == [*controls, *BASE.values()]
+    assert {layers[n]["group"] for n in BASE.values()} == {"Base map"}
+    assert project["background"] == LAKE_COLOR
     for name in ("areas", "frontlines", "places", "events"):
         _check_qgis_layer(layers[name], name, territory, active=True)
     assert layers["control"]["renderer"] == "paletted"
@@ -478,6 +501,78 @@ def test_qgis_reads_the_raster_palette_and_band_dates(qgis_report, territory):
         zone = palette[str(len(controllers) + 2 + n)]
         assert zone == {"color": controller.zone_color, "label": f"{controller.name}: zone"}
     assert len(palette) == 2 * len(controllers) + 2  # held, zones, contested, uncertain
+
+
+# --- The project drawn by QGIS ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def qgis_drawing(out: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[np.ndarray, dict]:
+    """The project drawn by QGIS on 2017-11-15 (tools/qgis_preview.py), as an RGB array, and
+    the extent and size it was drawn at."""
+    if not _pyqgis_available():
+        pytest.skip("PyQGIS not installed (Debian: apt-get install python3-qgis)")
+    png = tmp_path_factory.mktemp("qgis_drawing") / "2017-11-15.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("PYTHONPATH", None)
+    run = subprocess.run(
+        [SYSTEM_PYTHON, str(PREVIEW), str(out / "mapgen.qgs"), "2017-11-15", str(png)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    info = json.loads(run.stdout.strip().splitlines()[-1])
+    return np.asarray(Image.open(png).convert("RGB")).astype(int), info
+
+
+def _rgb(color: str) -> list[int]:
+    return [int(color[i : i + 2], 16) for i in (1, 3, 5)]
+
+
+def _pixels_along(line, territory: Territory, info: dict, image: np.ndarray) -> list[np.ndarray]:
+    """The 7x7 pixel windows around points spread along ``line`` (lon/lat) inside the image."""
+    to_map = Transformer.from_crs("EPSG:4326", territory.crs, always_xy=True)
+    (x0, y0, x1, y1), (width, height) = info["extent"], info["size"]
+    windows = []
+    for fraction in np.linspace(0.02, 0.98, 25):
+        point = line.interpolate(fraction, normalized=True)
+        x, y = to_map.transform(point.x, point.y)
+        col, row = int((x - x0) / (x1 - x0) * width), int((y1 - y) / (y1 - y0) * height)
+        if 3 <= col < width - 3 and 3 <= row < height - 3:
+            windows.append(image[row - 3 : row + 4, col - 3 : col + 4].reshape(-1, 3))
+    return windows
+
+
+def test_qgis_draws_borders_and_rivers_under_the_areas(qgis_drawing, territory):
+    image, info = qgis_drawing
+    assert info["layers"][:3] == ["places", "frontlines", "areas"]
+    assert info["layers"][3:] == list(BASE.values())
+    countries = read_layer("countries").set_index("iso_a3").geometry
+    # Jordan's border with Saudi Arabia: outside the study area, nothing drawn over it
+    border = countries["JOR"].boundary.intersection(countries["SAU"].buffer(0.001))
+    windows = _pixels_along(border, territory, info, image)
+    assert len(windows) >= 10
+    assert all((w == _rgb(BORDER_COLOR)).all(axis=1).any() for w in windows)
+    # the Euphrates in Turkey, north of the study area
+    rivers = read_layer("rivers")
+    euphrates = rivers[rivers["name"] == "Euphrates"].geometry.union_all()
+    windows = _pixels_along(euphrates.intersection(countries["TUR"]), territory, info, image)
+    assert len(windows) >= 3
+    water = _rgb(WATER_COLOR)
+    assert all((np.abs(w - water) <= 40).all(axis=1).any() for w in windows)
+    # land outside the study area in the static maps' grey, the sea in their blue
+    desert = _pixels_along(shapely.LineString([(41.5, 30.2), (42.0, 30.0)]), territory, info, image)
+    assert desert and all((w == _rgb(OUTSIDE_COLOR)).all() for w in desert)
+    gulf = _pixels_along(shapely.LineString([(48.6, 29.0), (48.7, 29.3)]), territory, info, image)
+    assert gulf and all((w == _rgb(LAKE_COLOR)).all() for w in gulf)
+    # inside the study area the control layers cover the base map
+    abu_kamal = _pixels_along(
+        shapely.LineString([ABU_KAMAL, (ABU_KAMAL.x + 0.01, ABU_KAMAL.y)]), territory, info, image
+    )
+    assert not any((w == _rgb(OUTSIDE_COLOR)).all(axis=1).any() for w in abu_kamal)
 
 
 def test_tables_tell_kinds_of_change_and_ground_apart(campaign, tmp_path):

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import heapq
 import json
 import logging
 import math
@@ -40,6 +39,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from pyproj import Geod
+from scipy import ndimage
+from scipy.sparse import csgraph, csr_array
 from shapely.geometry import LineString, MultiLineString, Point, Polygon, box, mapping
 from shapely.ops import nearest_points, polygonize_full, substring
 
@@ -792,24 +793,22 @@ def raster_fill(
 
 
 def grow_labels(labels: np.ndarray, passable: np.ndarray, n_labels: int) -> None:
-    """Multi-source region growing in place (see raster_fill)."""
-    four = [(0, 1), (0, -1), (1, 0), (-1, 0)]
-    eight = [*four, (1, 1), (1, -1), (-1, 1), (-1, -1)]
+    """Multi-source region growing in place (see raster_fill): each step, a passable cell
+    with no label takes the label most of its labelled neighbours have (the lowest on a tie)."""
+    four = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], dtype=np.int8)
+    eight = np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=np.int8)
     step = 0
     while True:
         todo = passable & (labels < 0)
         if not todo.any():
             return
-        counts = np.zeros((n_labels, *labels.shape), dtype=np.int8)
-        for dy, dx in four if step % 2 == 0 else eight:
-            shifted = np.full(labels.shape, -1, dtype=labels.dtype)
-            ys = slice(max(dy, 0), labels.shape[0] + min(dy, 0))
-            xs = slice(max(dx, 0), labels.shape[1] + min(dx, 0))
-            ys_src = slice(max(-dy, 0), labels.shape[0] + min(-dy, 0))
-            xs_src = slice(max(-dx, 0), labels.shape[1] + min(-dx, 0))
-            shifted[ys, xs] = labels[ys_src, xs_src]
-            for k in range(n_labels):
-                counts[k] += shifted == k
+        kernel = four if step % 2 == 0 else eight
+        counts = np.stack(
+            [
+                ndimage.correlate((labels == k).astype(np.int8), kernel, mode="constant")
+                for k in range(n_labels)
+            ]
+        )
         best = counts.argmax(axis=0)
         has = counts.max(axis=0) > 0
         new = todo & has
@@ -995,32 +994,36 @@ def dijkstra(
 ) -> tuple[dict[Node, float], dict[Node, int], Node | None]:
     """Shortest paths over edge indices: (distances, predecessor edges, target reached).
 
-    Stops at the first target reached when ``targets`` is given.
+    scipy's Dijkstra on the graph of ``allowed`` edges (all by default; between two nodes
+    the shortest edge, the lowest index on a tie). With ``targets``, the target reached is
+    the nearest one (the smallest node on a tie).
     """
-    dist: dict[tuple[float, float], float] = {}
-    prev: dict[tuple[float, float], int] = {}
-    heap: list[tuple[float, tuple[float, float]]] = []
-    for s in sources:
-        dist[s] = 0.0
-        heap.append((0.0, s))
-    heapq.heapify(heap)
-    while heap:
-        d, node = heapq.heappop(heap)
-        if d > dist.get(node, math.inf):
-            continue
-        if targets is not None and node in targets:
-            return dist, prev, node
-        for ei in adj[node]:
-            if allowed is not None and ei not in allowed:
-                continue
-            e = edges[ei]
-            other = e.v if e.u == node else e.u
-            nd = d + e.length
-            if nd < dist.get(other, math.inf):
-                dist[other] = nd
-                prev[other] = ei
-                heapq.heappush(heap, (nd, other))
-    return dist, prev, None
+    nodes = list(adj)
+    index = {n: i for i, n in enumerate(nodes)}
+    between: dict[tuple[int, int], int] = {}
+    for ei in range(len(edges)) if allowed is None else sorted(allowed):
+        u, v = sorted((index[edges[ei].u], index[edges[ei].v]))
+        kept = between.get((u, v))
+        if u != v and (kept is None or edges[ei].length < edges[kept].length):
+            between[(u, v)] = ei
+    pairs = np.array(list(between), dtype=np.int64).reshape(-1, 2)
+    weights = [edges[ei].length for ei in between.values()]
+    graph = csr_array((weights, (pairs[:, 0], pairs[:, 1])), shape=(len(nodes), len(nodes)))
+    start = [index[s] for s in sources]
+    far, before, _ = csgraph.dijkstra(
+        graph, directed=False, indices=start, min_only=True, return_predecessors=True
+    )
+    reached = np.flatnonzero(np.isfinite(far))
+    dist = {nodes[i]: float(far[i]) for i in reached}
+    prev = {
+        nodes[i]: between[tuple(sorted((int(before[i]), int(i))))]
+        for i in reached
+        if before[i] >= 0
+    }
+    hit = None
+    if targets is not None:
+        hit = min((n for n in targets if n in dist), key=lambda n: (dist[n], n), default=None)
+    return dist, prev, hit
 
 
 def walk_back(

@@ -9,6 +9,7 @@ the layer is not time-enabled until the box is ticked. A project keeps the switc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -16,6 +17,8 @@ import pandas as pd
 from pyproj import CRS
 
 from mapgen.controllers import Controllers
+from mapgen.export.basemap import BASE_GROUP, SEA_COLOR, base_style_body
+from mapgen.export.basemap import TITLES as BASE_TITLES
 from mapgen.export.layers import Layer
 from mapgen.export.styles import (
     fill_template,
@@ -42,6 +45,7 @@ class RasterEntry:
 def project_qgs(
     layers: list[Layer],
     *,
+    base: Sequence[Layer] = (),
     gpkg: str,
     controllers: Controllers,
     crs: CRS,
@@ -52,7 +56,8 @@ def project_qgs(
     raster: RasterEntry | None = None,
 ) -> str:
     """The project's XML: ``layers`` from the file ``gpkg`` (a path relative to the project),
-    drawn in ``crs`` over ``extent`` (in ``crs``), time range ``start`` to ``end`` inclusive."""
+    over the ``base`` layers (bottom first, in the group "Base map"), drawn in ``crs`` over
+    ``extent`` (in ``crs``) on the sea's colour, time range ``start`` to ``end`` inclusive."""
     tree, items = [], []
     for layer in reversed(layers):  # the first layer is drawn at the bottom
         source = f"./{gpkg}|layername={layer.name}"
@@ -64,6 +69,15 @@ def project_qgs(
         )
         body = vector_style_body(layer, controllers)
         items.append(_map_layer("vector", geometry, layer_id, layer.name, source, WGS84, body))
+    base_tree = []
+    for layer in reversed(base):
+        source = f"./{gpkg}|layername={layer.name}"
+        layer_id = f"mapgen_{layer.name}"
+        title = BASE_TITLES[layer.name]
+        base_tree.append(_tree_item(layer_id, title, source, "ogr", checked=True, indent=2))
+        geometry = f' geometry="{_QGIS_GEOMETRY[layer.geometry]}" labelsEnabled="0"'
+        body = base_style_body(layer)
+        items.append(_map_layer("vector", geometry, layer_id, title, source, WGS84, body))
     if raster is not None:
         source = f"./{raster.file}"
         tree.append(_tree_item("mapgen_control", "control", source, "gdal", checked=False))
@@ -71,9 +85,16 @@ def project_qgs(
         items.append(
             _map_layer("raster", "", "mapgen_control", "control", source, raster.crs, body)
         )
+    if base_tree:
+        group = "".join(base_tree).rstrip("\n")
+        tree.append(fill_template("project_tree_group.xml", name=BASE_GROUP, tree=group))
     xmin, ymin, xmax, ymax = extent
+    red, green, blue = (int(SEA_COLOR[i : i + 2], 16) for i in (1, 3, 5))
     return fill_template(
         "project.qgs",
+        canvas_red=red,
+        canvas_green=green,
+        canvas_blue=blue,
         title=escape(title),
         crs=_srs(crs),
         tree="".join(tree).rstrip("\n"),
@@ -87,8 +108,10 @@ def project_qgs(
     )
 
 
-def _tree_item(layer_id: str, name: str, source: str, provider: str, *, checked: bool) -> str:
-    return fill_template(
+def _tree_item(
+    layer_id: str, name: str, source: str, provider: str, *, checked: bool, indent: int = 1
+) -> str:
+    return "  " * (indent - 1) + fill_template(
         "project_tree_layer.xml",
         id=layer_id,
         name=xml_attr(name),

@@ -69,6 +69,7 @@ SLIDER_PARTS = (
     "legend.js",
     "controls.js",
     "chart.js",
+    "host.js",
     "map.js",
     "api.js",
 )
@@ -109,6 +110,12 @@ class SliderMap:
             if self._fragments > 1:
                 element_id = f"{element_id}-{self._fragments}"
         return _render_fragment(self, element_id, _FRAGMENT_HEIGHT)
+
+    def panel(self, *, element_id: str) -> str:
+        """The slider's panel (title, legend, controls, chart), styles, data and script,
+        without a map or Leaflet of its own: for a Leaflet map already on the page, which
+        ``window.mapgen._create(element, {map: ...})`` then draws on (:mod:`mapgen.folium`)."""
+        return _render_fragment(self, element_id, _FRAGMENT_HEIGHT, embedded=True)
 
     def document(self) -> str:
         """A complete ``<!doctype html>`` page holding one map that fills the window."""
@@ -164,7 +171,9 @@ def write_map_html(territory: Territory, path: Path | str, *, tiles: str = "osm"
     return slider_map(territory, tiles=tiles).save(path)
 
 
-def _render_fragment(page: SliderMap, element_id: str, height: str) -> str:
+def _render_fragment(
+    page: SliderMap, element_id: str, height: str, *, embedded: bool = False
+) -> str:
     if not _ID_RE.match(element_id):
         raise OptionError(
             f"element_id={element_id!r} is not a valid id; use a letter, then letters, "
@@ -178,6 +187,7 @@ def _render_fragment(page: SliderMap, element_id: str, height: str) -> str:
         .render(
             element_id=element_id,
             element_id_json=Markup(json.dumps(element_id)),
+            embedded=embedded,
             height=height,
             data_json=Markup(page.data_json),
             leaflet_css=Markup(assets["leaflet_css"]),
@@ -213,12 +223,34 @@ def _assets() -> dict[str, str]:
         "leaflet_js": js,
         "leaflet_css": css,
         "slider_js": slider_script(),
-        "slider_css": (slider / "slider.css").read_text(encoding="utf-8"),
+        "slider_css": "\n".join(
+            (slider / name).read_text(encoding="utf-8") for name in ("slider.css", "host.css")
+        ),
     }
     for name, text in out.items():
         if "</script" in text.lower() or "</style" in text.lower():
             raise ValueError(f"{name} contains a closing tag and cannot be inlined")
     return out
+
+
+def leaflet_assets() -> tuple[str, str]:
+    """Leaflet's JavaScript and CSS (its images inlined), as the slider map inlines them."""
+    assets = _assets()
+    return assets["leaflet_js"], assets["leaflet_css"]
+
+
+def leaflet_icon_uris() -> dict[str, str]:
+    """Leaflet's default marker images as ``data:`` URIs (``iconUrl``, ``iconRetinaUrl``,
+    ``shadowUrl``): with the CSS inlined, Leaflet cannot find them next to it."""
+    import xstatic.pkg.leaflet as xleaflet
+
+    images = Path(xleaflet.BASE_DIR) / "images"
+    files = {
+        "iconUrl": "marker-icon.png",
+        "iconRetinaUrl": "marker-icon-2x.png",
+        "shadowUrl": "marker-shadow.png",
+    }
+    return {key: _png_uri(images / name) for key, name in files.items()}
 
 
 def slider_script() -> str:
@@ -233,4 +265,8 @@ def slider_script() -> str:
 
 
 def _data_uri(path: Path) -> str:
-    return "url(data:image/png;base64," + base64.b64encode(path.read_bytes()).decode() + ")"
+    return f"url({_png_uri(path)})"
+
+
+def _png_uri(path: Path) -> str:
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()

@@ -27,14 +27,20 @@ from mapgen.render.basemap import FONT, Basemap, MapState, changed_ground
 from mapgen.render.style import (
     AREA_OUTLINE_COLOR,
     BORDER_COLOR,
+    BORDER_WIDTH,
     CHANGED_COLOR,
     FRONTLINE_COLOR,
     GOVERNORATE_COLOR,
+    GOVERNORATE_DASH,
+    GOVERNORATE_WIDTH,
     HALO_COLOR,
     INFERRED_ALPHA,
     LAKE_COLOR,
+    LAKE_EDGE_WIDTH,
+    MAIN_RIVER_WIDTH,
     MAP_EDGE_COLOR,
     OUTSIDE_COLOR,
+    RIVER_WIDTH,
     UNASSIGNED_COLOR,
     UNCERTAIN_HATCH,
     UNKNOWN_BESIEGER_COLOR,
@@ -72,9 +78,15 @@ def draw_layers(ax: Axes, base: Basemap, state: MapState) -> None:
 def _base_layers(ax: Axes, base: Basemap) -> None:
     _draw(base.outside, ax, color=OUTSIDE_COLOR, linewidth=0)
     _draw(base.study, ax, color=UNASSIGNED_COLOR, linewidth=0)
-    _draw(base.lakes, ax, color=LAKE_COLOR, edgecolor=WATER_COLOR, linewidth=0.4)
-    _draw(base.governorate_lines, ax, color=GOVERNORATE_COLOR, linewidth=0.5, linestyle=(0, (4, 2)))
-    _draw(base.borders, ax, color=BORDER_COLOR, linewidth=1.1)
+    _draw(base.lakes, ax, color=LAKE_COLOR, edgecolor=WATER_COLOR, linewidth=LAKE_EDGE_WIDTH)
+    _draw(
+        base.governorate_lines,
+        ax,
+        color=GOVERNORATE_COLOR,
+        linewidth=GOVERNORATE_WIDTH,
+        linestyle=(0, GOVERNORATE_DASH),
+    )
+    _draw(base.borders, ax, color=BORDER_COLOR, linewidth=BORDER_WIDTH)
 
 
 def _areas(ax: Axes, base: Basemap, state: MapState) -> None:
@@ -167,8 +179,8 @@ def _draw(geoms: gpd.GeoSeries | gpd.GeoDataFrame, ax: Axes, **style: object) ->
 
 
 def _rivers(ax: Axes, base: Basemap) -> None:
-    _draw(base.rivers, ax, color=WATER_COLOR, linewidth=0.6, zorder=3)
-    _draw(base.main_rivers, ax, color=WATER_COLOR, linewidth=1.4, zorder=3)
+    _draw(base.rivers, ax, color=WATER_COLOR, linewidth=RIVER_WIDTH, zorder=3)
+    _draw(base.main_rivers, ax, color=WATER_COLOR, linewidth=MAIN_RIVER_WIDTH, zorder=3)
 
 
 def scale_bar(ax: Axes, base: Basemap) -> Bbox:

@@ -23,6 +23,13 @@ LAKE_COLOR = "#c6dbef"  # lakes and the sea (the map's background)
 BORDER_COLOR = "#555555"
 GOVERNORATE_COLOR = "#9a9a9a"
 MAP_EDGE_COLOR = "#555555"  # the map's frame
+# Static maps (and the QGIS project's base map): line widths in points, dash pattern.
+BORDER_WIDTH = 1.1
+GOVERNORATE_WIDTH = 0.5
+GOVERNORATE_DASH = (4, 2)  # dash, gap, in line widths
+RIVER_WIDTH = 0.6
+MAIN_RIVER_WIDTH = 1.4  # the rivers of mapgen.boundaries.MAIN_RIVERS
+LAKE_EDGE_WIDTH = 0.4
 # Static maps: what is drawn over the ground.
 AREA_OUTLINE_COLOR = "white"
 FRONTLINE_COLOR = "black"

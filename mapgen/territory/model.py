@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -40,6 +41,7 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from mapgen.boundaries import countries_extent, main_rivers, read_layer, study_area
+from mapgen.dates import check_within, parse_day
 from mapgen.territory import cost, voronoi
 from mapgen.territory.allocation import Allocation, Sources
 from mapgen.territory.contacts import Contacts
@@ -49,6 +51,9 @@ from mapgen.territory.overlay import HELD, ZONE, Override, overlay
 from mapgen.territory.units import Units, build_units, split_periods
 from mapgen.timeline import UNCERTAIN, Timeline
 from mapgen.validity import valid_on
+
+if TYPE_CHECKING:
+    import folium
 
 AllocationMethod = Callable[[Sources, Setting], Allocation]
 METHODS: dict[str, AllocationMethod] = {
@@ -94,6 +99,48 @@ class Territory:
             self.frontlines[valid_on(self.frontlines, day)],
             self.places[valid_on(self.places, day)],
         )
+
+    def areas_on(self, day: pd.Timestamp | str) -> gpd.GeoDataFrame:
+        """The ground held and zoned on ``day``, one row per unit and kind (EPSG:4326).
+
+        Columns as :attr:`areas` (see the module docstring): ``area_id``, ``unit``,
+        ``place_id``, ``polygon``, ``place``, ``kind`` (held, zone), ``controller``,
+        ``status``, ``opponent``, ``basis``, ``inferred_from``, ``sources`` (``;``-joined
+        event ids), ``valid_from``, ``valid_to`` (exclusive, NaT open), ``area_km2`` and
+        ``geometry``. ``day`` is a date inside the map's range (DateRangeError if not).
+        """
+        return _rows_on(self.areas, self._day(day))
+
+    def frontlines_on(self, day: pd.Timestamp | str) -> gpd.GeoDataFrame:
+        """The frontlines between hostile sides on ``day`` (EPSG:4326): ``frontline_id``,
+        ``side_a``, ``side_b``, ``valid_from``, ``valid_to``, ``length_km``, ``geometry``."""
+        return _rows_on(self.frontlines, self._day(day))
+
+    def places_on(self, day: pd.Timestamp | str) -> gpd.GeoDataFrame:
+        """The state of every place on ``day`` (EPSG:4326 points): ``place_id``, ``place``,
+        ``polygon``, ``controller``, ``status``, ``opponent``, ``basis`` (reported,
+        inferred, polygon, ...), ``inferred_from``, ``sources``, ``valid_from``,
+        ``valid_to``, ``from_precision``/``to_precision`` (day, week, month, year),
+        ``reported`` (the date as reported), ``geometry``."""
+        return _rows_on(self.places, self._day(day))
+
+    def explore(self, day: pd.Timestamp | str, **kwargs: Any) -> folium.Map:
+        """One day's held ground, zones, frontlines and places on an interactive folium map.
+
+        Needs folium (``pip install 'mapgen[folium]'``). Keywords as
+        :func:`mapgen.render.explore.explore`: ``m=`` an existing map, ``tiles=``,
+        ``width=``/``height=``, ``inline=True`` for a page that works offline.
+        """
+        from mapgen.render.explore import explore
+
+        return explore(self, day, **kwargs)
+
+    def _day(self, day: pd.Timestamp | str) -> pd.Timestamp:
+        """``day`` as a Timestamp inside the map's range, or DateRangeError."""
+        ts = parse_day(day, what="day") if isinstance(day, str) else pd.Timestamp(day)
+        ts = ts.normalize()
+        check_within([ts], self.timeline.start, self.timeline.end, field="day")
+        return ts
 
     def stats(self) -> pd.DataFrame:
         """Area (km², equal-area), population and fronts of each side, for every day.
@@ -150,6 +197,10 @@ class Territory:
         table["area_km2"] = table["held_km2"] + table["zone_km2"]
         table.index.name = "controller"
         return table.round(1)
+
+
+def _rows_on(frame: gpd.GeoDataFrame, day: pd.Timestamp) -> gpd.GeoDataFrame:
+    return frame[valid_on(frame, day)].reset_index(drop=True)
 
 
 def _keyed(areas: pd.DataFrame) -> pd.DataFrame:

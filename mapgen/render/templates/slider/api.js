@@ -50,8 +50,8 @@ var registry = {
     return null;
   },
   get ready() { return registry.maps.length > 0 && registry.maps[0].ready; },
-  _create: function (root) {
-    var m = new SliderMap(root);
+  _create: function (root, options) {
+    var m = new SliderMap(root, options);
     var api = mapApi(m);
     registry.maps.push(api);
     m.build();

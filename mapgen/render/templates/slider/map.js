@@ -3,11 +3,17 @@
  * and moves everything to a day (setDay).
  */
 /* global L, MapData, MapLayers, Controls, HashLink, AreaChart, PlacePopup, buildLegend,
-   escapeText, addTileLayer */
+   escapeText, addTileLayer, mountOnHost, fitOnHost */
 /* exported SliderMap */
 
-function SliderMap(root) {
+/*
+ * `options.map`: a Leaflet map already on the page (mapgen.folium) to draw on instead of a
+ * map of its own; the panel then becomes one of its controls (host.js), with
+ * `options.position`, `options.fit` (fit the map to the data) and `options.layerControl`.
+ */
+function SliderMap(root, options) {
   this.root = root;
+  this.options = options || {};
   this.id = root.id;
   this.data = new MapData(JSON.parse(root.querySelector("script.mg-data").textContent));
   this.day = 0;
@@ -19,26 +25,36 @@ function SliderMap(root) {
 
 SliderMap.prototype.build = function () {
   var d = this.data, self = this;
+  var host = this.options.map;
   this.root.querySelector(".mg-title").textContent = d.title;
-  this.map = L.map(this.root.querySelector(".mg-map"),
-    { keyboard: false, zoomSnap: 0.25, attributionControl: true });
-  this.map.attributionControl.setPrefix(false);
+  if (host) {
+    this.map = mountOnHost(this.root, host, this.options);
+  } else {
+    this.map = L.map(this.root.querySelector(".mg-map"),
+      { keyboard: false, zoomSnap: 0.25, attributionControl: true });
+    this.map.attributionControl.setPrefix(false);
+  }
   var e = d.extent;
-  this.map.fitBounds([[e[1], e[0]], [e[3], e[2]]]);
+  var bounds = [[e[1], e[0]], [e[3], e[2]]];
+  // the layers need a view; a host map keeps its own unless asked to fit (at the end)
+  if (!host || !this.map._loaded) this.map.fitBounds(bounds);
   this.popup = new PlacePopup(this.map, d);
   this.layers = new MapLayers(this.map, d, this.id,
     function (i, latlng) { self.openPopup(i, latlng); },
     function (i, latlng) { self.popup.open(i, latlng, self.day, true); });
   var overlays = this.layers.build(this.root.querySelector("svg.mg-defs defs"));
   addTileLayer(this.map, d.tiles, overlays);
-  L.control.layers(null, overlays, { collapsed: true, position: "topright" }).addTo(this.map);
-  L.control.scale({ imperial: false }).addTo(this.map);
-  this.map.attributionControl.addAttribution(escapeText(d.attribution));
+  if (!host || this.options.layerControl) {
+    L.control.layers(null, overlays, { collapsed: true, position: "topright" }).addTo(this.map);
+  }
+  if (!host) L.control.scale({ imperial: false }).addTo(this.map);
+  if (this.map.attributionControl) this.map.attributionControl.addAttribution(escapeText(d.attribution));
   buildLegend(this.root, d);
   this.controls = new Controls(this.root, d, this);
   this.controls.build();
   this.chart = new AreaChart(this.root, d, function (day) { self.setDay(day); });
   this.chart.build();
+  if (host && this.options.fit) fitOnHost(this.map, this.root, bounds, this.options.position);
 };
 
 SliderMap.prototype.openPopup = function (i, latlng) {
