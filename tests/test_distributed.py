@@ -228,6 +228,8 @@ def test_build_many_builds_the_good_datasets_and_reports_the_broken_one(
     fields[4] = "nobody-at-all"  # no such controller
     events[BROKEN_LINE - 1] = ",".join(fields)
     (tmp_path / "broken.csv").write_text("".join(events), encoding="utf-8")
+    # the default events name polygons: their shapes go beside the copy, as a user's would
+    (tmp_path / "areas.geojson").write_bytes((DATA_DIR / "areas.geojson").read_bytes())
     (tmp_path / "builds.toml").write_text(
         f'[[dataset]]\nname = "october"\nout = "out/october"\nstart = "{START}"\n'
         f'end = "{END}"\n\n'
