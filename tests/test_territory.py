@@ -210,9 +210,11 @@ def test_default_campaign_key_dates(default_territory):
     assert areas.loc["deir-ez-zor", "status"] == "controlled"
     # the city polygon is held whole by its controller and by nobody else
     polygon = t.timeline.dataset.places.polygons.geometry["abu-kamal"]
-    cell = areas.geometry["abu-kamal"]
+    # (its own ground, or the government's area of 9 November drawn over it)
+    syria = day.areas[(day.areas.controller == "syria") & (day.areas.kind == "held")]
+    cell = shapely.union_all(syria.geometry.values)
     assert polygon.difference(cell).area < 1e-3 * polygon.area  # up to coordinate rounding
-    others = day.areas[day.areas.place_id != "abu-kamal"].geometry.values
+    others = day.areas[day.areas.controller != "syria"].geometry.values
     assert shapely.area(shapely.intersection(others, polygon)).max() < 1e-3 * polygon.area
     # on 2017-11-12 Islamic State holds it again, contested by the army
     again = held(t.on("2017-11-12").areas).loc["abu-kamal"]
@@ -232,8 +234,9 @@ def test_area_within_a_governorate_sums_to_its_land(default_territory):
     assert white["zone_km2"].sum() == 0
     # the same held ground (up to the smoothing of the 2 km grid's edges)
     assert white.loc["isis", "held_km2"] == pytest.approx(zoned.loc["isis", "held_km2"], rel=0.05)
-    # the desert counted as zones raises Islamic State's share a lot
-    assert zoned.loc["isis", "area_km2"] > 3 * white.loc["isis", "area_km2"]
+    # the desert counted as zones: a large part of the governorate, none of it white
+    assert zoned["zone_km2"].sum() > 0.2 * zoned["area_km2"].sum()
+    assert zoned.loc["isis", "area_km2"] >= white.loc["isis", "area_km2"]
 
 
 # --- the rules of a control map, on small made-up regions of real Syria and Iraq ----------
