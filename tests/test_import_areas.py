@@ -261,3 +261,107 @@ def test_deepstate_import_is_small_and_says_where_it_is(deepstate_import: Path) 
             "russia": "UKR",
             "ukraine": "UKR",
         }
+
+
+# --- the land's edge: a polygon drawn with its own coast is no front there ---------------
+
+
+def _metric_land(territory) -> tuple[object, object]:
+    """The built study area in the territory's metric CRS, and its edge."""
+    land = gpd.GeoSeries([territory.study_area], crs="EPSG:4326").to_crs(territory.crs).iloc[0]
+    return land, land.boundary
+
+
+def _built(folder: Path):
+    from mapgen.dataset import load_dataset
+    from mapgen.territory import build_territory
+    from mapgen.timeline import build_timeline
+
+    return build_territory(build_timeline(load_dataset(DatasetFiles.from_folder(folder))))
+
+
+def test_a_polygon_with_its_own_coast_leaves_no_front_along_the_sea(tmp_path: Path) -> None:
+    """A series drawn on its own coastline, 400 m inside the base layers' (as DeepState's
+    runs inside Natural Earth's): the strip between is the default controller's, but its
+    edge against the polygon is no front; the front is the polygon's inland outline."""
+    from mapgen.boundaries import read_layer
+
+    syria = read_layer("countries").set_index("iso_a3").geometry["SYR"]
+    utm = "EPSG:32637"
+    land = gpd.GeoSeries([syria], crs="EPSG:4326").to_crs(utm).iloc[0]
+    # the coast of Latakia and Jableh, 50 km of it: own coast 400 m inside, then 3 km
+    reach = box(35.70, 35.25, 36.10, 35.65)
+    near = gpd.GeoSeries([reach], crs="EPSG:4326").to_crs(utm).iloc[0]
+    day1 = land.buffer(-400).intersection(near)
+    inland = land.buffer(-3000).intersection(near)
+    series = {"2022-06-01": day1, "2022-06-02": day1, "2022-06-03": inland}
+    folder = tmp_path / "in"
+    folder.mkdir()
+    files = [
+        write_geojson(
+            folder / f"coast_{d.replace('-', '')}.geojson",
+            [gpd.GeoSeries([g], crs=utm).to_crs("EPSG:4326").iloc[0]],
+        )
+        for d, g in series.items()
+    ]
+    out = tmp_path / "ds"
+    result = run("import-areas", *map(str, files), "--controller", "red", "--rest", "blue",
+                 "--out", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    territory = _built(out)
+    built_land, edge = _metric_land(territory)
+    series = {
+        d: gpd.GeoSeries([g], crs=utm).to_crs(territory.crs).iloc[0] for d, g in series.items()
+    }
+    near = gpd.GeoSeries([near], crs=utm).to_crs(territory.crs).iloc[0]
+    inland = series["2022-06-03"]
+    for day, drawn in series.items():
+        (front,) = territory.on(day).frontlines.to_crs(territory.crs).itertuples()
+        # the polygon's outline less what lies along the sea (within 1 km of the land's edge)
+        inland_outline = drawn.boundary.difference(edge.buffer(1000)).length / 1000
+        assert front.length_km == pytest.approx(inland_outline, rel=0.02), day
+        coastal = drawn.boundary.intersection(near.buffer(-2000)).difference(
+            built_land.buffer(-1000)
+        )
+        assert front.geometry.intersection(coastal.buffer(50)).length < 10, day
+    # where the polygon stops 3 km short of the sea, the strip is real ground: front there
+    (front,) = territory.on("2022-06-03").frontlines.to_crs(territory.crs).itertuples()
+    along_sea = inland.boundary.intersection(near.buffer(-2000)).difference(
+        inland.boundary.intersection(built_land.buffer(-3500)).buffer(1)
+    )
+    assert along_sea.length > 30_000
+    assert front.geometry.buffer(5).intersection(along_sea).length > 0.95 * along_sea.length
+    # the ground stays the polygon's, sliver and all
+    stats = territory.stats().set_index(["date", "controller"])
+    for day, drawn in series.items():
+        red = stats.loc[(pd.Timestamp(day), "red"), "held_km2"]
+        assert red == pytest.approx(drawn.intersection(built_land).area / 1e6, rel=0.005)
+
+
+def test_deepstate_days_build_a_front_of_deepstates_length(tmp_path: Path) -> None:
+    """Two of DeepState's days: the built front is DeepState's own (its outline on land
+    less 1 km along coast and border, ~1,240 km), not twice as long (the coast of the Sea
+    of Azov and of Crimea, where its coast runs inside Natural Earth's); the ground is the
+    polygon's on land."""
+    if not DEEPSTATE.is_dir():
+        pytest.skip(f"DeepState polygons not found at {DEEPSTATE}")
+    files = [DEEPSTATE / f"deepstatemap_data_{d}.geojson.gz" for d in ("20250115", "20250116")]
+    out = tmp_path / "ua"
+    result = run("import-areas", *map(str, files), "--controller", "russia", "--rest",
+                 "ukraine", "--out", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    territory = _built(out)
+    land, edge = _metric_land(territory)
+    stats = territory.stats().set_index(["date", "controller"])
+    for path in files:
+        day = date_from_name(path)
+        source = gpd.read_file(f"/vsigzip/{path}").to_crs(territory.crs).geometry.union_all()
+        truth = shapely.make_valid(source).intersection(land)
+        truth = shapely.union_all([g for g in shapely.get_parts(truth) if g.area > 0])
+        own_front = truth.boundary.difference(edge.buffer(1000)).length / 1000
+        assert 1100 < own_front < 1400
+        built = stats.loc[(day, "russia"), "frontline_km"]
+        assert built == pytest.approx(own_front, rel=0.05), day
+        ground = territory.on(day).areas
+        ground = ground[ground["controller"] == "russia"].to_crs(territory.crs)
+        assert iou(ground.geometry.union_all(), truth) >= 0.999, day

@@ -3,7 +3,9 @@
 A frontline is made of contact pieces between the ground of two hostile sides. Pieces are
 computed for each pair of cell geometries once and reused on every day both cells exist, so
 a day on which a few cells change costs only their pairs. Each piece knows whether it lies on
-an international border.
+an international border, and whether it lies near the land's edge (the coast, the study
+area's outer border): there a contact with the default controller's ground is the gap
+between two drawings of the coast, not a front (see ``EDGE_TOLERANCE_M``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,12 @@ from shapely.geometry.base import BaseGeometry
 from mapgen.territory.geometry import split_on
 
 BORDER_TOLERANCE_M = 5.0
+#: A contact within this distance of the land's edge may be an artefact: where a polygon
+#: archive's coast or border runs inside the base layers' (DeepState's coast lies up to
+#: ~2 km inside Natural Earth's), the strip between is the default controller's, and its
+#: edge against the polygon is no front. 1 km is also how DeepState's own front is measured
+#: in ``benchmarks/deepstate.py`` (its outline on land less 1 km along coast and border).
+EDGE_TOLERANCE_M = 1000.0
 
 
 @dataclass
@@ -24,12 +32,15 @@ class Contacts:
     """Contact pieces between registered geometries (``gid`` numbers).
 
     ``pieces`` holds every piece ever found (LineStrings, metric), ``on_border`` whether it
-    lies on a border, ``km`` its length.
+    lies on a border, ``near_edge`` whether it lies within ``EDGE_TOLERANCE_M`` of ``edge``
+    (the land's edge, given when a default controller holds the rest), ``km`` its length.
     """
 
     borders: BaseGeometry
+    edge: BaseGeometry = field(default_factory=shapely.MultiLineString)
     pieces: list[BaseGeometry] = field(default_factory=list)
     on_border: list[bool] = field(default_factory=list)
+    near_edge: list[bool] = field(default_factory=list)
     km: list[float] = field(default_factory=list)
     _pairs: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
 
@@ -37,6 +48,11 @@ class Contacts:
         self._zone = (
             shapely.buffer(self.borders, BORDER_TOLERANCE_M)
             if not self.borders.is_empty
+            else shapely.Polygon()
+        )
+        self._edge_zone = (
+            shapely.buffer(self.edge, EDGE_TOLERANCE_M)
+            if not self.edge.is_empty
             else shapely.Polygon()
         )
 
@@ -67,11 +83,14 @@ class Contacts:
         # have the same vertices and plain intersection finds them
         lines = shapely.intersection(shapely.boundary(cells[x]), shapely.boundary(cells[y]))
         owner, pieces, inside = split_on(lines, self._zone)
+        which, pieces, near = split_on(pieces, self._edge_zone)
+        owner, inside = owner[which], inside[which]
         found: dict[int, list[int]] = {k: [] for k in range(len(pairs))}
-        for o, piece, flag in zip(owner, pieces, inside, strict=True):
+        for o, piece, flag, close in zip(owner, pieces, inside, near, strict=True):
             found[int(o)].append(len(self.pieces))
             self.pieces.append(piece)
             self.on_border.append(bool(flag))
+            self.near_edge.append(bool(close))
             self.km.append(float(shapely.length(piece)) / 1000.0)
         for k, (p, q) in enumerate(pairs):
             self._pairs[_key(gids, p, q)] = np.array(found[k], dtype=np.int64)

@@ -323,8 +323,12 @@ class _Builder:
         self._gid_of: dict[int, tuple[BaseGeometry, int]] = {}
         self._overlay_cache: dict = {}
         self.contacts = Contacts(
-            border_lines(setting.lands) if len(setting.lands) > 1 else shapely.MultiLineString()
+            border_lines(setting.lands) if len(setting.lands) > 1 else shapely.MultiLineString(),
+            # with a default controller, its ground along the land's edge may be a sliver
+            # between two drawings of the coast (see contacts.EDGE_TOLERANCE_M)
+            edge=shapely.boundary(setting.area) if units.rest else shapely.MultiLineString(),
         )
+        self.is_rest = np.isin(np.arange(units.n), list(units.rest))
         self.period_data: list[_Period] = []
         self._last_cells: dict | None = None
 
@@ -567,14 +571,14 @@ class _Builder:
         side = self.state_side[codes[unit]]
         si, sj = side[data.contact_i], side[data.contact_j]
         held_either = (kind[data.contact_i] == 0) | (kind[data.contact_j] == 0)
-        on_border = (
-            np.array(self.contacts.on_border, dtype=bool)[data.contact_piece]
-            if len(data.contact_piece)
-            else np.zeros(0, dtype=bool)
-        )
+        on_border = np.array(self.contacts.on_border, dtype=bool)[data.contact_piece]
+        near_edge = np.array(self.contacts.near_edge, dtype=bool)[data.contact_piece]
+        # the default controller's ground along the coast or outer border: a sliver between
+        # the polygons' drawing of the land's edge and the base layers', no front
+        rest_either = self.is_rest[unit[data.contact_i]] | self.is_rest[unit[data.contact_j]]
         day = self.units.periods["valid_from"].iloc[p]
         relations = self.dataset.relations
-        keep = (si != sj) & (~on_border | held_either)
+        keep = (si != sj) & (~on_border | held_either) & ~(near_edge & rest_either)
         pairs: dict[tuple[int, int], np.ndarray] = {}
         low, high = np.minimum(si, sj), np.maximum(si, sj)
         for a, b in sorted(set(zip(low[keep].tolist(), high[keep].tolist(), strict=True))):
