@@ -19,12 +19,13 @@ from shapely.geometry.base import BaseGeometry
 from mapgen.territory.geometry import split_on
 
 BORDER_TOLERANCE_M = 5.0
-#: A contact within this distance of the land's edge may be an artefact: where a polygon
-#: archive's coast or border runs inside the base layers' (DeepState's coast lies up to
-#: ~2 km inside Natural Earth's), the strip between is the default controller's, and its
-#: edge against the polygon is no front. 1 km is also how DeepState's own front is measured
-#: in ``benchmarks/deepstate.py`` (its outline on land less 1 km along coast and border).
-EDGE_TOLERANCE_M = 1000.0
+#: Where a polygon archive's coast or border runs inside the base layers' (DeepState's lies
+#: up to ~2 km inside Natural Earth's), the strip between is the default controller's, and
+#: its edge against the polygon is no front. A contact piece within this distance of the
+#: land's edge, beside a cell that is on average thinner than this there (measured in a band
+#: twice as wide), is such a strip; a thin polygon along a border (ground taken just across
+#: it) keeps its front, the ground beside it being wide.
+EDGE_TOLERANCE_M = 2000.0
 
 
 @dataclass
@@ -32,15 +33,16 @@ class Contacts:
     """Contact pieces between registered geometries (``gid`` numbers).
 
     ``pieces`` holds every piece ever found (LineStrings, metric), ``on_border`` whether it
-    lies on a border, ``near_edge`` whether it lies within ``EDGE_TOLERANCE_M`` of ``edge``
-    (the land's edge, given when a default controller holds the rest), ``km`` its length.
+    lies on a border, ``thin`` the gids of the cells beside it (up to two, else -1) that
+    are strips along ``edge`` (the land's edge, given when a default controller holds the
+    rest) thinner than ``EDGE_TOLERANCE_M``, ``km`` its length.
     """
 
     borders: BaseGeometry
     edge: BaseGeometry = field(default_factory=shapely.MultiLineString)
     pieces: list[BaseGeometry] = field(default_factory=list)
     on_border: list[bool] = field(default_factory=list)
-    near_edge: list[bool] = field(default_factory=list)
+    thin: list[tuple[int, int]] = field(default_factory=list)
     km: list[float] = field(default_factory=list)
     _pairs: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
 
@@ -85,15 +87,35 @@ class Contacts:
         owner, pieces, inside = split_on(lines, self._zone)
         which, pieces, near = split_on(pieces, self._edge_zone)
         owner, inside = owner[which], inside[which]
+        thin = np.full((len(pieces), 2), -1, dtype=np.int64)
+        if near.any():
+            k = np.flatnonzero(near)
+            pair = owner[k]
+            thin[k] = _thin_sides(
+                pieces[k], cells[x[pair]], cells[y[pair]], gids[x[pair]], gids[y[pair]]
+            )
         found: dict[int, list[int]] = {k: [] for k in range(len(pairs))}
-        for o, piece, flag, close in zip(owner, pieces, inside, near, strict=True):
+        for o, piece, flag, sides in zip(owner, pieces, inside, thin.tolist(), strict=True):
             found[int(o)].append(len(self.pieces))
             self.pieces.append(piece)
             self.on_border.append(bool(flag))
-            self.near_edge.append(bool(close))
+            self.thin.append((sides[0], sides[1]))
             self.km.append(float(shapely.length(piece)) / 1000.0)
         for k, (p, q) in enumerate(pairs):
             self._pairs[_key(gids, p, q)] = np.array(found[k], dtype=np.int64)
+
+
+def _thin_sides(
+    pieces: np.ndarray, a: np.ndarray, b: np.ndarray, gid_a: np.ndarray, gid_b: np.ndarray
+) -> np.ndarray:
+    """For each piece (between cells ``a`` and ``b``), the gids of the cells beside it that
+    are on average thinner than ``EDGE_TOLERANCE_M`` there, -1 for a wider one: ``[n, 2]``."""
+    reach = 2 * EDGE_TOLERANCE_M
+    band = shapely.buffer(pieces, reach, cap_style="flat")
+    full = np.maximum(shapely.length(pieces) * reach, 1.0)  # one side of the band
+    share_a = shapely.area(shapely.intersection(band, a)) / full
+    share_b = shapely.area(shapely.intersection(band, b)) / full
+    return np.stack([np.where(share_a < 0.5, gid_a, -1), np.where(share_b < 0.5, gid_b, -1)], 1)
 
 
 def _key(gids: np.ndarray, x: int, y: int) -> tuple[int, int]:

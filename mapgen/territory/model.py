@@ -572,13 +572,16 @@ class _Builder:
         si, sj = side[data.contact_i], side[data.contact_j]
         held_either = (kind[data.contact_i] == 0) | (kind[data.contact_j] == 0)
         on_border = np.array(self.contacts.on_border, dtype=bool)[data.contact_piece]
-        near_edge = np.array(self.contacts.near_edge, dtype=bool)[data.contact_piece]
-        # the default controller's ground along the coast or outer border: a sliver between
-        # the polygons' drawing of the land's edge and the base layers', no front
-        rest_either = self.is_rest[unit[data.contact_i]] | self.is_rest[unit[data.contact_j]]
+        # the default controller's ground as a thin strip along the coast or outer border:
+        # the gap between the polygons' drawing of the land's edge and the base layers'
+        thin = np.array(self.contacts.thin, dtype=np.int64).reshape(-1, 2)[data.contact_piece]
+        gi, gj = data.cell_gids[data.contact_i], data.cell_gids[data.contact_j]
+        strip = (self.is_rest[unit[data.contact_i]] & (thin == gi[:, None]).any(axis=1)) | (
+            self.is_rest[unit[data.contact_j]] & (thin == gj[:, None]).any(axis=1)
+        )
         day = self.units.periods["valid_from"].iloc[p]
         relations = self.dataset.relations
-        keep = (si != sj) & (~on_border | held_either) & ~(near_edge & rest_either)
+        keep = (si != sj) & (~on_border | held_either) & ~strip
         pairs: dict[tuple[int, int], np.ndarray] = {}
         low, high = np.minimum(si, sj), np.maximum(si, sj)
         for a, b in sorted(set(zip(low[keep].tolist(), high[keep].tolist(), strict=True))):
