@@ -109,6 +109,8 @@ def _emptiest_spot(
         dx = np.maximum(np.maximum(x - fx, fx - (x + w)), 0)
         dy = np.maximum(np.maximum(y - fy, fy - (y + h)), 0)
         gap = np.hypot(dx, dy)
+        if not len(gap):  # no place to label (e.g. an imported polygon series)
+            return 0, 0.0
         return int((gap == 0).sum()), -round(float(gap.min()), 4)
 
     return min(spots, key=covered)
