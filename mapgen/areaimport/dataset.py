@@ -44,6 +44,8 @@ RELATION_COLUMNS = ["side_a", "side_b", "relation", "valid_from", "valid_to", "s
 PALETTE = ("#d55e00", "#0072b2", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#f0e442")
 #: A side holds ground in a country when at least this share of its largest extent lies there.
 COUNTRY_SHARE = 0.01
+#: How every piece's ``method`` begins (maps draw pieces without outlines between them).
+PIECE_METHOD = "imported from a series of control polygons (mapgen import-areas)"
 DATASET_FILES = (
     "events.csv",
     "areas.geojson",
@@ -213,7 +215,7 @@ def areas_frame(data: ImportedDataset) -> gpd.GeoDataFrame:
     """The pieces as the areas file: ``id``, ``name``, ``method``, ``notes``."""
     records, geoms = [], []
     method = (
-        f"imported from a series of control polygons (mapgen import-areas): the side's "
+        f"{PIECE_METHOD}: the side's "
         f"ground on each day cut into pieces that stay until their ground changes, on a "
         f"{data.options.tile_deg:g}° grid"
     )

@@ -22,6 +22,7 @@ from mapgen.boundaries import MAIN_RIVERS, fitted_conic, layers_folder, read_lay
 from mapgen.dates import check_within
 from mapgen.render.changes import Change, ChangeNotes, change_notes
 from mapgen.render.inset import Inset, find_inset
+from mapgen.render.seams import seamless
 from mapgen.render.style import LegendEntry, attribution, legend_entries, map_extent
 from mapgen.territory import Territory
 from mapgen.territory.model import UNASSIGNED
@@ -180,6 +181,7 @@ def map_state(territory: Territory, day: pd.Timestamp, base: Basemap) -> MapStat
     """Everything a map of ``day`` shows except the date, in the map CRS."""
     state = territory.on(day)
     areas = state.areas.to_crs(base.crs).sort_values(["unit", "kind"], kind="stable")
+    areas["seamless"] = seamless(areas, territory.timeline.dataset.shapes)
     lines = state.frontlines.to_crs(base.crs).sort_values(["side_a", "side_b"], kind="stable")
     places = pd.DataFrame(state.places[["place_id", "controller", "status"]])
     change = base.notes.on(day)

@@ -34,6 +34,7 @@ from mapgen.controllers import zone_tint
 from mapgen.dates import format_date
 from mapgen.events import ENDED
 from mapgen.geomstore import GeometryStore
+from mapgen.render.seams import seamless
 from mapgen.render.series import PARTS, ground_series
 from mapgen.render.style import (
     BESIEGED_LABEL,
@@ -382,7 +383,8 @@ def _areas(
     start = territory.timeline.start
     out = []
     areas = _with_days(territory.areas, start)
-    for a in areas.itertuples(index=False):
+    parts = seamless(areas, territory.timeline.dataset.shapes)
+    for a, part in zip(areas.itertuples(index=False), parts, strict=True):
         out.append(
             record(
                 "area",
@@ -393,6 +395,7 @@ def _areas(
                 opponent=a.opponent or "",
                 inferred=1 if a.basis == "inferred" else 0,
                 kind=KIND_CODES[a.kind],
+                edge=0 if part else 1,
                 geometry=geoms.add(a.geometry),
                 **{"from": int(a.day_from), "to": _opt_int(a.day_to)},
             )

@@ -134,8 +134,10 @@ def _areas(ax: Axes, base: Basemap, state: MapState) -> None:
         if status == "besieged":
             ring = base.colors.get(opponent, UNKNOWN_BESIEGER_COLOR)
             ax.add_artist(PathPatch(path, facecolor="none", edgecolor=ring, lw=3.0, zorder=2))
+    # tiles and imported pieces are parts of one ground: no outline between them
+    parts = areas["seamless"] if "seamless" in areas.columns else False
     outline = PathPatch(
-        _polygon_path(areas[areas["kind"] == "held"].geometry),
+        _polygon_path(areas[(areas["kind"] == "held") & ~parts].geometry),
         facecolor="none",
         edgecolor=AREA_OUTLINE_COLOR,
         lw=0.4,

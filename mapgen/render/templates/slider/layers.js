@@ -52,7 +52,9 @@ MapLayers.prototype.build = function (patternDefs) {
 
 MapLayers.prototype.areaStyle = function (a) {
   var d = this.data;
-  var base = { weight: 0.6, color: "#333", opacity: 0.7, fillOpacity: a.inferred ? 0.3 : 0.55 };
+  // a tile or imported piece (edge 0) is part of one ground: no outline, or the grid shows
+  var base = { weight: a.edge ? 0.6 : 0, color: "#333", opacity: 0.7,
+    fillOpacity: a.inferred ? 0.3 : 0.55 };
   var uncertain = STATUS[a.status] === "uncertain";
   if (a.kind === 1) {
     // a zone: ground beyond every place's reach, allotted to the nearest side (a light tint),
