@@ -16,7 +16,7 @@ from mapgen.cli.options import (
     scheduler_option,
     territory_options,
 )
-from mapgen.cli.progress import tty_progress
+from mapgen.cli.progress import say, tty_progress
 
 
 def _names(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
@@ -96,7 +96,7 @@ def build_command(
         )
         written = build(dataset, out, opts)
     for line in written_lines(written, out):
-        click.echo(line, err=True)
+        say(line)
 
 
 def written_lines(paths: list[Path], out: Path, *, most: int = 5) -> list[str]:

@@ -16,7 +16,7 @@ from mapgen.cli.options import (
     range_options,
     territory_options,
 )
-from mapgen.cli.progress import tty_progress
+from mapgen.cli.progress import say, tty_progress
 from mapgen.render.snapshots import (
     DEFAULT_DPI,
     DEFAULT_WIDTH_IN,
@@ -124,11 +124,11 @@ def snapshots_command(
             jobs=jobs,
             progress=progress,
         )
-    click.echo(f"wrote {len(paths)} file(s) into {out}", err=True)
+    say(f"wrote {len(paths)} file(s) into {out}")
     if timelapse:
         with tty_progress("timelapse") as progress:
             written = write_timelapse(
                 terr, out, days=days, fps=fps, pause_s=pause_s, jobs=jobs, progress=progress
             )
         for path in written:
-            click.echo(f"wrote {path}", err=True)
+            say(f"wrote {path}")
