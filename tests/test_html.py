@@ -647,6 +647,7 @@ def test_a_default_controllers_tiles_have_no_popup(browser, tmp_path):
         )
         # the tiles are parts of one ground: no outline, or the 100 km grid shows
         assert {tiles.nth(n).get_attribute("stroke-width") for n in range(tiles.count())} == {"0"}
+        assert all("mg-seamless" in tiles.nth(n).get_attribute("class") for n in range(3))
         cells = page.locator('path.mg-area:not([data-place=""])')
         assert cells.count() and cells.first.get_attribute("stroke-width") == "0.6"
         # a click on a tile far from any place opens nothing

@@ -105,7 +105,9 @@ MapLayers.prototype.areaLayer = function (i) {
   var a = d.areas[i];
   var clickable = a.place >= 0 || a.polygon >= 0;
   layer = L.polygon(d.geoms[a.geometry],
-    L.extend({ className: "mg-area", interactive: clickable }, this.areaStyle(a)));
+    L.extend({ className: a.edge ? "mg-area" : "mg-area mg-seamless", interactive: clickable,
+      // parts of one ground are not simplified (each on its own would leave gaps between)
+      smoothFactor: a.edge ? 1 : 0 }, this.areaStyle(a)));
   var self = this;
   // a place's ground opens the place's popup, a polygon's the polygon's; a default
   // controller's tile has none
