@@ -22,8 +22,11 @@ state of its own on a day takes the state of the newest area event covering it t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import groupby
+from operator import attrgetter
 
 import geopandas as gpd
 import numpy as np
@@ -145,6 +148,11 @@ class Timeline:
         ``from_status``, ``to_controller``, ``to_status``, ``opponent``, ``sources``.
         A place that merely follows an area (``basis`` ``polygon``) is not listed: its area is.
         """
+        return self._change_table.copy()
+
+    @cached_property
+    def _change_table(self) -> pd.DataFrame:
+        """The changes, computed once (every writer asks for them)."""
         rows = []
         own = self.intervals[self.intervals["basis"] == "reported"]
         for unit, group in _by_unit(own, "place_id"):
@@ -154,9 +162,22 @@ class Timeline:
         frame = pd.DataFrame(rows, columns=_CHANGE_COLUMNS)
         return frame.sort_values(["date", "place"], kind="stable").reset_index(drop=True)
 
-    def _unit_changes(self, group: pd.DataFrame, place_id: str, area: str) -> list[dict]:
+    def ended_events(self, area: str, day: pd.Timestamp) -> pd.DataFrame:
+        """The event rows that end ``area`` on ``day`` (status ``ended``)."""
+        return self._ended_events.get((area, day), self.dataset.events.iloc[0:0])
+
+    @cached_property
+    def _ended_events(self) -> dict[tuple[str, pd.Timestamp], pd.DataFrame]:
+        """The ``ended`` area events by area and date."""
+        events = self.dataset.events
+        if "area" not in events.columns:
+            return {}
+        ended = events[(events["area"] != "") & (events["status"] == ENDED)]
+        return {key: rows for key, rows in ended.groupby(["area", "start"], sort=False)}
+
+    def _unit_changes(self, group: list, place_id: str, area: str) -> list[dict]:
         rows, previous = [], None
-        for item in group.itertuples(index=False):
+        for item in group:
             if previous is not None and previous.valid_to != item.valid_from:
                 rows += self._ended(previous, place_id, area)
                 previous = None  # an area that was ended and later started again
@@ -173,8 +194,7 @@ class Timeline:
         if not area or pd.isna(end) or not self.start < end <= self.end:
             return []
         row = _change_row(place_id, area, item, item, self.dataset)
-        ids = self.dataset.events
-        ended = ids[(ids["area"] == area) & (ids["start"] == end) & (ids["status"] == ENDED)]
+        ended = self.ended_events(area, end)
         return [
             {
                 **row,
@@ -235,9 +255,13 @@ _CHANGE_COLUMNS = [
 ]
 
 
-def _by_unit(frame: pd.DataFrame, key: str):
-    ordered = frame.sort_values([key, "valid_from"], kind="stable")
-    return ordered.groupby(key, sort=True)
+def _by_unit(frame: pd.DataFrame, key: str) -> Iterator[tuple[str, list]]:
+    """Each unit's rows (named tuples, no geometry) by ``key``, oldest first: one pass over
+    the table (per-group ``itertuples`` of thousands of imported areas took minutes)."""
+    plain = pd.DataFrame(frame.drop(columns=["geometry"], errors="ignore"))
+    ordered = plain[plain[key].notna()].sort_values([key, "valid_from"], kind="stable")
+    for unit, rows in groupby(ordered.itertuples(index=False), key=attrgetter(key)):
+        yield unit, list(rows)
 
 
 def _change_row(place_id: str, area: str, previous: object, item: object, dataset: Dataset) -> dict:

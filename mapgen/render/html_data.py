@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import operator
 import re
 from collections.abc import Iterable
 from importlib import resources
@@ -272,20 +273,20 @@ def _polygons(territory: Territory, event_index: dict[str, int]) -> list[dict[st
     names = territory.areas.drop_duplicates("polygon").set_index("polygon")["place"]
     shape_names = timeline.dataset.shapes["name"]
     place_names = timeline.dataset.places.places["name"]
-    events = timeline.dataset.events
     out = []
-    for polygon, rows in intervals.drop(columns="geometry").groupby("polygon", sort=True):
+    plain = pd.DataFrame(intervals.drop(columns="geometry"))
+    plain = plain[plain["polygon"].notna()]
+    # one pass over the table (per-group itertuples of thousands of areas took a minute)
+    for polygon, rows in itertools.groupby(
+        plain.itertuples(index=False), key=operator.attrgetter("polygon")
+    ):
         history: list[dict[str, Any]] = []
-        items = list(rows.itertuples(index=False))
+        items = list(rows)
         for k, s in enumerate(items):
             history.append(_polygon_state(s, event_index))
             following = items[k + 1].valid_from if k + 1 < len(items) else None
             if pd.notna(s.valid_to) and s.valid_to != following:
-                ended = events[
-                    (events["area"] == polygon)
-                    & (events["start"] == s.valid_to)
-                    & (events["status"] == ENDED)
-                ]
+                ended = timeline.ended_events(polygon, s.valid_to)
                 history.append(
                     record(
                         "state",

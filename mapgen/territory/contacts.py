@@ -45,6 +45,8 @@ class Contacts:
     thin: list[tuple[int, int]] = field(default_factory=list)
     km: list[float] = field(default_factory=list)
     _pairs: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
+    _last: set[int] = field(default_factory=set)  # the cells of the last call (gids)
+    _last_pairs: list[tuple[int, int]] = field(default_factory=list)  # and those touching
 
     def __post_init__(self) -> None:
         self._zone = (
@@ -62,10 +64,7 @@ class Contacts:
         """Contacts among the cells ``gids`` (geometries in ``geoms`` by gid): arrays
         ``(i, j, piece)`` with ``i``/``j`` positions in ``gids`` and ``piece`` ids."""
         cells = np.array([geoms[g] for g in gids], dtype=object)
-        tree = shapely.STRtree(cells)
-        a, b = tree.query(cells, predicate="intersects")
-        keep = a < b
-        a, b = a[keep], b[keep]
+        a, b = self._touching_pairs(gids, cells)
         lo, hi = np.minimum(gids[a], gids[b]).tolist(), np.maximum(gids[a], gids[b]).tolist()
         keys = list(zip(lo, hi, strict=True))
         new = [k for k, key in enumerate(keys) if key not in self._pairs]
@@ -77,6 +76,22 @@ class Contacts:
             return empty, empty, empty
         counts = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
         return np.repeat(a, counts), np.repeat(b, counts), np.concatenate(found)
+
+    def _touching_pairs(self, gids: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Positions ``(a, b)``, ``a < b``, of the cells that intersect: pairs of cells that
+        were both there last time as found then, only the new cells queried."""
+        at = {g: k for k, g in enumerate(gids.tolist())}
+        fresh = np.array([k for g, k in at.items() if g not in self._last], dtype=np.int64)
+        pairs = [(at[p], at[q]) for p, q in self._last_pairs if p in at and q in at]
+        if len(fresh):
+            hit_a, hit_b = shapely.STRtree(cells).query(cells[fresh], predicate="intersects")
+            x, y = fresh[hit_a], hit_b
+            pairs += list(zip(np.minimum(x, y).tolist(), np.maximum(x, y).tolist(), strict=True))
+        found = np.array(sorted(set(pairs)), dtype=np.int64).reshape(-1, 2)
+        found = found[found[:, 0] != found[:, 1]]
+        self._last = set(at)
+        self._last_pairs = [(int(gids[p]), int(gids[q])) for p, q in found.tolist()]
+        return found[:, 0], found[:, 1]
 
     def _compute(self, pairs: list[tuple[int, int]], gids: np.ndarray, cells: np.ndarray) -> None:
         x = np.array([p[0] for p in pairs])

@@ -101,10 +101,14 @@ def split_on(
     groups = [(False, np.flatnonzero(~near), lines[~near])]
     if near.any():
         idx = np.flatnonzero(near)
-        groups += [
-            (True, idx, shapely.intersection(lines[near], zone)),
-            (False, idx, shapely.difference(lines[near], zone)),
-        ]
+        local = _around(zone, lines[near])
+        try:
+            inside = shapely.intersection(lines[near], local)
+            outside = shapely.difference(lines[near], local)
+        except shapely.errors.GEOSException:  # a clipped zone can be invalid at the clip
+            inside = shapely.intersection(lines[near], zone)
+            outside = shapely.difference(lines[near], zone)
+        groups += [(True, idx, inside), (False, idx, outside)]
     owners, pieces, flags = [], [], []
     for inside, index, part in groups:
         got, owner = shapely.get_parts(merged_lines(part), return_index=True)
@@ -113,3 +117,13 @@ def split_on(
         pieces.append(got[keep])
         flags.append(np.full(int(keep.sum()), inside))
     return np.concatenate(owners), np.concatenate(pieces), np.concatenate(flags)
+
+
+def _around(zone: shapely.Geometry, lines: np.ndarray) -> np.ndarray:
+    """``zone`` cut to each line's box (a metre wider): overlaying a line with a large zone
+    (a country's coast, buffered) costs as much as the zone, with its box far less."""
+    boxes = shapely.bounds(lines)
+    return np.array(
+        [shapely.clip_by_rect(zone, x0 - 1, y0 - 1, x1 + 1, y1 + 1) for x0, y0, x1, y1 in boxes],
+        dtype=object,
+    )

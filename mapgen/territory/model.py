@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -164,10 +165,17 @@ class Territory:
         Columns: ``date``, ``changed_km2``, ``places`` (ids of the places whose held ground
         changed hands or status, and ``polygon:<id>`` for area events).
         """
+        return self._ground_changed.copy()
+
+    @cached_property
+    def _ground_changed(self) -> pd.DataFrame:
+        """The table of :meth:`ground_changed`, computed once (the report asks twice)."""
+        columns = ["unit", "kind", "controller", "status", "area_km2", "valid_from", "valid_to"]
+        plain = pd.DataFrame(self.areas[columns])  # no geometry: far cheaper to filter
         rows = []
         for day in self.timeline.change_dates:
-            before = _keyed(self.on(day - pd.Timedelta(days=1)).areas)
-            after = _keyed(self.on(day).areas)
+            before = _keyed(plain[valid_on(plain, day - pd.Timedelta(days=1))])
+            after = _keyed(plain[valid_on(plain, day)])
             joined = after[["controller", "status", "area_km2"]].join(
                 before[["controller", "status"]].add_suffix("_before"), how="left"
             )

@@ -76,17 +76,57 @@ def _rest(
         else [[] for _ in tiles]
     )
     for (unit, tile), hits in zip(tiles, hits_of, strict=True):
-        key = ("rest", unit, *(covers[i][0] for i in hits))
-        part = _cached(cache, key, lambda t=tile, h=hits: _tile_rest(t, geoms[h]))
+        over = {covers[i][0]: covers[i][1] for i in hits}
+        key = ("rest", unit, *over)
+        last = ("rest-last", unit)
+        part = _cached(cache, key, lambda t=tile, o=over, k=last: _tile_rest(t, o, cache.get(k)))
+        cache[last] = (over, part)
         if not part.is_empty:
             out[(unit, HELD)] = part
     return out
 
 
-def _tile_rest(tile: BaseGeometry, over: np.ndarray) -> BaseGeometry:
-    if not len(over):
+def _tile_rest(
+    tile: BaseGeometry,
+    over: dict[tuple, BaseGeometry],
+    last: tuple[dict[tuple, BaseGeometry], BaseGeometry] | None,
+) -> BaseGeometry:
+    """The tile minus the polygons ``over`` it. From the tile's last result where few of
+    them changed: the ground of those gone comes back, less what still covers it, and the
+    new ones are cut out (far cheaper than the union of every polygon over the tile)."""
+    if not over:
         return tile
-    return snapped(shapely.difference, tile, snapped(shapely.union_all, over)[0])[0]
+    if last is not None:
+        before, rest = last
+        gone = [g for k, g in before.items() if k not in over]
+        new = [g for k, g in over.items() if k not in before]
+        if len(gone) + len(new) <= len(over) // 2:
+            return _patched(tile, rest, gone, new, [g for k, g in over.items() if k in before])
+    cover = snapped(shapely.union_all, np.array(list(over.values()), dtype=object))[0]
+    return snapped(shapely.difference, tile, cover)[0]
+
+
+def _patched(
+    tile: BaseGeometry,
+    rest: BaseGeometry,
+    gone: list[BaseGeometry],
+    new: list[BaseGeometry],
+    kept: list[BaseGeometry],
+) -> BaseGeometry:
+    cut = list(new)
+    if gone:
+        back = snapped(shapely.union_all, np.array(gone, dtype=object))[0]
+        back = snapped(shapely.intersection, back, tile)[0]
+        rest = snapped(shapely.union, rest, back)[0]
+        if kept:
+            still = np.array(kept, dtype=object)
+            shapely.prepare(back)
+            cut += list(still[shapely.intersects(back, still)])
+    if not cut:
+        return rest
+    return snapped(
+        shapely.difference, rest, snapped(shapely.union_all, np.array(cut, dtype=object))[0]
+    )[0]
 
 
 def _overlay(
