@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from mapgen.territory.geometry import split_on
+from mapgen.territory.geometry import GRID_SIZE_M, split_on
 
 BORDER_TOLERANCE_M = 5.0
 #: Where a polygon archive's coast or border runs inside the base layers' (DeepState's lies
@@ -98,7 +98,9 @@ class Contacts:
         y = np.array([p[1] for p in pairs])
         # the cells sit on one 0.5 m grid (the overlay snaps them), so their shared edges
         # have the same vertices and plain intersection finds them
-        lines = shapely.intersection(shapely.boundary(cells[x]), shapely.boundary(cells[y]))
+        lines = shapely.intersection(
+            shapely.boundary(cells[x]), shapely.boundary(cells[y]), grid_size=GRID_SIZE_M
+        )
         owner, pieces, inside = split_on(lines, self._zone)
         which, pieces, near = split_on(pieces, self._edge_zone)
         owner, inside = owner[which], inside[which]
