@@ -33,7 +33,7 @@ import shapely
 from mapgen.dataset import Dataset
 from mapgen.dates import ReportedDate, format_date
 from mapgen.events import ENDED
-from mapgen.validity import valid_on
+from mapgen.validity import valid_at, valid_on
 
 INTERVAL_COLUMNS = [
     "place_id",
@@ -474,12 +474,9 @@ def _follow(place_id: str, covering: pd.DataFrame, own: np.ndarray | None) -> li
     bounds = sorted(bounds)
     rows: list[dict] = []
     for lo, hi in zip(bounds, [*bounds[1:], None], strict=True):
-        if own is not None and any(f <= lo and (pd.isna(t) or lo < t) for f, t in own):
+        if own is not None and any(valid_at(f, t, lo) for f, t in own):
             continue
-        live = covering[
-            (covering["valid_from"] <= lo)
-            & (covering["valid_to"].isna() | (covering["valid_to"] > lo))
-        ]
+        live = covering[valid_on(covering, lo)]
         if live.empty:
             continue
         best = live.loc[live["order"].idxmax()]
