@@ -25,8 +25,8 @@ AREAS["features"] += [
         "geometry": {"type": "Polygon", "coordinates": [ring]},
     }
     for f, n, ring in (
-        ("red-a", "Red ground", [[40.3, 35.3], [40.5, 35.3], [40.5, 35.5], [40.3, 35.5]]),
-        ("red-b", "Red ground, later", [[40.35, 35.3], [40.5, 35.3], [40.5, 35.45], [40.4, 35.45]]),
+        ("red-a", "Amber ridge", [[40.3, 35.3], [40.5, 35.3], [40.5, 35.5], [40.3, 35.5]]),
+        ("red-b", "Amber ridge, later", [[40.4, 35.3], [40.5, 35.3], [40.5, 35.4], [40.4, 35.4]]),
         ("red-c", "Echo's hills", [[40.7, 35.65], [40.8, 35.65], [40.8, 35.75], [40.7, 35.75]]),
         ("bravo-town", "Bravo", [[40.43, 35.0], [40.47, 35.0], [40.47, 35.03], [40.43, 35.03]]),
     )
@@ -57,8 +57,8 @@ def lines(notes, day: str) -> list[str]:
 
 def test_an_area_redrawn_the_day_it_ends_is_one_change(notes):
     day = lines(notes, "2020-03-05")
-    assert "Red ground, later: redrawn, Red side" in day
-    assert not any(line.startswith("Red ground:") for line in day)  # its end is not told
+    assert "Amber ridge, later: redrawn, Red side" in day
+    assert not any(line.startswith("Amber ridge:") for line in day)  # its end is not told
     # a new area of the same side elsewhere is news of its own, and so is an end
     assert "Echo's hills: nobody → Red side" in day
     assert "Kasra pocket: Blue side → area no longer drawn as a whole (its places decide)" in day
@@ -68,3 +68,15 @@ def test_an_area_redrawn_the_day_it_ends_is_one_change(notes):
 
 def test_an_area_named_as_its_place_is_named_once(notes):
     assert "Bravo: nobody → Blue side (contested by Red side)" in lines(notes, "2020-03-10")
+
+
+def test_a_note_tells_changes_of_hands_before_areas_redrawn_or_ended(notes):
+    """A note cut to two lines keeps the news: changes of hands first (newest first), then
+    changes of status, then areas redrawn or no longer drawn."""
+    told = notes.on(pd.Timestamp("2020-03-10")).lines
+    assert [line.split(": ", 1)[1] for line in told] == [
+        "Bravo: nobody → Blue side (contested by Red side)",
+        "Echo's hills: nobody → Red side",
+        "Amber ridge, later: redrawn, Red side",
+        "Kasra pocket: Blue side → area no longer drawn as a whole (its places decide)",
+    ]

@@ -37,7 +37,8 @@ class Change:
 
     ``dates`` are the change dates in the window (oldest first, empty if none); ``units``
     the area units whose held ground changed then (place ids and ``polygon:<id>``);
-    ``lines`` the changes in words, newest first; ``last`` the last change date on or
+    ``lines`` the changes in words, changes of hands first, then of status, then areas
+    redrawn or ended, each group newest first; ``last`` the last change date on or
     before the day (even outside the window), None if there is none yet.
     """
 
@@ -68,7 +69,7 @@ class ChangeNotes:
     """Every change of a territory's timeline (``Timeline.changes()``), to look up by day."""
 
     dates: pd.DatetimeIndex
-    table: pd.DataFrame  # the changes, with ``kind``, ``unit`` and ``line`` added
+    table: pd.DataFrame  # the changes, with ``kind``, ``unit``, ``line`` and ``weight`` added
     window_days: int = RECENT_DAYS
 
     def on(self, day: pd.Timestamp) -> Change:
@@ -78,7 +79,11 @@ class ChangeNotes:
         last = before[-1] if len(before) else None
         first = day - pd.Timedelta(days=self.window_days - 1)
         rows = self.table[(self.table["date"] >= first) & (self.table["date"] <= day)]
-        rows = rows.sort_values("date", ascending=False, kind="stable")
+        # the news first: changes of hands, then of status, then areas redrawn or ended;
+        # each group newest first (a note cut to its lines keeps what matters)
+        rows = rows.assign(_date=rows["date"].rsub(day)).sort_values(
+            ["weight", "_date"], kind="stable"
+        )
         dated = rows["date"].nunique() > 1
         lines = tuple(
             f"{r.date.day} {r.date:%B}: {r.line}" if dated else r.line
@@ -106,6 +111,10 @@ def change_notes(territory: Territory) -> ChangeNotes:
         unit=pd.Series(units, index=table.index, dtype="str"),
         line=pd.Series(lines, index=table.index, dtype="str"),
     )
+    # the order of the news: a change of hands (or a window in which it may happen), then a
+    # change of status (an assault, a siege), then an area no longer drawn
+    same_side = (table["from_controller"] == table["to_controller"]) & (table["kind"] != UNCERTAIN)
+    table["weight"] = np.where(table["kind"] == ENDED, 2, np.where(same_side, 1, 0))
     return ChangeNotes(timeline.change_dates, _redrawn(table, timeline.dataset.shapes, controllers))
 
 
@@ -147,7 +156,7 @@ def _redrawn(
         else:
             before = _side(controllers, pair.from_controller_old, pair.from_status_old)
             change = f"{before} → {side} (redrawn)"
-        table.loc[pair.index_new, "line"] = f"{pair.place_new}: {change}"
+        table.loc[pair.index_new, ["line", "weight"]] = [f"{pair.place_new}: {change}", 2]
     return table.drop(index=sorted(used_old))
 
 
