@@ -230,7 +230,8 @@ def _change_row(place_id: str, area: str, previous: object, item: object, datase
         shapes = dataset.shapes
         label = item.place_id or ""
         name = str(shapes.at[item.shape, "name"]) if item.shape in shapes.index else area
-        shown = f"{dataset.places.name(label)}: {name}" if label and label != name else name
+        place = dataset.places.name(label) if label else ""
+        shown = f"{place}: {name}" if place and place != name else name
     else:
         shown = dataset.places.name(place_id)
     return {
