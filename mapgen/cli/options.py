@@ -205,33 +205,30 @@ def series_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--every/--dates/--format/--dpi/--width (snapshots) and --fps/--pause (timelapse),
     gathered into one ``series`` argument (:class:`~mapgen.render.series_options.SeriesOptions`,
     whose defaults they show); ``build`` and ``snapshots`` both take them."""
-    from mapgen.render.series_options import FORMATS, SeriesOptions
+    from mapgen.render.series_options import SeriesOptions
 
     @functools.wraps(func)
-    def wrapper(
-        *args: Any,
-        every: int,
-        dates: list[pd.Timestamp] | None,
-        fmt: str,
-        dpi: int,
-        width_in: float,
-        fps: float,
-        pause_s: float,
-        **kwargs: Any,
-    ) -> Any:
-        kwargs["series"] = SeriesOptions(
-            every=every,
-            dates=tuple(dates) if dates is not None else None,
-            fmt=fmt,
-            dpi=dpi,
-            width_in=width_in,
-            fps=fps,
-            pause_s=pause_s,
-        )
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name) for name in _SERIES_FIELDS}
+        if values["dates"] is not None:
+            values["dates"] = tuple(values["dates"])
+        kwargs["series"] = SeriesOptions(**values)
         return func(*args, **kwargs)
 
+    for option in reversed(_series_click_options()):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+_SERIES_FIELDS = ("every", "dates", "fmt", "dpi", "width_in", "fps", "pause_s")
+
+
+def _series_click_options() -> list[Callable[[Callable[..., Any]], Callable[..., Any]]]:
+    """The click options of :func:`series_options`, in the order --help shows them."""
+    from mapgen.render.series_options import FORMATS, SeriesOptions
+
     defaults = SeriesOptions()
-    options = [
+    return [
         click.option(
             "--every",
             type=click.IntRange(min=1),
@@ -282,9 +279,6 @@ def series_options(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Timelapse: extra seconds held on each change date.",
         ),
     ]
-    for option in reversed(options):
-        wrapper = option(wrapper)
-    return wrapper
 
 
 def jobs_option(func: Callable[..., Any]) -> Callable[..., Any]:
