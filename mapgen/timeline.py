@@ -38,8 +38,8 @@ from mapgen.dates import ReportedDate, format_date
 from mapgen.events import ENDED
 from mapgen.validity import valid_at, valid_on
 
-INTERVAL_COLUMNS = [
-    "place_id",
+# A dated state and where it comes from: the middle of both tables below.
+_DATED_STATE = [
     "controller",
     "status",
     "opponent",
@@ -49,24 +49,9 @@ INTERVAL_COLUMNS = [
     "to_precision",
     "reported",
     "sources",
-    "basis",
-    "polygon",
 ]
-POLYGON_COLUMNS = [
-    "polygon",
-    "shape",
-    "place_id",
-    "controller",
-    "status",
-    "opponent",
-    "valid_from",
-    "valid_to",
-    "from_precision",
-    "to_precision",
-    "reported",
-    "sources",
-    "order",
-]
+INTERVAL_COLUMNS = ["place_id", *_DATED_STATE, "basis", "polygon"]
+POLYGON_COLUMNS = ["polygon", "shape", "place_id", *_DATED_STATE, "order"]
 UNCERTAIN = "uncertain"
 _PRECISION_RANK = {"year": 0, "month": 1, "week": 2, "day": 3}
 _UNCERTAIN_PRECISIONS = ("month", "year")
@@ -269,7 +254,8 @@ def _change_row(place_id: str, area: str, previous: object, item: object, datase
         shapes = dataset.shapes
         label = item.place_id or ""
         name = str(shapes.at[item.shape, "name"]) if item.shape in shapes.index else area
-        shown = f"{dataset.places.name(label)}: {name}" if label and label != name else name
+        place = dataset.places.name(label) if label else ""
+        shown = f"{place}: {name}" if place and place != name else name
     else:
         shown = dataset.places.name(place_id)
     return {

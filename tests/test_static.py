@@ -529,3 +529,16 @@ def test_the_enlargements_header_reads_over_what_it_covers(territory):
     labels = basemap(territory).labels
     inside = labels[labels["x"].between(x0, x1) & labels["y"].between(y0, y1)]
     assert {"abu-kamal", "al-qaim"} <= set(inside["place_id"])
+
+
+def test_a_quiet_week_enlarges_the_assault_not_the_long_siege(territory):
+    """20 March 2019: no change in the week (the last on 1 March), the Badia pocket besieged
+    since October 2017 and Baghuz under the SDF's assault: the enlargement is Baghuz's."""
+    from mapgen.render.basemap import map_state
+
+    day = pd.Timestamp("2019-03-20")
+    state = map_state(territory, day, basemap(territory))
+    statuses = set(territory.on(day).areas.query("kind == 'held'")["status"])
+    assert {"contested", "besieged"} <= statuses  # both, so the choice is the rule's
+    assert not state.change.recent
+    assert state.inset is not None and "Baghuz" in state.inset.name
