@@ -9,7 +9,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -337,6 +337,15 @@ def atomic_path(path: Path | str, *, fresh: bool = False) -> Iterator[Path]:
             tmp.unlink()
         if fresh:
             shutil.rmtree(tmp.parent, ignore_errors=True)
+
+
+def csv_text(rows: Iterable[dict[str, str]], fields: Sequence[str]) -> str:
+    """The rows as CSV text: a header of ``fields``, LF line ends (as mapgen writes CSV)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(fields), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
 
 
 def write_text_atomic(path: Path | str, text: str) -> Path:

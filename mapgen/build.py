@@ -18,8 +18,8 @@ from mapgen._io import refuse_inside
 from mapgen.dataset import Dataset, DatasetFiles
 from mapgen.errors import OptionError
 from mapgen.export import write_changes_csv, write_gis, write_stats_csv, write_timeline_csv
-from mapgen.render import snapshots, timelapse
 from mapgen.render.html import write_map_html
+from mapgen.render.series_options import SeriesOptions
 from mapgen.render.snapshots import SeriesRenderer, write_snapshots
 from mapgen.render.timelapse import write_timelapse
 from mapgen.report import write_report
@@ -37,12 +37,9 @@ class BuildOptions:
     territory: TerritoryOptions = field(default_factory=TerritoryOptions)
     daily: bool = False  # also write one GeoJSON snapshot per day (gis writer)
     tiles: str = "osm"  # html writer: "osm" (tile layer, off by default) or "none"
-    # snapshots writer: out/snapshots/YYYY-MM-DD.<format>, out/timelapse.gif and .mp4
-    snapshot_format: str = snapshots.FORMATS[0]
-    snapshot_dpi: int = snapshots.DEFAULT_DPI
-    snapshot_width_in: float = snapshots.DEFAULT_WIDTH_IN
-    timelapse_fps: float = timelapse.DEFAULT_FPS
-    timelapse_pause_s: float = timelapse.DEFAULT_PAUSE_S
+    # snapshots writer: out/snapshots/YYYY-MM-DD.<format> on the days chosen (all by
+    # default), out/timelapse.gif and .mp4 of every day
+    series: SeriesOptions = field(default_factory=SeriesOptions)
     jobs: int | None = None  # processes for rendering; None: all cores
     # the writers to run (names in WRITERS, in any order); None: all of them
     outputs: tuple[str, ...] | None = None
@@ -87,15 +84,18 @@ def write_html_map(ctx: BuildContext) -> list[Path]:
 
 
 def write_snapshot_series(ctx: BuildContext) -> list[Path]:
-    """snapshots/YYYY-MM-DD.png for every day of the range, timelapse.gif and timelapse.mp4."""
-    o = ctx.options
+    """snapshots/YYYY-MM-DD.png for the days chosen (``series.every``, ``series.dates``;
+    default every day of the range), timelapse.gif and timelapse.mp4 of every day."""
+    o, series = ctx.options, ctx.options.series
     previous = ctx.previous
+    timeline = ctx.territory.timeline
     written = write_snapshots(
         ctx.territory,
         ctx.out / "snapshots",
-        fmt=o.snapshot_format,
-        dpi=o.snapshot_dpi,
-        width_in=o.snapshot_width_in,
+        days=series.days(timeline.start, timeline.end),
+        fmt=series.fmt,
+        dpi=series.dpi,
+        width_in=series.width_in,
         jobs=o.jobs,
         progress=o.progress,
         reuse=previous / "snapshots" if previous else None,
@@ -104,8 +104,8 @@ def write_snapshot_series(ctx: BuildContext) -> list[Path]:
     return written + write_timelapse(
         ctx.territory,
         ctx.out,
-        fps=o.timelapse_fps,
-        pause_s=o.timelapse_pause_s,
+        fps=series.fps,
+        pause_s=series.pause_s,
         jobs=o.jobs,
         progress=o.progress,
         reuse=previous,
@@ -158,13 +158,17 @@ def build(dataset: Dataset, out: Path | str, options: BuildOptions | None = None
     folder beside it that replaces it at the end (:mod:`mapgen.staging`); interrupted or
     failing, the call leaves ``out`` as it was. Up-to-date snapshots of the previous build
     are reused. Raises OverwriteError, before anything is written, if an input lies in
-    ``out`` or ``out`` holds files mapgen did not write. With ``options.scheduler`` the
-    work runs on that Dask cluster (ClusterError if it cannot be used).
+    ``out`` or ``out`` holds files mapgen did not write; DateRangeError or OptionError,
+    before anything is computed, for snapshot days (``options.series``) outside the
+    dataset's range or a step below 1. With ``options.scheduler`` the work runs on that
+    Dask cluster (ClusterError if it cannot be used).
 
     Returns the files written (their paths in ``out``).
     """
     options = options or BuildOptions()
     names = selected_writers(options)
+    if "snapshots" in names:  # a bad day or step is reported before any work
+        options.series.days(dataset.start, dataset.end)
     if options.scheduler:
         from mapgen.distributed import build_on_cluster, connect
 

@@ -33,10 +33,10 @@ import shapely
 from mapgen.dataset import Dataset
 from mapgen.dates import ReportedDate, format_date
 from mapgen.events import ENDED
-from mapgen.validity import valid_on
+from mapgen.validity import valid_at, valid_on
 
-INTERVAL_COLUMNS = [
-    "place_id",
+# A dated state and where it comes from: the middle of both tables below.
+_DATED_STATE = [
     "controller",
     "status",
     "opponent",
@@ -46,24 +46,9 @@ INTERVAL_COLUMNS = [
     "to_precision",
     "reported",
     "sources",
-    "basis",
-    "polygon",
 ]
-POLYGON_COLUMNS = [
-    "polygon",
-    "shape",
-    "place_id",
-    "controller",
-    "status",
-    "opponent",
-    "valid_from",
-    "valid_to",
-    "from_precision",
-    "to_precision",
-    "reported",
-    "sources",
-    "order",
-]
+INTERVAL_COLUMNS = ["place_id", *_DATED_STATE, "basis", "polygon"]
+POLYGON_COLUMNS = ["polygon", "shape", "place_id", *_DATED_STATE, "order"]
 UNCERTAIN = "uncertain"
 _PRECISION_RANK = {"year": 0, "month": 1, "week": 2, "day": 3}
 _UNCERTAIN_PRECISIONS = ("month", "year")
@@ -245,7 +230,8 @@ def _change_row(place_id: str, area: str, previous: object, item: object, datase
         shapes = dataset.shapes
         label = item.place_id or ""
         name = str(shapes.at[item.shape, "name"]) if item.shape in shapes.index else area
-        shown = f"{dataset.places.name(label)}: {name}" if label and label != name else name
+        place = dataset.places.name(label) if label else ""
+        shown = f"{place}: {name}" if place and place != name else name
     else:
         shown = dataset.places.name(place_id)
     return {
@@ -473,12 +459,9 @@ def _follow(place_id: str, covering: pd.DataFrame, own: np.ndarray | None) -> li
     bounds = sorted(bounds)
     rows: list[dict] = []
     for lo, hi in zip(bounds, [*bounds[1:], None], strict=True):
-        if own is not None and any(f <= lo and (pd.isna(t) or lo < t) for f, t in own):
+        if own is not None and any(valid_at(f, t, lo) for f, t in own):
             continue
-        live = covering[
-            (covering["valid_from"] <= lo)
-            & (covering["valid_to"].isna() | (covering["valid_to"] > lo))
-        ]
+        live = covering[valid_on(covering, lo)]
         if live.empty:
             continue
         best = live.loc[live["order"].idxmax()]

@@ -19,6 +19,12 @@ def valid_on(frame: pd.DataFrame, day: pd.Timestamp | str) -> pd.Series:
     return (frame["valid_from"] <= day) & (frame["valid_to"].isna() | (frame["valid_to"] > day))
 
 
+def valid_at(valid_from: object, valid_to: object, day: object) -> bool:
+    """The same rule for one row: ``valid_from <= day < valid_to`` (``valid_to`` None or
+    NaT: still open)."""
+    return bool(valid_from <= day) and (valid_to is None or pd.isna(valid_to) or day < valid_to)
+
+
 def valid_on_days(frame: pd.DataFrame, days: np.ndarray) -> np.ndarray:
     """``valid[d, row]``: whether each row of ``frame`` is valid on each of ``days``."""
     vf = frame["valid_from"].to_numpy().astype("datetime64[ns]")

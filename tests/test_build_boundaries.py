@@ -1,4 +1,4 @@
-"""tools/build_boundaries.py: the shortest paths that trace rivers and river-lake centrelines."""
+"""tools/boundaries: the shortest paths that trace rivers and river-lake centrelines."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString
 
-from tools.build_boundaries import Edge, dijkstra, grow_labels, walk_back
+from tools.boundaries.divisions import grow_labels
+from tools.boundaries.paths import Edge, dijkstra, walk_back
 
 A, B, C, D, F, G = (0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (3.0, 0.0), (9.0, 9.0), (9.0, 8.0)
 

@@ -104,6 +104,25 @@ def test_build_only_and_skip_write_the_chosen_outputs(tmp_path):
     assert not names & {"snapshots", "report.html", "timelapse.gif", "timelapse.mp4"}
 
 
+def test_quiet_build_prints_only_warnings_and_errors(tmp_path):
+    duplicate = "T6,2020-01-15,bravo,blue,controlled,,Report D 2020-01-15,,\n"  # as T5
+    args = [*tiny_args(tmp_path, TINY_EVENTS + duplicate), "--only", "tables"]
+    loud = CliRunner().invoke(cli, ["build", *args, "--out", str(tmp_path / "loud")])
+    assert loud.exit_code == 0, loud.output
+    assert "wrote " in loud.output and "the same event as line 6" in loud.output
+    quiet = CliRunner().invoke(cli, ["-q", "build", *args, "--out", str(tmp_path / "quiet")])
+    assert quiet.exit_code == 0, quiet.output
+    assert (tmp_path / "quiet" / "timeline.csv").is_file()
+    assert quiet.output.splitlines() == [
+        line for line in loud.output.splitlines() if not line.startswith("wrote ")
+    ]
+    assert "the same event as line 6" in quiet.output
+    failed = CliRunner().invoke(
+        cli, ["-q", "build", *args, "--skip", "html", "--out", str(tmp_path / "x")]
+    )
+    assert failed.exit_code == 1 and "--skip: choose the outputs to write or" in failed.output
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

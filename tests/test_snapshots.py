@@ -285,6 +285,73 @@ def test_command_writes_the_days_and_refuses_an_inverted_range(tmp_path):
     assert sys.stderr is not None
 
 
+def _files(folder):
+    """Every file below ``folder`` but the manifests, by relative path, with its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.startswith(".mapgen-")
+    }
+
+
+def test_build_every_writes_every_nth_days_snapshot_and_leaves_the_rest_alone(tmp_path):
+    """The default dataset over 15 days: ``build --every 7`` writes the PNGs of 1, 8 and 15
+    October (the same bytes as those of the every-day build) and every other output as
+    the every-day build does (timelapse included: it keeps every day)."""
+    out = tmp_path / "out"
+    args = ["build", "--start", "2017-10-01", "--end", "2017-10-15", "--skip", "report"]
+    args += ["--dpi", "40", "--width", "5", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    daily = _files(out)
+    assert sum(name.startswith("snapshots/") for name in daily) == 15
+    result = CliRunner().invoke(cli, [*args, "--every", "7"])
+    assert result.exit_code == 0, result.output
+    weekly = _files(out)
+    kept = ["snapshots/2017-10-01.png", "snapshots/2017-10-08.png", "snapshots/2017-10-15.png"]
+    assert sorted(n for n in weekly if n.startswith("snapshots/")) == kept
+    assert weekly == {n: b for n, b in daily.items() if not n.startswith("snapshots/") or n in kept}
+    assert {"timelapse.gif", "map.html", "stats.csv", "mapgen.gpkg"} <= set(weekly)
+    with Image.open(out / kept[1]) as image:
+        assert image.size[0] == 200  # --width 5 in at --dpi 40
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--every", "0"], "Invalid value for '--every': 0 is not in the range x>=1"),
+        (["--every", "weekly"], "Invalid value for '--every': 'weekly' is not a valid integer"),
+        (["--dates", "2017-10-02,2017-13-01"], "Invalid value for '--dates'"),
+        (["--dates", "2019-06-01"], "--dates: 2019-06-01 is outside the map's range 2017-10-01"),
+        (["--format", "jpg"], "Invalid value for '--format': 'jpg' is not one of 'png', 'svg'"),
+    ],
+)
+def test_build_refuses_bad_snapshot_days_naming_the_option_and_value(tmp_path, args, message):
+    out = tmp_path / "out"
+    command = ["build", "--start", "2017-10-01", "--end", "2017-10-15", *args, "--out", str(out)]
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code in (1, 2)
+    assert message in result.output
+    assert isinstance(result.exception, SystemExit)  # a message, not an uncaught error
+    assert "Traceback" not in result.output
+    assert not out.exists()
+    if "2017-13-01" in args[1]:
+        assert "2017-13-01" in result.output
+
+
+def test_build_checks_the_snapshot_days_before_any_work(tmp_path):
+    from mapgen.build import BuildOptions, build
+    from mapgen.render.series_options import SeriesOptions
+
+    dataset = load_dataset(start=pd.Timestamp("2017-10-01"), end=pd.Timestamp("2017-10-15"))
+    with pytest.raises(OptionError, match="every 0 days"):
+        build(dataset, tmp_path / "a", BuildOptions(series=SeriesOptions(every=0)))
+    late = SeriesOptions(dates=(pd.Timestamp("2017-10-16"),))
+    with pytest.raises(DateRangeError, match="2017-10-16 is outside"):
+        build(dataset, tmp_path / "b", BuildOptions(series=late))
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
 def test_svg_keeps_text_as_text(tiny, tmp_path):
     (path,) = write_snapshots(tiny, tmp_path, days=["2020-01-12"], fmt="svg", jobs=1)
     text = path.read_text(encoding="utf-8")

@@ -68,10 +68,18 @@ def cell_pixels(territory, day: str) -> np.ndarray:
     place = territory.timeline.dataset.places.places.loc["abu-kamal"].geometry
     to_map = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     point_px = ax.transData.transform(to_map.transform(place.x, place.y))
-    areas = territory.on(day).areas
-    held = areas[(areas["place_id"] == "abu-kamal") & (areas["kind"] == "held")]
-    cell = held.to_crs(crs).geometry.iloc[0]
-    assert cell.distance(shapely.Point(to_map.transform(place.x, place.y))) < 2000
+    point = shapely.Point(to_map.transform(place.x, place.y))
+    held = territory.on(day).areas.query("kind == 'held'").to_crs(crs)
+    held = held[held.distance(point) < 2000]
+    own = held[held["place_id"] == "abu-kamal"]
+    # The town's own cell (its point is on the Euphrates as Natural Earth draws it, so the
+    # cell, on the south-west bank, may stop short of it), or, where a polygon event as new
+    # as the town's own covers it, that polygon's ground around the town: a disc of 12 km,
+    # so that the pixels checked are the town's, not the desert's.
+    ground = own if len(own) else held[held.distance(point) == 0]
+    assert len(ground) == 1, f"{day}: {len(ground)} held areas at Abu Kamal"
+    cell = ground.geometry.iloc[0].intersection(point.buffer(12_000))
+    assert cell.distance(point) < 2000
     inner = cell.buffer(-1000)
     ring = np.asarray(
         inner.exterior.coords
@@ -198,7 +206,8 @@ def test_legend_names_every_side_and_the_marks(territory):
     for entry in legend_entries(territory):
         assert (entry.name in labels) == (entry.id in sides)
     assert any("contested" in label for label in labels)
-    assert not any("besieged" in label for label in labels)  # no siege that day
+    besieged = (territory.on(day).areas["status"] == "besieged").any()  # Eastern Ghouta, …
+    assert any("besieged" in label for label in labels) == besieged
     assert not any("unassigned" in label for label in labels)  # zones cover the rest
     changed = [label for label in labels if label.startswith("changed")]
     assert len(changed) == 1 and changed[0].endswith("8 November 2017")
@@ -520,3 +529,16 @@ def test_the_enlargements_header_reads_over_what_it_covers(territory):
     labels = basemap(territory).labels
     inside = labels[labels["x"].between(x0, x1) & labels["y"].between(y0, y1)]
     assert {"abu-kamal", "al-qaim"} <= set(inside["place_id"])
+
+
+def test_a_quiet_week_enlarges_the_assault_not_the_long_siege(territory):
+    """20 March 2019: no change in the week (the last on 1 March), the Badia pocket besieged
+    since October 2017 and Baghuz under the SDF's assault: the enlargement is Baghuz's."""
+    from mapgen.render.basemap import map_state
+
+    day = pd.Timestamp("2019-03-20")
+    state = map_state(territory, day, basemap(territory))
+    statuses = set(territory.on(day).areas.query("kind == 'held'")["status"])
+    assert {"contested", "besieged"} <= statuses  # both, so the choice is the rule's
+    assert not state.change.recent
+    assert state.inset is not None and "Baghuz" in state.inset.name

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mapgen.validity import valid_on, valid_on_days
+from mapgen.validity import valid_at, valid_on, valid_on_days
 
 ROWS = pd.DataFrame(
     {
@@ -30,3 +30,14 @@ def test_many_days_at_once_agree_with_one_day_at_a_time():
     assert matrix.shape == (len(days), len(ROWS))
     for d, day in enumerate(days):
         assert np.array_equal(matrix[d], valid_on(ROWS, day).to_numpy())
+
+
+def test_one_row_agrees_with_the_table_rule_for_timestamps_numpy_values_and_none():
+    days = pd.date_range("2019-12-30", "2020-01-08")
+    as_numpy = ROWS.to_numpy()  # datetime64 values, NaT for the open end
+    for day in days:
+        expected = list(valid_on(ROWS, day))
+        assert [valid_at(f, t, day) for f, t in ROWS.itertuples(index=False)] == expected
+        assert [valid_at(f, t, day) for f, t in as_numpy] == expected
+    assert valid_at(pd.Timestamp("2020-01-05"), None, pd.Timestamp("2030-01-01"))
+    assert not valid_at(pd.Timestamp("2020-01-05"), None, pd.Timestamp("2020-01-04"))

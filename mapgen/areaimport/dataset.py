@@ -13,8 +13,6 @@ tables of a dataset; ``write_dataset`` writes them with the standard file names:
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +23,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from mapgen._io import write_text_atomic
+from mapgen._io import csv_text, write_text_atomic
 from mapgen.areaimport.pieces import EMPTY, Partition, PartitionBuilder
 from mapgen.areaimport.series import Series
 from mapgen.boundaries import metric_crs
@@ -300,14 +298,6 @@ def _toml_str(text: str) -> str:
     return f'"{escaped}"'
 
 
-def _csv(rows: list[dict[str, str]], columns: list[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
 def write_dataset(data: ImportedDataset, out: Path | str) -> list[Path]:
     """Write the dataset's files into ``out`` (each atomically) and return their paths."""
     from mapgen.world.geonames import COLUMNS as PLACE_COLUMNS
@@ -316,10 +306,12 @@ def write_dataset(data: ImportedDataset, out: Path | str) -> list[Path]:
     if out.exists() and not out.is_dir():
         raise InputFileError(f"{out}: exists and is not a folder")
     return [
-        write_text_atomic(out / "events.csv", _csv(event_rows(data), EVENT_COLUMNS)),
+        write_text_atomic(out / "events.csv", csv_text(event_rows(data), EVENT_COLUMNS)),
         write_frame(areas_frame(data), out / "areas.geojson", name="areas"),
-        write_text_atomic(out / "places.csv", _csv(data.places, PLACE_COLUMNS)),
-        write_text_atomic(out / "controllers.csv", _csv(controller_rows(data), CONTROLLER_COLUMNS)),
-        write_text_atomic(out / "relations.csv", _csv(relation_rows(data), RELATION_COLUMNS)),
+        write_text_atomic(out / "places.csv", csv_text(data.places, PLACE_COLUMNS)),
+        write_text_atomic(
+            out / "controllers.csv", csv_text(controller_rows(data), CONTROLLER_COLUMNS)
+        ),
+        write_text_atomic(out / "relations.csv", csv_text(relation_rows(data), RELATION_COLUMNS)),
         write_text_atomic(out / "dataset.toml", dataset_toml(data)),
     ]

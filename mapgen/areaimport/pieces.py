@@ -25,6 +25,8 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from mapgen.validity import valid_at
+
 #: Precision grid of every coordinate (degrees; 1e-6° is about 0.1 m).
 GRID_DEG = 1e-6
 EMPTY = MultiPolygon()
@@ -52,7 +54,7 @@ class Partition:
 
     def active_on(self, day: pd.Timestamp) -> list[Piece]:
         """The pieces valid on ``day``."""
-        return [p for p in self.pieces if p.start <= day and (p.end is None or p.end > day)]
+        return [p for p in self.pieces if valid_at(p.start, p.end, day)]
 
     def ground_on(self, day: pd.Timestamp) -> BaseGeometry:
         """The side's ground on ``day``: the union of its pieces."""

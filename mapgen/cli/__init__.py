@@ -115,7 +115,7 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mapgen")
 @click.option("-v", "--verbose", count=True, help="Say more (repeat for debug output).")
-@click.option("-q", "--quiet", count=True, help="Say less: only errors.")
+@click.option("-q", "--quiet", count=True, help="Say less: only warnings and errors.")
 def cli(verbose: int, quiet: int) -> None:
     """Turn dated territorial-control events into maps and GIS layers.
 

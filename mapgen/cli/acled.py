@@ -8,6 +8,7 @@ import click
 
 from mapgen._io import refuse_overwrite
 from mapgen.acled import DEFAULT_ACTORS, import_acled
+from mapgen.cli.progress import say
 from mapgen.controllers import read_controllers
 from mapgen.dataset import DATA_DIR
 from mapgen.gazetteer import read_places
@@ -72,5 +73,5 @@ def import_acled_command(
         acled_csv, gazetteer=gazetteer, controllers=sides, actors=actors, max_km=max_km
     )
     for path in result.write(out, new_places):
-        click.echo(f"wrote {path}", err=True)
+        say(f"wrote {path}")
     click.echo(result.summary(), err=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from mapgen.cli.options import jobs_option, scheduler_option
+from mapgen.cli.progress import quiet
 
 
 @click.command("build-many")
@@ -26,14 +27,15 @@ def build_many_command(manifest: Path, jobs: int | None, scheduler: str | None) 
     from mapgen.batch import Outcome, build_many, read_manifest
 
     jobs_list = read_manifest(manifest)
+    loud = not quiet()  # asked here: on_done may be called from another thread
 
     def report(outcome: Outcome) -> None:
         name = outcome.job.name
-        if outcome.ok:
+        if outcome.ok and loud:
             click.echo(
                 f"{name}: wrote {len(outcome.written)} files into {outcome.job.out}", err=True
             )
-        else:
+        elif not outcome.ok:
             click.echo(f"{name}: failed: {outcome.error}", err=True)
 
     outcomes = build_many(jobs_list, scheduler=scheduler or None, processes=jobs, on_done=report)

@@ -14,9 +14,11 @@ from mapgen.cli.options import (
     load_checked,
     range_options,
     scheduler_option,
+    series_options,
     territory_options,
 )
-from mapgen.cli.progress import tty_progress
+from mapgen.cli.progress import say, tty_progress
+from mapgen.render.series_options import SeriesOptions
 
 
 def _names(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
@@ -61,6 +63,7 @@ def _names(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
     metavar="OUTPUT,...",
     help="Write every output but these, e.g. --skip snapshots,report.",
 )
+@series_options
 @jobs_option
 @scheduler_option
 def build_command(
@@ -70,6 +73,7 @@ def build_command(
     tiles: str,
     only: tuple[str, ...],
     skip: tuple[str, ...],
+    series: SeriesOptions,
     jobs: int | None,
     scheduler: str | None,
     **options: Any,
@@ -78,7 +82,8 @@ def build_command(
 
     The outputs: tables (timeline.csv, changes.csv, stats.csv), gis (GeoJSON, GeoPackage,
     QGIS project, control.tif), html (map.html), snapshots (snapshots/, timelapse) and
-    report (report.html). --out holds exactly what this build wrote.
+    report (report.html). --out holds exactly what this build wrote. --every and --dates
+    choose the days of snapshots/ (the timelapse keeps every day).
 
     Example: mapgen build --out out --method voronoi --start 2017-10-01 --end 2017-12-31
     """
@@ -91,12 +96,13 @@ def build_command(
             tiles=tiles,
             jobs=jobs,
             outputs=outputs,
+            series=series,
             scheduler=scheduler or None,
             progress=progress,
         )
         written = build(dataset, out, opts)
     for line in written_lines(written, out):
-        click.echo(line, err=True)
+        say(line)
 
 
 def written_lines(paths: list[Path], out: Path, *, most: int = 5) -> list[str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from mapgen._io import Table, read_csv, refuse_overwrite, write_text_atomic
+from mapgen.cli.progress import say
 from mapgen.dates import ReportedDate, parse_date
 from mapgen.extract import Extraction, Extractor, default_extractor
 from mapgen.extract.candidates import CANDIDATE_FIELDS, merge_rows
@@ -96,11 +97,11 @@ def extract_command(
         click.echo(f"error: {failure.message}", err=True)
     if result.articles:
         write_text_atomic(out, result.candidates_csv())
-        click.echo(f"wrote {out}: {len(result.candidates)} candidate(s)", err=True)
+        say(f"wrote {out}: {len(result.candidates)} candidate(s)")
         write_text_atomic(unresolved, result.unresolved_csv())
         names = sorted({r["name"] for r in result.unresolved_rows()})
-        click.echo(f"wrote {unresolved}: {len(names)} unknown place name(s)"
-                   + (f": {', '.join(names)}" if names else ""), err=True)  # fmt: skip
+        say(f"wrote {unresolved}: {len(names)} unknown place name(s)"
+            + (f": {', '.join(names)}" if names else ""))  # fmt: skip
         if merge_into is not None:
             _merge(candidates_table(result.rows()), merge_into, extractor, min_confidence)
     if result.failures:
@@ -130,8 +131,8 @@ def _merge(table: Table, path: Path, extractor: Extractor, min_confidence: float
     merged = merge_rows(path, [r.values for r in chosen], resolve_place=_resolver(extractor))
     for line in [*map(str, skipped), *merged.present]:
         click.echo(line, err=True)
-    click.echo(f"merged into {path}: {len(merged.added)} row(s) added, {len(merged.present)} "
-               f"already there, {len(skipped)} skipped", err=True)  # fmt: skip
+    say(f"merged into {path}: {len(merged.added)} row(s) added, {len(merged.present)} "
+        f"already there, {len(skipped)} skipped")  # fmt: skip
 
 
 def _resolver(extractor: Extractor) -> Callable[[str], str]:

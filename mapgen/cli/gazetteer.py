@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from mapgen.cli.options import extent_option
+from mapgen.cli.progress import say
 
 
 @click.command("gazetteer")
@@ -45,4 +46,4 @@ def gazetteer_command(
 
     rows = select_places(countries.split(","), extent=extent, min_population=min_population)
     write_places(rows, out)
-    click.echo(f"wrote {out}: {len(rows)} places", err=True)
+    say(f"wrote {out}: {len(rows)} places")

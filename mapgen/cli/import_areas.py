@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from mapgen.cli.options import extent_option
-from mapgen.cli.progress import tty_progress
+from mapgen.cli.progress import say, tty_progress
 
 
 @click.command("import-areas")
@@ -102,7 +102,7 @@ def import_areas_command(paths: tuple[Path, ...], out: Path, **options: Any) -> 
         )
     written = write_dataset(data, out)
     for path in written:
-        click.echo(f"wrote {path}", err=True)
+        say(f"wrote {path}")
     pieces = sum(len(p.pieces) for p in data.partitions)
     changes = sum(len(p.change_days) for p in data.partitions)
     missing = data.series.missing_days()

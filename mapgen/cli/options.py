@@ -201,6 +201,86 @@ def days_option(name: str, *, help: str) -> Callable[[Callable[..., Any]], Calla
     return click.option(name, multiple=True, callback=_days, metavar="YYYY-MM-DD,...", help=help)
 
 
+def series_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--every/--dates/--format/--dpi/--width (snapshots) and --fps/--pause (timelapse),
+    gathered into one ``series`` argument (:class:`~mapgen.render.series_options.SeriesOptions`,
+    whose defaults they show); ``build`` and ``snapshots`` both take them."""
+    from mapgen.render.series_options import SeriesOptions
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name) for name in _SERIES_FIELDS}
+        if values["dates"] is not None:
+            values["dates"] = tuple(values["dates"])
+        kwargs["series"] = SeriesOptions(**values)
+        return func(*args, **kwargs)
+
+    for option in reversed(_series_click_options()):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+_SERIES_FIELDS = ("every", "dates", "fmt", "dpi", "width_in", "fps", "pause_s")
+
+
+def _series_click_options() -> list[Callable[[Callable[..., Any]], Callable[..., Any]]]:
+    """The click options of :func:`series_options`, in the order --help shows them."""
+    from mapgen.render.series_options import FORMATS, SeriesOptions
+
+    defaults = SeriesOptions()
+    return [
+        click.option(
+            "--every",
+            type=click.IntRange(min=1),
+            default=defaults.every,
+            show_default=True,
+            metavar="N",
+            help="Snapshots: every N-th day only, from the first day.",
+        ),
+        days_option(
+            "--dates", help="Snapshots: only these days (comma-separated); overrides --every."
+        ),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(FORMATS),
+            default=defaults.fmt,
+            show_default=True,
+            help="Snapshots: PNG for slides and the web, SVG (text kept as text) for reports.",
+        ),
+        click.option(
+            "--dpi",
+            type=click.IntRange(min=20),
+            default=defaults.dpi,
+            show_default=True,
+            help="Snapshots: resolution of PNG files.",
+        ),
+        click.option(
+            "--width",
+            "width_in",
+            type=click.FloatRange(min=3),
+            default=defaults.width_in,
+            show_default=True,
+            help="Snapshots: width of a map in inches (the height follows the extent).",
+        ),
+        click.option(
+            "--fps",
+            type=click.FloatRange(min=0.1),
+            default=defaults.fps,
+            show_default=True,
+            help="Timelapse: days per second.",
+        ),
+        click.option(
+            "--pause",
+            "pause_s",
+            type=click.FloatRange(min=0),
+            default=defaults.pause_s,
+            show_default=True,
+            help="Timelapse: extra seconds held on each change date.",
+        ),
+    ]
+
+
 def jobs_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """--jobs: processes to render maps with."""
     return click.option(

@@ -16,6 +16,7 @@ from mapgen.cli.options import (
     range_options,
     territory_options,
 )
+from mapgen.cli.progress import say
 from mapgen.report import write_report
 from mapgen.territory import build_territory
 from mapgen.timeline import build_timeline
@@ -53,4 +54,4 @@ def report_command(
     dataset = load_checked(options)
     built = build_territory(build_timeline(dataset), territory)
     path = write_report(built, out, dates=dates, tiles=tiles)
-    click.echo(f"wrote {path}", err=True)
+    say(f"wrote {path}")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from mapgen.cli.progress import say
 from mapgen.synth import synthesize
 
 
@@ -32,8 +33,7 @@ def synth_command(out: Path, places: int, events: int, days: int, sides: int, se
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     files = scenario.write(out)
-    click.echo(
+    say(
         f"wrote {files.events.parent}: {len(scenario.places)} places, "
-        f"{len(scenario.events)} events, {days} days",
-        err=True,
+        f"{len(scenario.events)} events, {days} days"
     )

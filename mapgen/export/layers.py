@@ -18,7 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from mapgen.dates import ReportedDate
-from mapgen.territory import Territory
+from mapgen.territory import AREA_COLUMNS, Territory
 
 WGS84 = "EPSG:4326"
 LAYER_NAMES = ("areas", "frontlines", "places", "events")
@@ -63,24 +63,7 @@ def territory_layers(territory: Territory) -> list[Layer]:
 def areas_layer(territory: Territory) -> Layer:
     """Control areas: one feature per unit, kind (held ground or zone) and interval of
     constant state."""
-    columns = [
-        "area_id",
-        "unit",
-        "place_id",
-        "polygon",
-        "place",
-        "kind",
-        "controller",
-        "status",
-        "opponent",
-        "basis",
-        "inferred_from",
-        "sources",
-        "valid_from",
-        "valid_to",
-        "area_km2",
-    ]
-    frame = _open_at_range_end(territory.areas[[*columns, "geometry"]], territory)
+    frame = _open_at_range_end(territory.areas[[*AREA_COLUMNS, "geometry"]], territory)
     frame = frame.sort_values(["valid_from", "unit", "kind"], kind="stable")
     return Layer("areas", _clean(frame), "polygon")
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from mapgen._io import csv_text
 from mapgen.controllers import Controllers, read_controllers
 from mapgen.dataset import DATA_DIR
 from mapgen.dates import ReportedDate
@@ -33,7 +34,6 @@ from mapgen.extract.candidates import (
     candidate_rows,
     merge_candidates,
     resolve_article,
-    to_csv,
     unresolved_rows,
 )
 from mapgen.extract.lang import Language, detect, languages
@@ -88,10 +88,10 @@ class Extraction:
         return unresolved_rows(self.unresolved)
 
     def candidates_csv(self) -> str:
-        return to_csv(self.rows(), CANDIDATE_FIELDS)
+        return csv_text(self.rows(), CANDIDATE_FIELDS)
 
     def unresolved_csv(self) -> str:
-        return to_csv(self.unresolved_rows(), UNRESOLVED_FIELDS)
+        return csv_text(self.unresolved_rows(), UNRESOLVED_FIELDS)
 
 
 class Extractor:

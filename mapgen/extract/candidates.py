@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import csv
-import io
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mapgen._io import decode_text, parse_csv, read_bytes, write_bytes_atomic
+from mapgen._io import csv_text, decode_text, parse_csv, read_bytes, write_bytes_atomic
 from mapgen.dates import ReportedDate, format_date, parse_date
 from mapgen.errors import MapgenError
 from mapgen.events import FILE_COLUMNS
@@ -316,14 +314,6 @@ def unresolved_rows(items: list[tuple[Article, Statement]]) -> list[dict[str, st
     return rows
 
 
-def to_csv(rows: list[dict[str, str]], fields: list[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
 @dataclass(frozen=True)
 class Merged:
     """What a merge did: the rows appended, and each row not added with the reason."""
@@ -401,10 +391,10 @@ def merge_rows(path: Path | str, rows: list[dict[str, str]], *, resolve_place=No
         ids.add(event_id)
         added.append({**row, "event_id": event_id})
     if added:
-        body = to_csv([{h: r.get(h, "") for h in header} for r in added], header)
+        body = csv_text([{h: r.get(h, "") for h in header} for r in added], header)
         body = body.split("\n", 1)[1]
         if not original.strip():
-            body = to_csv([], header) + body
+            body = csv_text([], header) + body
         elif not original.endswith("\n"):
             body = ("\r\n" if b"\r\n" in data else "\n") + body
         if b"\r\n" in data:

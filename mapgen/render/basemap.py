@@ -198,11 +198,15 @@ def changed_ground(areas: gpd.GeoDataFrame, change: Change | None) -> gpd.GeoDat
 
 def focus_ground(areas: gpd.GeoDataFrame, change: Change | None) -> gpd.GeoDataFrame:
     """Where a map's enlargement looks: the ground that just changed, or else the held
-    ground under assault or siege (the fighting still under way)."""
+    ground under assault (the fighting still under way), or else under siege. An assault
+    comes before a siege: a siege can last years (the Badia pocket) while the battle of the
+    day (Baghuz in March 2019) is elsewhere."""
     changed = changed_ground(areas, change)
     if not changed.empty:
         return changed
-    return areas[(areas["kind"] == "held") & areas["status"].isin(["contested", "besieged"])]
+    held = areas[areas["kind"] == "held"]
+    assaulted = held[held["status"] == "contested"]
+    return assaulted if not assaulted.empty else held[held["status"] == "besieged"]
 
 
 def _unassigned(territory: Territory) -> pd.Series:

@@ -16,7 +16,10 @@ import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from mapgen.changes import SETTLED, Coarse, change_kind, coarse_events, reported_period
 from mapgen.controllers import Controllers
@@ -34,7 +37,8 @@ class Change:
 
     ``dates`` are the change dates in the window (oldest first, empty if none); ``units``
     the area units whose held ground changed then (place ids and ``polygon:<id>``);
-    ``lines`` the changes in words, newest first; ``last`` the last change date on or
+    ``lines`` the changes in words, changes of hands first, then of status, then areas
+    redrawn or ended, each group newest first; ``last`` the last change date on or
     before the day (even outside the window), None if there is none yet.
     """
 
@@ -65,7 +69,7 @@ class ChangeNotes:
     """Every change of a territory's timeline (``Timeline.changes()``), to look up by day."""
 
     dates: pd.DatetimeIndex
-    table: pd.DataFrame  # the changes, with ``kind``, ``unit`` and ``line`` added
+    table: pd.DataFrame  # the changes, with ``kind``, ``unit``, ``line`` and ``weight`` added
     window_days: int = RECENT_DAYS
 
     def on(self, day: pd.Timestamp) -> Change:
@@ -75,7 +79,11 @@ class ChangeNotes:
         last = before[-1] if len(before) else None
         first = day - pd.Timedelta(days=self.window_days - 1)
         rows = self.table[(self.table["date"] >= first) & (self.table["date"] <= day)]
-        rows = rows.sort_values("date", ascending=False, kind="stable")
+        # the news first: changes of hands, then of status, then areas redrawn or ended;
+        # each group newest first (a note cut to its lines keeps what matters)
+        rows = rows.assign(_date=rows["date"].rsub(day)).sort_values(
+            ["weight", "_date"], kind="stable"
+        )
         dated = rows["date"].nunique() > 1
         lines = tuple(
             f"{r.date.day} {r.date:%B}: {r.line}" if dated else r.line
@@ -103,7 +111,53 @@ def change_notes(territory: Territory) -> ChangeNotes:
         unit=pd.Series(units, index=table.index, dtype="str"),
         line=pd.Series(lines, index=table.index, dtype="str"),
     )
-    return ChangeNotes(timeline.change_dates, table)
+    # the order of the news: a change of hands (or a window in which it may happen), then a
+    # change of status (an assault, a siege), then an area no longer drawn
+    same_side = (table["from_controller"] == table["to_controller"]) & (table["kind"] != UNCERTAIN)
+    table["weight"] = np.where(table["kind"] == ENDED, 2, np.where(same_side, 1, 0))
+    return ChangeNotes(timeline.change_dates, _redrawn(table, timeline.dataset.shapes, controllers))
+
+
+def _redrawn(
+    table: pd.DataFrame, shapes: gpd.GeoDataFrame, controllers: Controllers
+) -> pd.DataFrame:
+    """An area of a side that ends on the day another area of that side begins over some of
+    the same ground is one area redrawn from a newer report: one line for the pair
+    (``X: redrawn, Islamic State (ISIS)``), not "Islamic State → area no longer drawn as a
+    whole" and "nobody → Islamic State". Pairs are taken by overlap (intersection over
+    union), largest first, each area in one pair at most."""
+    is_polygon = table["polygon"].astype(bool)
+    ended = table[is_polygon & (table["kind"] == ENDED)].reset_index()
+    begun = table[is_polygon & (table["kind"] != ENDED) & ~table["from_controller"].astype(bool)]
+    pairs = ended.merge(
+        begun.reset_index(),
+        left_on=["date", "from_controller"],
+        right_on=["date", "to_controller"],
+        suffixes=("_old", "_new"),
+    )
+    if pairs.empty:
+        return table
+    geometry = shapes.drop_duplicates("area").set_index("area").geometry
+    old = geometry.reindex(pairs["polygon_old"]).to_numpy()
+    new = geometry.reindex(pairs["polygon_new"]).to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        iou = shapely.area(shapely.intersection(old, new)) / shapely.area(shapely.union(old, new))
+    pairs = pairs.assign(iou=np.nan_to_num(iou)).query("iou > 0")
+    table = table.copy()
+    used_old, used_new = set(), set()
+    for pair in pairs.sort_values("iou", ascending=False, kind="stable").itertuples(index=False):
+        if pair.index_old in used_old or pair.index_new in used_new:
+            continue
+        used_old.add(pair.index_old)
+        used_new.add(pair.index_new)
+        side = _side(controllers, pair.to_controller_new, pair.to_status_new, pair.opponent_new)
+        if pair.from_status_old == pair.to_status_new:
+            change = f"redrawn, {side}"
+        else:
+            before = _side(controllers, pair.from_controller_old, pair.from_status_old)
+            change = f"{before} → {side} (redrawn)"
+        table.loc[pair.index_new, ["line", "weight"]] = [f"{pair.place_new}: {change}", 2]
+    return table.drop(index=sorted(used_old))
 
 
 def change_note(change: Change | None, *, width: int = 150, lines: int = 2) -> str:

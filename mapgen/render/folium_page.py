@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from mapgen._optional import import_optional
 from mapgen.errors import OptionError
-from mapgen.render.html import leaflet_assets, leaflet_icon_uris
+from mapgen.render.html import leaflet_assets, leaflet_icon_uris, template_environment
 
 folium = import_optional("folium", extra="folium", feature="mapgen's folium maps")
 Element, Figure, MacroElement = folium.Element, folium.Figure, folium.MacroElement
@@ -103,17 +103,7 @@ def _icons_json() -> str:
 @cache
 def template(name: str) -> jinja2.Template:
     """One of the folium templates (``render/templates/folium/``)."""
-    return _environment().get_template(name)
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("mapgen.render", "templates/folium"),
-        autoescape=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    return template_environment("templates/folium").get_template(name)
 
 
 def walk(element: Element) -> Iterator[Element]:

@@ -122,7 +122,7 @@ class SliderMap:
         """A complete ``<!doctype html>`` page holding one map that fills the window."""
         body = _render_fragment(self, self.default_id, _DOCUMENT_HEIGHT)
         return (
-            _environment()
+            template_environment()
             .get_template("document.html")
             .render(title=self.data["title"], fragment=Markup(body))
         )
@@ -183,7 +183,7 @@ def _render_fragment(
         )
     assets = _assets()
     return (
-        _environment()
+        template_environment()
         .get_template("fragment.html")
         .render(
             element_id=element_id,
@@ -200,9 +200,11 @@ def _render_fragment(
 
 
 @cache
-def _environment() -> jinja2.Environment:
+def template_environment(folder: str = "templates") -> jinja2.Environment:
+    """The Jinja environment of one template folder of ``mapgen.render`` (HTML-escaping,
+    strict about missing values, keeping the final newline)."""
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("mapgen.render", "templates"),
+        loader=jinja2.PackageLoader("mapgen.render", folder),
         autoescape=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,

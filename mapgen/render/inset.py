@@ -1,8 +1,8 @@
 """The enlargement of a static map: where the recent changes are, when they are small.
 
 A map enlarges the held ground that changed in its change window (see
-:mod:`mapgen.render.changes`), or with no recent change the held ground under assault or
-siege (:func:`mapgen.render.basemap.focus_ground`), when all of it fits in a window small
+:mod:`mapgen.render.changes`), or with no recent change the held ground under assault (else
+under siege; :func:`mapgen.render.basemap.focus_ground`), when all of it fits in a window small
 enough that the enlargement shows it bigger; otherwise (nothing changing, or changes spread
 over the map) it has none. The enlargement goes in the part of the map that covers the
 fewest places.

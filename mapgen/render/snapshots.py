@@ -52,10 +52,10 @@ from PIL import Image, ImageDraw, ImageFont
 from mapgen import __version__
 from mapgen._io import write_bytes_atomic, write_text_atomic
 from mapgen.boundaries import BOUNDARIES_DIR, LAYERS
-from mapgen.dates import check_range, check_within
-from mapgen.errors import DateRangeError, OptionError
+from mapgen.errors import OptionError
 from mapgen.render.basemap import Basemap, Layout, basemap, map_state
 from mapgen.render.changes import change_notes
+from mapgen.render.series_options import DEFAULT_DPI, DEFAULT_WIDTH_IN, FORMATS, series_days
 from mapgen.render.static import draw_map
 from mapgen.render.style import format_day
 from mapgen.territory import Territory
@@ -63,11 +63,8 @@ from mapgen.validity import valid_on_days
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("png", "svg")
 RENDER_VERSION = "3"  # with the renderer's source files, part of every cache key
 MANIFEST = ".mapgen-snapshots.json"
-DEFAULT_DPI = 150
-DEFAULT_WIDTH_IN = 10.0
 SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "mapgen"}
 _PLACEHOLDER = "MAPGENDATEPLACEHOLDER"
 Progress = Callable[[int, int], None]
@@ -87,20 +84,7 @@ def snapshot_days(
     or empty range or a day outside the territory's range, OptionError for a step below 1.
     """
     first, last = territory.timeline.start, territory.timeline.end
-    if dates is not None:
-        days = sorted({pd.Timestamp(d).normalize() for d in dates})
-        if not days:
-            raise DateRangeError("no dates given: the list of days is empty", field="dates")
-        check_within(days, first, last, field="dates")
-        return days
-    if every < 1:
-        raise OptionError(f"every {every} days: the step must be 1 or more", field="every")
-    lo = pd.Timestamp(start).normalize() if start is not None else first
-    hi = pd.Timestamp(end).normalize() if end is not None else last
-    check_range(lo, hi)
-    check_within([lo], first, last, field="start")
-    check_within([hi], first, last, field="end")
-    return list(pd.date_range(lo, hi, freq=f"{every}D"))
+    return series_days(first, last, start=start, end=end, every=every, dates=dates)
 
 
 @dataclass(frozen=True)

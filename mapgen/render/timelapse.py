@@ -28,6 +28,7 @@ from PIL import Image
 from mapgen._io import atomic_path, write_text_atomic
 from mapgen.errors import OptionError
 from mapgen.render.basemap import basemap
+from mapgen.render.series_options import DEFAULT_FPS, DEFAULT_PAUSE_S
 from mapgen.render.snapshots import (
     LocalRenderer,
     PngStamper,
@@ -48,8 +49,6 @@ log = logging.getLogger(__name__)
 GIF_NAME = "timelapse.gif"
 MP4_NAME = "timelapse.mp4"
 MANIFEST = ".mapgen-timelapse.json"
-DEFAULT_FPS = 10.0
-DEFAULT_PAUSE_S = 1.0
 DEFAULT_DPI = 100
 DEFAULT_WIDTH_IN = 8.0
 

@@ -63,6 +63,24 @@ METHODS: dict[str, AllocationMethod] = {
 WGS84 = "EPSG:4326"
 UNASSIGNED = "unassigned"
 KINDS = (HELD, ZONE)
+#: The columns of ``Territory.areas`` besides its geometry, in order (see the contract above).
+AREA_COLUMNS = [
+    "area_id",
+    "unit",
+    "place_id",
+    "polygon",
+    "place",
+    "kind",
+    "controller",
+    "status",
+    "opponent",
+    "basis",
+    "inferred_from",
+    "sources",
+    "valid_from",
+    "valid_to",
+    "area_km2",
+]
 
 
 @dataclass(frozen=True)
@@ -521,18 +539,7 @@ class _Builder:
             "area_id",
             frame["unit"] + ":" + frame["kind"] + "@" + frame["valid_from"].dt.strftime("%Y-%m-%d"),
         )
-        ordered = [
-            "area_id",
-            "unit",
-            "place_id",
-            "polygon",
-            "place",
-            "kind",
-            "controller",
-        ]
-        ordered += ["status", "opponent", "basis", "inferred_from", "sources"]
-        ordered += ["valid_from", "valid_to", "area_km2"]
-        out = gpd.GeoDataFrame(frame[ordered], geometry=list(geoms), crs=WGS84)
+        out = gpd.GeoDataFrame(frame[AREA_COLUMNS], geometry=list(geoms), crs=WGS84)
         return out.sort_values(["valid_from", "unit", "kind"], kind="stable").reset_index(drop=True)
 
     def _names(self, frame: pd.DataFrame, shapes: pd.Series) -> pd.Series:

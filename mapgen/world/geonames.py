@@ -8,8 +8,6 @@ layout of mapgen's ``places.csv``. cities500 carries admin-1 codes but not their
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import unicodedata
 from collections.abc import Iterable
@@ -18,7 +16,7 @@ from pathlib import Path
 
 from shapely.geometry import Point, box
 
-from mapgen._io import write_text_atomic
+from mapgen._io import csv_text, write_text_atomic
 from mapgen.errors import MapgenError
 from mapgen.gazetteer import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, places_from_rows
 from mapgen.names import slugify
@@ -139,11 +137,7 @@ def _useful_alias(text: str) -> bool:
 
 def places_csv(rows: list[dict[str, str]]) -> str:
     """The rows as ``places.csv`` text."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return csv_text(rows, COLUMNS)
 
 
 def write_places(rows: list[dict[str, str]], path: Path | str) -> Path:

@@ -1064,11 +1064,11 @@ def front_registry() -> list[tuple[str, str, Callable[[], BaseGeometry], str, fl
         )
     ]
     for day, ids in FRONT_DATES:
-        for which, side, who in ((0, "sdf", "the SDF"), (1, "gov", "the government")):
+        for which, side, who in ((0, "sdf", "The SDF"), (1, "gov", "The government")):
             out.append(
                 (
                     f"sy-{side}-front-{day}",
-                    f"{who.capitalize()}'s ground along the front with Islamic State from {day}",
+                    f"{who}'s ground along the front with Islamic State from {day}",
                     _band(day, ids, which),
                     "Not a reported shape: a 5 km band along the front.",
                     1.0,
