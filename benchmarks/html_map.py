@@ -12,6 +12,7 @@ For the default dataset and a synthetic scenario, measured in one run:
 - the size of folium's ``Timeline`` page (one feature per state with start/end), built in full.
 
     .venv/bin/python benchmarks/html_map.py [--places 2000 --events 20000 --days 1000 --repeat 3]
+                                            [--no-folium]
 """
 
 from __future__ import annotations
@@ -211,6 +212,8 @@ def run(name: str, territory: Territory, args: argparse.Namespace, out: Path) ->
             f"script {script:.1f} ms, to next painted frame {painted:.1f} ms "
             f"(medians of {args.steps} steps)"
         )
+    if not args.folium:
+        return
     seconds, (stamped, built_days) = timed(timestamped_size, territory, args.sample)
     print(
         f"folium TimestampedGeoJson, one copy per day: {stamped / 1e6:.1f} MB estimated from "
@@ -235,6 +238,9 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=40, help="slider steps timed per run")
     parser.add_argument("--sample", type=int, default=10, help="days built for folium")
     parser.add_argument("--no-timeline", dest="timeline", action="store_false")
+    parser.add_argument(
+        "--no-folium", dest="folium", action="store_false", help="skip folium's page sizes"
+    )
     args = parser.parse_args()
     out = Path(tempfile.mkdtemp(prefix="mapgen-bench-html-"))
 

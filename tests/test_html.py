@@ -58,6 +58,20 @@ def opened(browser, map_file):
     result.page.close()
 
 
+def painted_pixels(page, selector: str = ".leaflet-mgControl-pane canvas") -> int:
+    """Pixels of the first map's control-layer canvas that are not transparent."""
+    return page.evaluate(
+        """s => {
+          const c = document.querySelector(s);
+          const px = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+          let n = 0;
+          for (let i = 3; i < px.length; i += 4) if (px[i]) n++;
+          return n;
+        }""",
+        selector,
+    )
+
+
 def expected_controller(territory, place_id: str, day: str) -> tuple[str, str]:
     """From the timeline (built from data/events.csv), not from the page."""
     state = territory.timeline.state_on(day).loc[place_id]
@@ -124,9 +138,11 @@ def test_opens_offline_without_requests_or_errors(opened, map_file):
     assert opened.errors == []
     assert all(u.startswith(("file:", "data:")) for u in opened.requests), opened.requests
     assert opened.requests[0] == map_file.as_uri()
-    # Base layers, areas and markers are drawn as SVG paths.
-    assert page.locator("path.mg-area").count() > 10
-    assert page.locator("path.mg-marker").count() > 10
+    # Areas, frontlines and markers are drawn on one canvas, and it is painted.
+    drawn = page.evaluate("mapgen.drawn()")
+    assert sum(d["layer"] == "area" for d in drawn) > 10
+    assert sum(d["layer"] == "place" for d in drawn) > 10
+    assert painted_pixels(page) > 10_000
     # The tile layer is offered in the layer control, switched off.
     label = page.locator(".leaflet-control-layers-overlays label", has_text="OpenStreetMap")
     assert label.locator("input").is_checked() is False
@@ -168,22 +184,23 @@ def test_abu_kamal_changes_hands_on_the_reported_days(opened, territory, day):
     assert [(a["controller"], a["status"]) for a in area] == [(controller, status)]
     place = [p for p in shown["places"] if p["place_id"] == "abu-kamal"]
     assert [(p["controller"], p["status"]) for p in place] == [(controller, status)]
-    # What is drawn: the area's SVG path is filled with the side's colour, or with the
-    # striped pattern of that side when contested.
+    # What is drawn: the area is filled with the side's colour, or with the striped
+    # pattern of that side when contested.
     colour = territory.timeline.dataset.controllers[controller].color
-    attribute = "data-polygon" if polygon else "data-place"
-    path = page.locator(f'path.mg-area[{attribute}="{key[1]}"][data-kind="held"]')
-    assert path.count() == 1
-    fill = path.get_attribute("fill")
+    drawn = page.evaluate("mapgen.drawn()")
+    name = "polygon" if polygon else "place_id"
+    path = [d for d in drawn if d["layer"] == "area" and d[name] == key[1] and d["kind"] == "held"]
+    assert len(path) == 1
+    fill = path[0]["fill"]
     if status == "controlled":
         assert fill.lower() == colour.lower()
     else:
         pattern_id = re.fullmatch(r"url\(#(.+)\)", fill).group(1)
         stripe = page.locator(f'[id="{pattern_id}"] rect.mg-stripe')
         assert stripe.get_attribute("fill").lower() == colour.lower()
-        assert path.get_attribute("stroke-dasharray")
-    marker = page.locator('path.mg-marker[data-place="abu-kamal"]')
-    assert marker.get_attribute("fill").lower() == colour.lower()
+        assert path[0]["dashArray"]
+    marker = [d for d in drawn if d["layer"] == "place" and d["place_id"] == "abu-kamal"]
+    assert [m["fill"].lower() for m in marker] == [colour.lower()]
 
 
 def test_abu_kamal_facts_from_events_csv(territory):
@@ -370,6 +387,55 @@ def test_page_grows_with_changes_not_days(tmp_path):
     assert size["busier"] > 1.3 * size["short"], size  # twice the events
 
 
+def canvas_pixels(page):
+    """The first map's control-layer canvas, as RGBA pixels."""
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    uri = page.evaluate("document.querySelector('.leaflet-mgControl-pane canvas').toDataURL()")
+    png = base64.b64decode(uri.split(",", 1)[1])
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA")).astype(int)
+
+
+NEXT_FRAME = "() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)))"
+
+
+def test_a_step_repaints_only_where_it_changes_and_draws_the_same_map(browser, map_file, opened):
+    """A one-day step redraws the layers around what changed, not the whole canvas, and the
+    canvas is then the same as on a page opened on that day and drawn in full."""
+    page = opened.page
+    changes = page.evaluate("mapgen.changeDates()")
+    day = changes[len(changes) // 2]
+    before = (pd.Timestamp(day) - pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+    page.evaluate("mapgen.setDate('2017-07-01')")
+    for other in [c for c in changes if c < before] + [before]:
+        page.evaluate("d => mapgen.setDate(d)", other)
+        page.evaluate(NEXT_FRAME)
+    page.evaluate("d => mapgen.setDate(d)", day)
+    page.evaluate(NEXT_FRAME)
+    repaint = page.evaluate("mapgen.maps[0].repaint()")
+    drawn = page.evaluate("mapgen.drawn()")
+    assert repaint["boxes"] > 0
+    assert 0 < repaint["drawn"] < len(drawn) / 3, (repaint, len(drawn))
+    stepped = canvas_pixels(page)
+    fresh = open_map(browser, map_file, "#" + day)
+    try:
+        assert fresh.page.evaluate("mapgen.date()") == day
+        # the same layers (within a level, in the order they were added)
+        again = fresh.page.evaluate("mapgen.drawn()")
+        assert sorted(map(json.dumps, again)) == sorted(map(json.dumps, drawn))
+        whole = canvas_pixels(fresh.page)
+    finally:
+        fresh.page.close()
+    assert stepped.shape == whole.shape
+    differ = (abs(stepped - whole).max(axis=2) > 8).sum()
+    assert differ <= stepped.shape[0] * stepped.shape[1] // 1000, differ
+    assert opened.errors == []
+
+
 def test_screenshots(opened, tmp_path):
     page = opened.page
     for day in ("2017-10-01", "2017-11-10", "2017-11-20"):
@@ -419,9 +485,12 @@ def test_inferred_places_are_marked_as_inferred(browser, tmp_path):
         page.evaluate("p => mapgen.maps[0].openPopup(p)", one["place_id"])
         source = territory.timeline.dataset.places.name(one["inferred_from"])
         assert f"(inferred from {source})" in page.locator(".mg-popup-body").text_content()
-        assert page.locator(f'path.mg-marker[data-place="{one["place_id"]}"]').get_attribute(
-            "stroke-dasharray"
-        )
+        marker = [
+            d
+            for d in page.evaluate("mapgen.drawn()")
+            if d["layer"] == "place" and d["place_id"] == one["place_id"]
+        ]
+        assert len(marker) == 1 and marker[0]["dashArray"]
         assert opened.errors == []
     finally:
         page.close()
@@ -445,11 +514,15 @@ def test_play_pause_layer_toggle_and_chart(opened, territory):
     x0 = float(page.locator("svg.mg-chart .mg-cursor").get_attribute("x1"))
     page.evaluate("mapgen.setDate('2018-07-01')")
     assert float(page.locator("svg.mg-chart .mg-cursor").get_attribute("x1")) > x0 + 100
-    # Layer control: switching control areas off removes their paths.
-    assert page.locator("path.mg-area").count() > 0
+    # Layer control: switching control areas off takes them off the canvas.
+    areas = page.evaluate("() => mapgen.drawn().filter(d => d.layer === 'area').length")
+    before = painted_pixels(page)
+    assert areas > 0
     page.locator(".leaflet-control-layers").hover()
     page.locator(".leaflet-control-layers-overlays label", has_text="Control areas").click()
-    assert page.locator("path.mg-area").count() == 0
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)))")
+    assert page.evaluate("() => mapgen.drawn().filter(d => d.layer === 'area').length") == 0
+    assert painted_pixels(page) < before / 2
     assert opened.errors == []
 
 
@@ -566,9 +639,20 @@ def campaign_page(browser, campaign, tmp_path_factory):
     opened.page.close()
 
 
-def _fill_pattern(page, path) -> tuple[str, str]:
-    """(ground colour, dot colour) of the dot pattern an area path is filled with."""
-    pattern_id = re.fullmatch(r"url\(#(.+)\)", path.get_attribute("fill")).group(1)
+def _area(page, **match) -> dict:
+    """The one area the canvas draws with these fields (mapgen.drawn())."""
+    found = [
+        d
+        for d in page.evaluate("mapgen.drawn()")
+        if d["layer"] == "area" and all(d[k] == v for k, v in match.items())
+    ]
+    assert len(found) == 1, (match, found)
+    return found[0]
+
+
+def _fill_pattern(page, area) -> tuple[str, str]:
+    """(ground colour, dot colour) of the dot pattern an area is filled with."""
+    pattern_id = re.fullmatch(r"url\(#(.+)\)", area["fill"]).group(1)
     pattern = page.locator(f'[id="{pattern_id}"]')
     return (
         pattern.locator("rect").get_attribute("fill"),
@@ -582,14 +666,14 @@ def test_zones_are_the_tint_and_uncertain_ground_is_dotted(campaign_page, campai
     page = campaign_page.page
     sides = campaign.timeline.dataset.controllers
     page.evaluate("mapgen.setDate('2020-02-10')")
-    zone = page.locator('path.mg-area[data-place="alpha"][data-kind="zone"]')
-    assert zone.get_attribute("fill") == zone_tint(sides["blue"].color)
+    zone = _area(page, place_id="alpha", kind="zone")
+    assert zone["fill"] == zone_tint(sides["blue"].color)
     # Delta may have passed to the green side in February: the red side's ground (and its
     # zone's tint) dotted in green
-    held = page.locator('path.mg-area[data-place="delta"][data-kind="held"]')
-    assert held.get_attribute("data-status") == "uncertain"
+    held = _area(page, place_id="delta", kind="held")
+    assert held["status"] == "uncertain"
     assert _fill_pattern(page, held) == (sides["red"].color, sides["green"].color)
-    zone = page.locator('path.mg-area[data-place="delta"][data-kind="zone"]')
+    zone = _area(page, place_id="delta", kind="zone")
     assert _fill_pattern(page, zone) == (zone_tint(sides["red"].color), sides["green"].color)
     visible = page.evaluate("mapgen.visible()")
     delta = {
@@ -599,8 +683,7 @@ def test_zones_are_the_tint_and_uncertain_ground_is_dotted(campaign_page, campai
     }
     assert delta == {("held", "uncertain", "green"), ("zone", "uncertain", "green")}
     page.evaluate("mapgen.setDate('2020-03-02')")
-    held = page.locator('path.mg-area[data-place="delta"][data-kind="held"]')
-    assert held.get_attribute("fill") == sides["green"].color
+    assert _area(page, place_id="delta", kind="held")["fill"] == sides["green"].color
     marks = page.locator(".mg-legend .mg-legend-row[data-mark]")
     shown = {marks.nth(n).get_attribute("data-mark") for n in range(marks.count())}
     assert shown == {"uncertain", "contested", "frontline"}
@@ -610,10 +693,10 @@ def test_zones_are_the_tint_and_uncertain_ground_is_dotted(campaign_page, campai
 def test_a_polygons_popup_tells_its_history_with_sources(campaign_page, campaign):
     page = campaign_page.page
     page.evaluate("mapgen.setDate('2020-01-25')")
-    pocket = page.locator('path.mg-area[data-polygon="pocket"][data-kind="held"]')
-    assert pocket.get_attribute("data-controller") == "blue"
+    pocket = _area(page, polygon="pocket", kind="held")
+    assert pocket["controller"] == "blue"
     assert "pocket" in {a["polygon"] for a in page.evaluate("mapgen.visible()")["areas"]}
-    box = pocket.bounding_box()
+    box = pocket["box"]
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     popup = page.locator(".mg-popup-body")
     text = popup.text_content()
@@ -639,17 +722,19 @@ def test_a_default_controllers_tiles_have_no_popup(browser, tmp_path):
     page = opened.page
     try:
         page.evaluate("mapgen.setDate('2020-01-02')")
-        tiles = page.locator('path.mg-area[data-place=""][data-polygon=""]')
-        assert tiles.count() == len(rest)
-        assert all(
-            "leaflet-interactive" not in (tiles.nth(n).get_attribute("class") or "")
-            for n in range(tiles.count())
-        )
+        tiles = [
+            d
+            for d in page.evaluate("mapgen.drawn()")
+            if d["layer"] == "area" and d["place_id"] == "" and d["polygon"] == ""
+        ]
+        assert len(tiles) == len(rest)
+        assert not any(t["interactive"] for t in tiles)
         # the tiles are parts of one ground: no outline, or the 100 km grid shows
-        assert {tiles.nth(n).get_attribute("stroke-width") for n in range(tiles.count())} == {"0"}
-        assert all("mg-seamless" in tiles.nth(n).get_attribute("class") for n in range(3))
-        cells = page.locator('path.mg-area:not([data-place=""])')
-        assert cells.count() and cells.first.get_attribute("stroke-width") == "0.6"
+        assert {t["weight"] for t in tiles} == {0}
+        cells = [
+            d for d in page.evaluate("mapgen.drawn()") if d["layer"] == "area" and d["place_id"]
+        ]
+        assert cells and cells[0]["weight"] == 0.6
         # a click on a tile far from any place opens nothing
         point = rest.geometry.iloc[0].representative_point()
         xy = page.evaluate(

@@ -5,6 +5,8 @@
  *   mapgen.changeDates()          days on which anything changes, ["YYYY-MM-DD", ...]
  *   mapgen.visible()              {areas, places, frontlines} shown on the selected day
  *   mapgen.controllerOf(p)        controller id shown for a place (id or name), or null
+ *   mapgen.drawn()                what the map's canvas draws, bottom up: each area, frontline
+ *                                 piece and place marker with its style and page box
  *   mapgen.ready                  true once the first map has drawn
  *   mapgen.maps                   every map on the page, in page order (same methods each)
  *   mapgen.get(id)                the map whose root element has this id
@@ -36,6 +38,8 @@ function mapApi(m) {
       if (i < 0) throw new Error("mapgen.openPopup: no place " + JSON.stringify(place));
       m.openPopup(i);
     },
+    drawn: function () { return m.layers.drawn(); },
+    repaint: function () { return m.layers.renderer.lastRepaint || null; },
     onChange: function (fn) { m.listeners.push(fn); },
     play: function () { m.controls.play(); },
     pause: function () { m.controls.stop(); }
@@ -74,7 +78,7 @@ var registry = {
   }
 };
 
-["date", "setDate", "changeDates", "visible", "controllerOf"].forEach(function (name) {
+["date", "setDate", "changeDates", "visible", "controllerOf", "drawn"].forEach(function (name) {
   registry[name] = function () {
     if (!registry.maps.length) throw new Error("mapgen: no map on this page");
     var m = registry.maps[0];

@@ -1,5 +1,5 @@
 /* The base map: panes, the offline base layers, the optional tile layer, hatch patterns. */
-/* global L, svg, escapeText, STATUS, KIND */
+/* global L, svg, escapeText, STATUS, KIND, LEVELS */
 /* exported buildBase, buildPatterns, patternId, chartDotsId, addTileLayer */
 
 var BASE_STYLES = {
@@ -11,8 +11,6 @@ var BASE_STYLES = {
 };
 var BASE_NAMES = { countries: "Countries", governorate_lines: "Governorates", rivers: "Rivers",
   lakes: "Lakes" };
-var BASE_PANES = { countries: "mgBase", governorate_lines: "mgBaseLines", rivers: "mgBaseLines",
-  lakes: "mgBaseLines" };
 var BASE_ORDER = ["countries", "lakes", "governorate_lines", "rivers"];
 
 /* The id of the fill pattern of an area that is not plainly held (contested, besieged or
@@ -64,22 +62,20 @@ function buildPatterns(defs, d, mapId) {
   }
 }
 
-/* The panes, and the offline base layers; returns them by name for the layer control. */
-function buildBase(map, b) {
+/* The panes, and the offline base layers; returns them by name for the layer control. The
+   base lines (rivers, lakes, divisions) are drawn by `renderer`, the control layers' canvas,
+   under its frontlines and markers and over its areas. */
+function buildBase(map, b, renderer) {
   var layers = {};
   map.createPane("mgBase").style.zIndex = 250;
-  map.createPane("mgBaseLines").style.zIndex = 420;
-  map.getPane("mgBaseLines").style.pointerEvents = "none";
-  // Areas in the overlay pane (400); frontlines and place markers above them, whatever
-  // order they are added in as the day changes.
-  map.createPane("mgFront").style.zIndex = 440;
-  map.getPane("mgFront").style.pointerEvents = "none";
-  map.createPane("mgPlaces").style.zIndex = 450;
+  // the control layers' canvas, above Leaflet's overlay pane (400)
+  map.createPane("mgControl").style.zIndex = 440;
   for (var n = 0; n < BASE_ORDER.length; n++) {
     var key = BASE_ORDER[n];
     if (!b[key]) continue;
     var group = L.layerGroup();
-    var o = L.extend({ pane: BASE_PANES[key] }, BASE_STYLES[key]);
+    var o = L.extend(key === "countries" ? { pane: "mgBase" } :
+      { renderer: renderer, level: LEVELS.baseLines }, BASE_STYLES[key]);
     var filled = key === "countries" || key === "lakes";
     for (var i = 0; i < b[key].length; i++) {
       var coords = b[key][i][1];

@@ -1,17 +1,18 @@
 /*
- * The control layers: areas, frontlines, place markers (and their labels).
+ * The control layers: areas, frontlines, place markers (and their labels), drawn on one
+ * canvas that repaints only around what changes (canvas.js).
  *
  * show(day) draws a day from scratch; step(from, to) applies only what changes between two
  * days (the records that begin or end in between, from MapData.touched). Frontlines are
  * drawn as their pieces: a piece is shown while any frontline run through it is valid, so a
  * change redraws the few pieces that appear or go, not every run along the front.
  */
-/* global L, validOn, STATUS, KIND, PlaceLabels, buildPatterns, buildBase, patternId */
+/* global L, PatchCanvas, LEVELS, validOn, STATUS, KIND, PlaceLabels, buildPatterns, buildBase, patternId */
 /* exported MapLayers */
 
 var ZONE_OPACITY = 0.8;  // of the zone tint over the land: the legend's zone swatch is the tint
-var FRONT_STYLE = { className: "mg-front", pane: "mgFront", color: "#000", weight: 4, opacity: 1,
-  lineCap: "round", lineJoin: "round", interactive: false };
+var FRONT_STYLE = { level: LEVELS.fronts, color: "#000", weight: 4, opacity: 1, lineCap: "round",
+  lineJoin: "round", interactive: false };
 
 function MapLayers(map, data, id, onPlaceClick, onPolygonClick) {
   this.map = map;
@@ -33,7 +34,9 @@ function MapLayers(map, data, id, onPlaceClick, onPolygonClick) {
 /* Panes, base layers and the groups; returns the layer control's overlays. */
 MapLayers.prototype.build = function (patternDefs) {
   buildPatterns(patternDefs, this.data, this.id);
-  var overlays = buildBase(this.map, this.data.base);
+  // one canvas: areas, base lines, frontlines and markers (canvas.js)
+  this.renderer = new PatchCanvas({ pane: "mgControl" });
+  var overlays = buildBase(this.map, this.data.base, this.renderer);
   this.areaGroup = L.layerGroup().addTo(this.map);
   this.frontGroup = L.layerGroup().addTo(this.map);
   this.placeGroup = L.layerGroup().addTo(this.map);
@@ -105,9 +108,13 @@ MapLayers.prototype.areaLayer = function (i) {
   var a = d.areas[i];
   var clickable = a.place >= 0 || a.polygon >= 0;
   layer = L.polygon(d.geoms[a.geometry],
-    L.extend({ className: a.edge ? "mg-area" : "mg-area mg-seamless", interactive: clickable,
-      // parts of one ground are not simplified (each on its own would leave gaps between)
+    L.extend({ interactive: clickable, renderer: this.renderer, level: LEVELS.areas,
+      // tiles and pieces (edge 0) are parts of one ground: each simplified on its own
+      // would leave gaps between them
       smoothFactor: a.edge ? 1 : 0 }, this.areaStyle(a)));
+  layer.mg = { layer: "area", place_id: a.place >= 0 ? d.places[a.place].id : "",
+    polygon: a.polygon >= 0 ? d.polygons[a.polygon].id : "", controller: a.controller,
+    status: STATUS[a.status], kind: KIND[a.kind] };
   var self = this;
   // a place's ground opens the place's popup, a polygon's the polygon's; a default
   // controller's tile has none
@@ -115,21 +122,17 @@ MapLayers.prototype.areaLayer = function (i) {
   if (a.polygon >= 0) {
     layer.on("click", function (ev) { self.onPolygonClick(a.polygon, ev.latlng); });
   }
-  layer.on("add", function () {
-    var path = layer.getElement();
-    path.setAttribute("data-place", a.place >= 0 ? d.places[a.place].id : "");
-    path.setAttribute("data-polygon", a.polygon >= 0 ? d.polygons[a.polygon].id : "");
-    path.setAttribute("data-controller", a.controller);
-    path.setAttribute("data-status", STATUS[a.status]);
-    path.setAttribute("data-kind", KIND[a.kind]);
-  });
   this.areaLayers[i] = layer;
   return layer;
 };
 
 MapLayers.prototype.pieceLayer = function (k) {
   var layer = this.pieceLayers[k];
-  if (!layer) layer = this.pieceLayers[k] = L.polyline(this.data.lines[k], FRONT_STYLE);
+  if (!layer) {
+    layer = this.pieceLayers[k] = L.polyline(this.data.lines[k],
+      L.extend({ renderer: this.renderer }, FRONT_STYLE));
+    layer.mg = { layer: "frontline" };
+  }
   return layer;
 };
 
@@ -139,22 +142,12 @@ MapLayers.prototype.placeLayer = function (i) {
   var p = this.data.places[i];
   var self = this;
   var r = p.population >= 500000 ? 7 : p.population >= 100000 ? 5.5 : 4.5;
-  layer = L.circleMarker(p.latlon, { className: "mg-marker", pane: "mgPlaces", radius: r,
-    weight: 1, color: "#111", fillOpacity: 1, fillColor: "#fff" });
+  layer = L.circleMarker(p.latlon, { radius: r, weight: 1, color: "#111", fillOpacity: 1,
+    fillColor: "#fff", renderer: this.renderer, level: LEVELS.places });
+  layer.mg = { layer: "place", place_id: p.id, controller: null, status: null };
   layer.on("click", function (ev) { self.onPlaceClick(i, ev.latlng); });
-  layer.on("add", function () { self.markPlace(i); });
   this.placeLayers[i] = layer;
   return layer;
-};
-
-MapLayers.prototype.markPlace = function (i) {
-  var layer = this.placeLayers[i];
-  var s = this.placeState[i];
-  var path = layer && layer.getElement();
-  if (!path || !s) return;
-  path.setAttribute("data-place", this.data.places[i].id);
-  path.setAttribute("data-controller", s.controller);
-  path.setAttribute("data-status", STATUS[s.status]);
 };
 
 /* ---------- drawing a day ---------- */
@@ -246,8 +239,10 @@ MapLayers.prototype.applyPlaces = function (day, candidates) {
       shownChanged = true;
     }
     if (state && state !== before) {
-      this.placeLayer(i).setStyle(this.markerStyle(state));
-      this.markPlace(i);
+      var marker = this.placeLayer(i);
+      marker.mg.controller = state.controller;
+      marker.mg.status = STATUS[state.status];
+      marker.setStyle(this.markerStyle(state));
     }
   }
   return shownChanged;
@@ -279,6 +274,24 @@ MapLayers.prototype.visible = function () {
   shownIndexes(this.shownFronts).forEach(function (i) {
     out.frontlines.push({ side_a: d.frontlines[i].side_a, side_b: d.frontlines[i].side_b });
   });
+  return out;
+};
+
+/* What the canvas draws, bottom up: each control layer's record and its style, and its box
+   on the page (drawn(); docs/html.md). */
+MapLayers.prototype.drawn = function () {
+  var out = [], map = this.map, page = map.getContainer().getBoundingClientRect();
+  for (var order = this.renderer._drawFirst; order; order = order.next) {
+    var layer = order.layer, o = layer.options, b = layer._pxBounds, box = null;
+    if (!layer.mg) continue;
+    if (b) {  // none for an empty geometry
+      var lo = map.layerPointToContainerPoint(b.min), hi = map.layerPointToContainerPoint(b.max);
+      box = { x: page.left + lo.x, y: page.top + lo.y, width: hi.x - lo.x, height: hi.y - lo.y };
+    }
+    out.push(L.extend({ fill: o.fill ? o.fillColor : null, fillOpacity: o.fillOpacity,
+      stroke: o.color, weight: o.weight, dashArray: o.dashArray || null,
+      interactive: !!o.interactive, box: box }, layer.mg));
+  }
   return out;
 };
 
