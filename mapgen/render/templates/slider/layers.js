@@ -109,8 +109,7 @@ MapLayers.prototype.areaLayer = function (i) {
   var clickable = a.place >= 0 || a.polygon >= 0;
   layer = L.polygon(d.geoms[a.geometry],
     L.extend({ interactive: clickable, renderer: this.renderer, level: LEVELS.areas,
-      // tiles and pieces (edge 0) are parts of one ground: each simplified on its own
-      // would leave gaps between them
+      // tiles and pieces (edge 0), each simplified on its own, would leave gaps between them
       smoothFactor: a.edge ? 1 : 0 }, this.areaStyle(a)));
   layer.mg = { layer: "area", place_id: a.place >= 0 ? d.places[a.place].id : "",
     polygon: a.polygon >= 0 ? d.polygons[a.polygon].id : "", controller: a.controller,
