@@ -80,3 +80,34 @@ def test_a_note_tells_changes_of_hands_before_areas_redrawn_or_ended(notes):
         "Amber ridge, later: redrawn, Red side",
         "Kasra pocket: Blue side → area no longer drawn as a whole (its places decide)",
     ]
+
+
+def test_an_import_tells_its_pieces_once_and_the_default_controller_by_name(tmp_path):
+    """With a default controller (an import of polygons: ground no polygon covers is
+    Ukraine's), a new area was that side's ground, an ended one goes back to it, and the
+    pieces of one polygon that change on a day are one line with their number."""
+    from conftest import CAMPAIGN_INFO
+
+    areas = json.loads(CAMPAIGN_AREAS)
+    for n, (x, y) in enumerate(((40.3, 35.3), (40.6, 35.3))):
+        ring = [[x, y], [x + 0.1, y], [x + 0.1, y + 0.1], [x, y + 0.1], [x, y]]
+        areas["features"].append(
+            {
+                "type": "Feature",
+                "properties": {"id": f"piece-{n}", "name": "Red ground", "method": "test"},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        )
+    files = campaign_files(tmp_path, info=CAMPAIGN_INFO + 'default_controller = "green"\n')
+    files.events.write_text(
+        CAMPAIGN_EVENTS
+        + "P1,2020-03-05,,piece-0,red,,,Report 7,,\nP2,2020-03-05,,piece-1,red,,,Report 7,,\n",
+        encoding="utf-8",
+    )
+    files.areas.write_text(json.dumps(areas), encoding="utf-8")
+    notes = change_notes(build_territory(build_timeline(load_dataset(files))))
+    told = notes.on(pd.Timestamp("2020-03-05")).lines  # with Delta's month, of 1 March
+    assert [line for line in told if line.startswith("5 March")] == [
+        "5 March: Red ground: Green side → Red side (×2)",
+        "5 March: Kasra pocket: Blue side → Green side (area no longer drawn)",
+    ]

@@ -85,9 +85,13 @@ class ChangeNotes:
             ["weight", "_date"], kind="stable"
         )
         dated = rows["date"].nunique() > 1
+        # the same words on the same day (the pieces of an imported polygon) are told once
+        told = rows.assign(times=rows.groupby(["date", "line"])["line"].transform("size"))
+        told = told.drop_duplicates(["date", "line"])
         lines = tuple(
-            f"{r.date.day} {r.date:%B}: {r.line}" if dated else r.line
-            for r in rows.itertuples(index=False)
+            (f"{r.date.day} {r.date:%B}: " if dated else "")
+            + (f"{r.line} (×{r.times})" if r.times > 1 else r.line)
+            for r in told.itertuples(index=False)
         )
         units = tuple(sorted(set(rows.loc[rows["kind"] != ENDED, "unit"])))
         dates = tuple(sorted(set(rows["date"])))
@@ -100,11 +104,12 @@ def change_notes(territory: Territory) -> ChangeNotes:
     table = timeline.changes()
     coarse = coarse_events(timeline.dataset.events)
     controllers = timeline.dataset.controllers
+    default = timeline.dataset.info.default_controller
     kinds, lines, units = [], [], []
     for row in table.to_dict("records"):
         kind = change_kind(row, coarse)
         kinds.append(kind)
-        lines.append(change_line(row, controllers, coarse, kind=kind))
+        lines.append(change_line(row, controllers, coarse, kind=kind, default=default))
         units.append(f"polygon:{row['polygon']}" if row["polygon"] else str(row["place_id"]))
     table = table.assign(
         kind=pd.Series(kinds, index=table.index, dtype="str"),
@@ -200,12 +205,23 @@ def _side(controllers: Controllers, cid: object, status: object, by: object = No
 
 
 def change_line(
-    row: Mapping[str, object], controllers: Controllers, coarse: Coarse, *, kind: str | None = None
+    row: Mapping[str, object],
+    controllers: Controllers,
+    coarse: Coarse,
+    *,
+    kind: str | None = None,
+    default: str = "",
 ) -> str:
-    """One change in words: ``Abu Kamal: Islamic State (ISIS) → Syrian government``."""
+    """One change in words: ``Abu Kamal: Islamic State (ISIS) → Syrian government``.
+
+    ``default``: the dataset's default controller, who holds the ground before an area
+    begins and after it ends (an import of polygons: ``Ukraine → Russia``, not ``nobody``).
+    """
     kind = kind or change_kind(row, coarse)
     place = row["place"]
-    before = _side(controllers, row["from_controller"], row["from_status"])
+    before = _side(controllers, row["from_controller"] or default, row["from_status"])
+    if kind == ENDED and default:
+        return f"{place}: {before} → {side_name(controllers, default)} (area no longer drawn)"
     if kind == ENDED:
         return f"{place}: {before} → area no longer drawn as a whole (its places decide)"
     if kind == UNCERTAIN:
