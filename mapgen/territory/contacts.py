@@ -109,8 +109,9 @@ class Contacts:
             x, y = fresh[hit_a], hit_b
             first.append(np.minimum(x, y))
             second.append(np.maximum(x, y))
-        found = np.stack([np.concatenate(first), np.concatenate(second)], axis=1)
-        found = np.unique(found.astype(np.int64).reshape(-1, 2), axis=0)
+        n = len(gids)
+        code = np.unique(np.concatenate(first).astype(np.int64) * n + np.concatenate(second))
+        found = np.stack([code // n, code % n], axis=1)  # sorted by (a, b), once each
         found = found[found[:, 0] != found[:, 1]]
         self._last = np.unique(gids)
         self._last_pairs = (gids[found[:, 0]], gids[found[:, 1]])

@@ -210,8 +210,8 @@ def _self_hits(tree: shapely.STRtree, geoms: np.ndarray, cache: dict) -> list[li
         # intersecting is symmetric: a new geometry's pairs in both directions
         which = np.concatenate([a[kept], new_a, new_b])
         hit = np.concatenate([b[kept], new_b, new_a])
-        pairs = np.unique(np.stack([which, hit], axis=1), axis=0)
-        which, hit = pairs[:, 0], pairs[:, 1]
+        pairs = np.unique(which * len(geoms) + hit)  # sorted by (which, hit), once each
+        which, hit = pairs // len(geoms), pairs % len(geoms)
     cache[("self-hits", "last")] = (numbers[which], numbers[hit])
     found: list[list[int]] = [[] for _ in range(len(geoms))]
     order = np.lexsort((hit, which))
