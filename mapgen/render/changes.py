@@ -24,6 +24,7 @@ import shapely
 from mapgen.changes import SETTLED, Coarse, change_kind, coarse_events, reported_period
 from mapgen.controllers import Controllers
 from mapgen.events import ENDED
+from mapgen.render.piece_changes import imported_pieces, piece_lines, remainders
 from mapgen.render.style import format_day
 from mapgen.territory import Territory
 from mapgen.timeline import UNCERTAIN
@@ -86,14 +87,15 @@ class ChangeNotes:
         )
         dated = rows["date"].nunique() > 1
         # the same words on the same day (the pieces of an imported polygon) are told once
-        told = rows.assign(times=rows.groupby(["date", "line"])["line"].transform("size"))
+        told = rows[rows["line"] != ""]
+        told = told.assign(times=told.groupby(["date", "line"])["line"].transform("size"))
         told = told.drop_duplicates(["date", "line"])
         lines = tuple(
             (f"{r.date.day} {r.date:%B}: " if dated else "")
             + (f"{r.line} (×{r.times})" if r.times > 1 else r.line)
             for r in told.itertuples(index=False)
         )
-        units = tuple(sorted(set(rows.loc[rows["kind"] != ENDED, "unit"])))
+        units = tuple(sorted(set(rows.loc[rows["kind"] != ENDED, "unit"]) - {""}))
         dates = tuple(sorted(set(rows["date"])))
         return Change(day, dates, units, lines, last)
 
@@ -120,7 +122,20 @@ def change_notes(territory: Territory) -> ChangeNotes:
     # change of status (an assault, a siege), then an area no longer drawn
     same_side = (table["from_controller"] == table["to_controller"]) & (table["kind"] != UNCERTAIN)
     table["weight"] = np.where(table["kind"] == ENDED, 2, np.where(same_side, 1, 0))
-    return ChangeNotes(timeline.change_dates, _redrawn(table, timeline.dataset.shapes, controllers))
+    # an imported series' pieces are told by the ground they moved, not one by one
+    dataset = timeline.dataset
+    is_piece = table["polygon"].isin(imported_pieces(dataset.shapes))
+    pieces = table[is_piece].assign(line="")
+    kept = remainders(dataset.shapes)
+    pieces["unit"] = pieces["unit"].where(~pieces["polygon"].isin(kept), "")
+    moved = piece_lines(pieces, dataset, controllers, default).assign(
+        kind="change", unit="", weight=0
+    )
+    table = pd.concat(
+        [_redrawn(table[~is_piece], dataset.shapes, controllers), pieces, moved],
+        ignore_index=True,
+    )
+    return ChangeNotes(timeline.change_dates, table.sort_values("date", kind="stable"))
 
 
 def _redrawn(
