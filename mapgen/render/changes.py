@@ -21,10 +21,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from mapgen.areaimport.dataset import piece_ids, remainder_ids
 from mapgen.changes import SETTLED, Coarse, change_kind, coarse_events, reported_period
 from mapgen.controllers import Controllers
 from mapgen.events import ENDED
-from mapgen.render.piece_changes import imported_pieces, piece_lines, remainders
+from mapgen.render.piece_changes import piece_lines
 from mapgen.render.style import format_day
 from mapgen.territory import Territory
 from mapgen.timeline import UNCERTAIN
@@ -124,9 +125,9 @@ def change_notes(territory: Territory) -> ChangeNotes:
     table["weight"] = np.where(table["kind"] == ENDED, 2, np.where(same_side, 1, 0))
     # an imported series' pieces are told by the ground they moved, not one by one
     dataset = timeline.dataset
-    is_piece = table["polygon"].isin(imported_pieces(dataset.shapes))
+    is_piece = table["polygon"].isin(piece_ids(dataset.shapes))
     pieces = table[is_piece].assign(line="")
-    kept = remainders(dataset.shapes)
+    kept = remainder_ids(dataset.shapes)
     pieces["unit"] = pieces["unit"].where(~pieces["polygon"].isin(kept), "")
     moved = piece_lines(pieces, dataset, controllers, default).assign(
         kind="change", unit="", weight=0

@@ -19,7 +19,6 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from mapgen.areaimport.dataset import PIECE_METHOD
 from mapgen.areaimport.pieces import GRID_DEG
 from mapgen.controllers import Controllers
 from mapgen.dataset import Dataset
@@ -38,20 +37,6 @@ class Moved:
     before: str
     after: str
     ground: shapely.Geometry  # lon/lat
-
-
-def imported_pieces(shapes: pd.DataFrame) -> set[str]:
-    """The area ids of the dataset's imported pieces (their ``method`` says so)."""
-    if shapes.empty or "method" not in shapes.columns:
-        return set()
-    return set(shapes.loc[shapes["method"].astype(str).str.startswith(PIECE_METHOD), "area"])
-
-
-def remainders(shapes: pd.DataFrame) -> set[str]:
-    """The pieces that are what is left of an ended piece (no ground changed hands there)."""
-    if shapes.empty or "notes" not in shapes.columns:
-        return set()
-    return set(shapes.loc[shapes["notes"].astype(str).str.startswith("remainder of "), "area"])
 
 
 def piece_lines(
