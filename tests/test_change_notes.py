@@ -207,6 +207,9 @@ def test_a_deepstate_day_is_told_as_ground_near_named_places(tmp_path):
     told = lines(notes, "2025-01-16")
     before, after = (gpd.read_file(f"/vsigzip/{p}").geometry.union_all() for p in days)
     assert told and all(" near " in line for line in told)
+    # under 0.1 km² (a line redrawn, mostly) after the changes of hands, whatever its day
+    weights = notes.table.set_index("line").loc[told, "weight"]
+    assert (weights == (notes.table.set_index("line").loc[told, "area_km2"] < 0.1)).all()
     gained = [line for line in told if line.startswith("Ukraine → Russia, ")]
     table = notes.table[notes.table["line"].isin(gained)]
     km2 = table["area_km2"].to_list()  # the figures the lines round
@@ -240,3 +243,21 @@ def test_imported_pieces_are_named_after_geonames_places_and_credit_it(imported)
     assert names.str.contains(r", from 2021-03-0\d", regex=True).all()
     assert dataset.places.places["geonames_id"].isna().all()  # the test's own places
     assert GEONAMES_CREDIT in attribution(dataset)
+
+
+def test_a_weeks_note_says_each_day_once():
+    from mapgen.render.changes import Change
+
+    days = (pd.Timestamp("2025-01-15"), pd.Timestamp("2025-01-16"))
+    told = (
+        "16 January: Ukraine → Russia, 11 km² near Velyka Novosilka",
+        "16 January: Russia → Ukraine, 0.7 km² near Udachne",
+        "15 January: Ukraine → Russia, 6.0 km² near Kurakhove",
+        "16 January: Ukraine → Russia, under 0.1 km² near Toretsk",
+    )
+    note = change_note(Change(days[1], days, (), told, days[1]), width=500)
+    assert note == (
+        "Changes in the 7 days to 16 January 2025: 16 January: Ukraine → Russia, 11 km² near "
+        "Velyka Novosilka; Russia → Ukraine, 0.7 km² near Udachne; 15 January: Ukraine → "
+        "Russia, 6.0 km² near Kurakhove; 16 January: Ukraine → Russia, under 0.1 km² near Toretsk"
+    )

@@ -31,6 +31,7 @@ from mapgen.territory import Territory
 from mapgen.timeline import UNCERTAIN
 
 RECENT_DAYS = 7  # a map names the changes of this many days, its own included
+TINY_KM2 = 0.1  # an imported change of less ground is told after the others
 
 
 @dataclass(frozen=True)
@@ -129,9 +130,9 @@ def change_notes(territory: Territory) -> ChangeNotes:
     pieces = table[is_piece].assign(line="")
     kept = remainder_ids(dataset.shapes)
     pieces["unit"] = pieces["unit"].where(~pieces["polygon"].isin(kept), "")
-    moved = piece_lines(pieces, dataset, controllers, default).assign(
-        kind="change", unit="", weight=0
-    )
+    moved = piece_lines(pieces, dataset, controllers, default).assign(kind="change", unit="")
+    # ground under 0.1 km² (mostly a line redrawn) is told after the changes of hands
+    moved["weight"] = np.where(moved["area_km2"] < TINY_KM2, 1, 0)
     table = pd.concat(
         [_redrawn(table[~is_piece], dataset.shapes, controllers), pieces, moved],
         ignore_index=True,
@@ -196,10 +197,22 @@ def change_note(change: Change | None, *, width: int = 150, lines: int = 2) -> s
         head = f"Changed on {format_day(change.day)}: "
     else:
         head = f"Changes in the {RECENT_DAYS} days to {format_day(change.day)}: "
-    wrapped = textwrap.wrap(head + "; ".join(change.lines), width=width)
+    wrapped = textwrap.wrap(head + "; ".join(_dated_once(change)), width=width)
     if len(wrapped) > lines:
         wrapped = [*wrapped[: lines - 1], textwrap.shorten(" ".join(wrapped[lines - 1 :]), width)]
     return "\n".join(wrapped)
+
+
+def _dated_once(change: Change) -> list[str]:
+    """The change's lines with each day said once, before the first of its lines in a row
+    ("16 January: A; B; 15 January: C", not "16 January: A; 16 January: B; …")."""
+    days = {f"{d.day} {d:%B}: " for d in change.dates} if len(change.dates) > 1 else set()
+    out, last = [], ""
+    for line in change.lines:
+        day = next((d for d in days if line.startswith(d)), "")
+        out.append(line.removeprefix(day) if day and day == last else line)
+        last = day
+    return out
 
 
 def side_name(controllers: Controllers, cid: object) -> str:
