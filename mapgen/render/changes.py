@@ -127,6 +127,8 @@ def change_notes(territory: Territory) -> ChangeNotes:
     # an imported series' pieces are told by the ground they moved, not one by one
     dataset = timeline.dataset
     is_piece = table["polygon"].isin(piece_ids(dataset.shapes))
+    if not is_piece.any():
+        return ChangeNotes(timeline.change_dates, _redrawn(table, dataset.shapes, controllers))
     pieces = table[is_piece].assign(line="")
     kept = remainder_ids(dataset.shapes)
     pieces["unit"] = pieces["unit"].where(~pieces["polygon"].isin(kept), "")
