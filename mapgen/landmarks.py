@@ -47,11 +47,6 @@ class Landmarks:
     points: gpd.GeoDataFrame
     crs: CRS
 
-    @property
-    def uses_geonames(self) -> bool:
-        """Whether any of the names come from GeoNames (and must be credited to it)."""
-        return bool(self.points["origin"].eq(GEONAMES).any())
-
     def near(self, geometry: shapely.Geometry, *, limit: int = MAX_NAMES) -> tuple[str, ...]:
         """The names of the places that tell where ``geometry`` (in :attr:`crs`) lies."""
         return self.near_each([geometry], limit=limit)[0]
