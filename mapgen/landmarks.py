@@ -47,15 +47,27 @@ class Landmarks:
     points: gpd.GeoDataFrame
     crs: CRS
 
-    def near(self, geometry: shapely.Geometry, *, limit: int = MAX_NAMES) -> tuple[str, ...]:
-        """The names of the places that tell where ``geometry`` (in :attr:`crs`) lies."""
-        return self.near_each([geometry], limit=limit)[0]
-
-    def near_each(
+    def where_each(
         self, geometries: Sequence[shapely.Geometry], *, limit: int = MAX_NAMES
-    ) -> list[tuple[str, ...]]:
-        """:meth:`near` for each of ``geometries`` (in :attr:`crs`), at once."""
-        out: list[tuple[str, ...]] = [() for _ in geometries]
+    ) -> list[str]:
+        """Where each of ``geometries`` lies, in words: ``near Pokrovsk, Lazurnyi`` (places
+        within :data:`NEAR_M`), ``25 km from As Sukhnah`` (only a farther place), or ``""``."""
+        out = []
+        for names, far_m in self._named(geometries, limit):
+            if not names:
+                out.append("")
+            elif far_m is None:
+                out.append("near " + ", ".join(names))
+            else:
+                out.append(f"{far_m / 1000:.0f} km from {names[0]}")
+        return out
+
+    def _named(
+        self, geometries: Sequence[shapely.Geometry], limit: int
+    ) -> list[tuple[tuple[str, ...], float | None]]:
+        """Each geometry's place names, and the distance of the one place naming it when
+        no place is within :data:`NEAR_M` (``None`` when the names are near places)."""
+        out: list[tuple[tuple[str, ...], float | None]] = [((), None) for _ in geometries]
         if self.points.empty or not len(geometries):
             return out
         geoms = np.asarray(geometries, dtype=object)
@@ -76,8 +88,10 @@ class Landmarks:
         pairs = pairs.sort_values(["which", "far", "rank", "d", "id"], kind="stable")
         for k, group in pairs.groupby("which", sort=False):
             close = group.loc[~group["far"], "name"]
-            names = close if len(close) else group["name"].iloc[:1]
-            out[int(k)] = tuple(dict.fromkeys(names.astype(str)))[:limit]
+            if len(close):
+                out[int(k)] = (tuple(dict.fromkeys(close.astype(str)))[:limit], None)
+            else:
+                out[int(k)] = ((str(group["name"].iloc[0]),), float(group["d"].iloc[0]))
         return out
 
 

@@ -238,8 +238,10 @@ def test_imported_pieces_are_named_after_geonames_places_and_credit_it(imported)
     dataset = load_dataset(DatasetFiles.from_folder(imported))
     syria = {r["name"] for r in select_places(["SY"], extent=(38.0, 34.0, 39.5, 35.5))}
     names = dataset.shapes.drop_duplicates("area")["name"]
-    assert len(names) >= 3 and all(n.startswith("Red ground near ") for n in names)
-    assert {n.split(" near ")[1].split(",")[0] for n in names} <= syria
+    # no GeoNames place within 10 km of this bit of desert: the nearest, and how far
+    where = names.str.extract(r"^Red ground (?:near |\d+ km from )([^,]+),")[0]
+    assert len(names) >= 3 and where.notna().all()
+    assert set(where) <= syria
     assert names.str.contains(r", from 2021-03-0\d", regex=True).all()
     assert dataset.places.places["geonames_id"].isna().all()  # the test's own places
     assert GEONAMES_CREDIT in attribution(dataset)
@@ -261,3 +263,22 @@ def test_a_weeks_note_says_each_day_once():
         "Velyka Novosilka; Russia → Ukraine, 0.7 km² near Udachne; 15 January: Ukraine → "
         "Russia, 6.0 km² near Kurakhove; 16 January: Ukraine → Russia, under 0.1 km² near Toretsk"
     )
+
+
+def test_ground_with_no_place_near_it_says_how_far_the_nearest_is():
+    """Within 10 km: the most populous places; beyond: the nearest within 50 km and how far
+    (not "near" a town 40 km away); beyond that, nothing."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from mapgen.landmarks import Landmarks
+
+    points = gpd.GeoDataFrame(
+        {"name": ["Near", "Big", "Lone"], "population": [10, 1_000_000, 50], "origin": "test"},
+        geometry=[Point(5_000, 0), Point(9_000, 0), Point(100_000, 0)],
+        index=["a", "b", "c"],
+        crs="EPSG:32637",
+    )
+    landmarks = Landmarks(points, points.crs)
+    where = landmarks.where_each([Point(0, 0), Point(125_000, 0), Point(400_000, 0)])
+    assert where == ["near Big, Near", "25 km from Lone", ""]

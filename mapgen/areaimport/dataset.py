@@ -241,9 +241,9 @@ def areas_frame(data: ImportedDataset) -> gpd.GeoDataFrame:
         method += f"; named after the populated places near it ({CITIES.licence})"
     pieces = [(part.side, piece) for part in data.partitions for piece in part.pieces]
     near = _places_near([piece.geometry for _, piece in pieces], data.landmarks)
-    for (side, piece), names in zip(pieces, near, strict=True):
+    for (side, piece), place in zip(pieces, near, strict=True):
         end = f" to {piece.end:%Y-%m-%d}" if piece.end is not None else ""
-        where = f" near {', '.join(names)}," if names else ""
+        where = f" {place}," if place else ""
         records.append(
             {
                 "id": piece.id,
@@ -260,14 +260,12 @@ def areas_frame(data: ImportedDataset) -> gpd.GeoDataFrame:
     return frame.sort_values("id", kind="stable").reset_index(drop=True)
 
 
-def _places_near(
-    geoms: list[shapely.Geometry], landmarks: Landmarks | None
-) -> list[tuple[str, ...]]:
-    """The names of the places near each piece (none without landmarks)."""
+def _places_near(geoms: list[shapely.Geometry], landmarks: Landmarks | None) -> list[str]:
+    """Where each piece lies, in words (``near Pokrovsk, Lazurnyi``; none without landmarks)."""
     if landmarks is None or not geoms:
-        return [() for _ in geoms]
+        return ["" for _ in geoms]
     metric = gpd.GeoSeries(geoms, crs=WGS84).to_crs(landmarks.crs)
-    return landmarks.near_each(list(metric))
+    return landmarks.where_each(list(metric))
 
 
 def side_title(side: str) -> str:

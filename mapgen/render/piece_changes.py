@@ -55,9 +55,9 @@ def piece_lines(
     for date, day in pieces.groupby("date", sort=True):
         told = []
         for moved in day_moves(day, shapes, default):
-            for km2, names in _clusters(moved.ground, landmarks):
+            for km2, where in _clusters(moved.ground, landmarks):
                 line = f"{_name(controllers, moved.before)} → {_name(controllers, moved.after)}"
-                line += f", {format_km2(km2)}" + (f" near {', '.join(names)}" if names else "")
+                line += f", {format_km2(km2)}" + (f" {where}" if where else "")
                 told.append((date, line, km2))
         rows += sorted(told, key=lambda r: (-r[2], r[1]))
     return pd.DataFrame(rows, columns=columns)
@@ -99,25 +99,22 @@ def _union(shapes: gpd.GeoSeries, ids: pd.Series) -> shapely.Geometry:
     return shapely.union_all(geoms, grid_size=GRID_DEG) if len(geoms) else EMPTY
 
 
-def _clusters(
-    ground: shapely.Geometry, landmarks: Landmarks
-) -> list[tuple[float, tuple[str, ...]]]:
-    """The ground's clusters (parts within CLUSTER_M of each other): area in km² and the
-    places each lies near, in the landmarks' metric CRS."""
+def _clusters(ground: shapely.Geometry, landmarks: Landmarks) -> list[tuple[float, str]]:
+    """The ground's clusters (parts within CLUSTER_M of each other): area in km² and where
+    each lies, in words (``near Pokrovsk, Lazurnyi``; clustered in the landmarks' CRS)."""
     metric = gpd.GeoSeries(shapely.get_parts(ground), crs="EPSG:4326").to_crs(landmarks.crs)
     metric = metric[metric.area >= SLIVER_M2]
     if metric.empty:
         return []
     groups = shapely.get_parts(shapely.union_all(metric.buffer(CLUSTER_M / 2).to_numpy()))
     which = shapely.STRtree(groups).query(metric.representative_point().to_numpy(), "within")
-    out = []
-    for g in range(len(groups)):
-        parts = metric.to_numpy()[which[0][which[1] == g]]
-        if len(parts):
-            out.append(
-                (float(shapely.area(parts).sum()) / 1e6, landmarks.near(shapely.union_all(parts)))
-            )
-    return out
+    found = [metric.to_numpy()[which[0][which[1] == g]] for g in range(len(groups))]
+    found = [parts for parts in found if len(parts)]
+    where = landmarks.where_each([shapely.union_all(parts) for parts in found])
+    return [
+        (float(shapely.area(parts).sum()) / 1e6, place)
+        for parts, place in zip(found, where, strict=True)
+    ]
 
 
 def format_km2(km2: float) -> str:
