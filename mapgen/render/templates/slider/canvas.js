@@ -129,7 +129,8 @@ var PatchCanvas = L.Canvas.extend({
       if (!closed && !long(part)) continue;  // in one path, Chromium would draw a dot for it
       path.moveTo(part[0].x, part[0].y);
       for (var j = 1; j < part.length; j++) path.lineTo(part[j].x, part[j].y);
-      if (closed) path.closePath();
+      // back to the start, not closePath(): that costs in proportion to the path so far
+      if (closed) path.lineTo(part[0].x, part[0].y);
     }
   },
 
