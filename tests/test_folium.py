@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 from mapgen.dataset import load_dataset
 from mapgen.errors import OptionError
 from mapgen.render.html import leaflet_assets
+from mapgen.render.html_data import page_data
 from mapgen.render.style import map_extent
 from mapgen.territory import build_territory
 from mapgen.timeline import build_timeline
@@ -179,8 +179,8 @@ def test_inline_drops_the_libraries_nothing_on_the_page_uses(tiny):
 def test_base_layers_only_where_the_map_has_no_tiles(tiny):
     def base_of(m: folium.Map) -> dict:
         page = m.get_root().render()
-        data = re.search(r'<script type="application/json" class="mg-data">(.*?)</script>', page)
-        return json.loads(data.group(1))["base"]
+        (data,) = page_data(page)
+        return data["base"]
 
     bare = folium.Map(tiles=None)
     ControlSlider(tiny).add_to(bare)

@@ -12,7 +12,7 @@ import pytest
 
 from mapgen.dataset import DatasetFiles, load_dataset
 from mapgen.render.html import slider_map, write_map_html
-from mapgen.render.html_data import to_script_json
+from mapgen.render.html_data import page_data, to_script_json
 from mapgen.synth import synthesize
 from mapgen.territory import TerritoryOptions, build_territory
 from mapgen.timeline import build_timeline
@@ -100,8 +100,10 @@ def test_data_is_interval_encoded(territory):
 
 
 def test_tiles_option(territory):
-    assert "tile.openstreetmap.org" in slider_map(territory).document()
-    assert "tile.openstreetmap.org" not in slider_map(territory, tiles="none").document()
+    (osm,) = page_data(slider_map(territory).document())
+    assert "tile.openstreetmap.org" in osm["tiles"]["url"]
+    (none,) = page_data(slider_map(territory, tiles="none").document())
+    assert none["tiles"] is None
     with pytest.raises(ValueError, match=r"'google'.*osm, none"):
         slider_map(territory, tiles="google")
 
@@ -128,6 +130,13 @@ def test_repr_html_is_an_iframe_holding_the_page(territory):
     out = slider_map(territory)._repr_html_()
     assert out.startswith("<iframe srcdoc=")
     assert "&lt;!doctype html&gt;" in out and "<script" not in out
+
+
+def test_the_page_carries_its_data_compressed_and_readable_back(territory):
+    page = slider_map(territory)
+    assert page_data(page.document()) == [json.loads(page.data_json)]
+    # Cells and frontline pieces repeat coordinates: gzip takes the JSON to a fraction.
+    assert len(page.data_payload) < len(page.data_json) / 4
 
 
 # ---------- in Chromium ----------
@@ -216,6 +225,24 @@ def test_abu_kamal_facts_from_events_csv(territory):
     assert (e057["date"], e057["controller"]) == ("2017-11-09", "syria")
     assert expected_controller(territory, "abu-kamal", "2017-11-08") == ("isis", "contested")
     assert expected_controller(territory, "abu-kamal", "2017-11-10") == ("syria", "controlled")
+
+
+def test_a_damaged_page_says_why_it_cannot_draw(browser, map_file, tmp_path):
+    """A page whose data was cut short (a truncated download, an editor's damage) says in
+    its title that it cannot be shown and why, instead of staying blank."""
+    text = map_file.read_text(encoding="utf-8")
+    payload = re.search(r'data-encoding="gzip\+base64">([^<]*)<', text).group(1)
+    damaged = tmp_path / "damaged.html"
+    damaged.write_text(text.replace(payload, payload[:4000]), encoding="utf-8")
+    page = browser.new_page()
+    page.goto(damaged.as_uri())
+    root = page.locator(".mapgen-slider")
+    page.wait_for_function("document.querySelector('.mapgen-slider').dataset.error")
+    assert root.locator(".mg-title").inner_text().startswith("This map cannot be shown: ")
+    assert page.evaluate("mapgen.ready") is False
+    with pytest.raises(Exception, match="still being read"):
+        page.evaluate("mapgen.date()")
+    page.close()
 
 
 def test_hash_opens_the_day_and_follows_the_slider(browser, map_file):
@@ -457,9 +484,10 @@ def test_build_command_writes_map_html_with_the_tiles_option(tmp_path):
     result = runner.invoke(cli, ["build", *args, "--out", str(tmp_path / "a"), "--tiles", "none"])
     assert result.exit_code == 0, result.output
     page = (tmp_path / "a" / "map.html").read_text(encoding="utf-8")
-    assert page.startswith("<!doctype html>") and "tile.openstreetmap.org" not in page
+    assert page.startswith("<!doctype html>") and page_data(page)[0]["tiles"] is None
     result = runner.invoke(cli, ["build", *args, "--out", str(tmp_path / "b")])
-    assert "tile.openstreetmap.org" in (tmp_path / "b" / "map.html").read_text(encoding="utf-8")
+    (data,) = page_data((tmp_path / "b" / "map.html").read_text(encoding="utf-8"))
+    assert "tile.openstreetmap.org" in data["tiles"]["url"]
     result = runner.invoke(cli, ["build", *args, "--tiles", "google"])
     assert result.exit_code == 2
     assert "'google' is not one of 'osm', 'none'" in result.output

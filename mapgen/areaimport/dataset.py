@@ -24,13 +24,15 @@ import pandas as pd
 import shapely
 
 from mapgen._io import csv_text, write_text_atomic
-from mapgen.areaimport.pieces import EMPTY, Partition, PartitionBuilder
+from mapgen.areaimport.pieces import EMPTY, REMAINDER, Partition, PartitionBuilder
 from mapgen.areaimport.series import Series
 from mapgen.boundaries import metric_crs
 from mapgen.errors import InputFileError
 from mapgen.events import FILE_COLUMNS
 from mapgen.export.geojson import write_frame
+from mapgen.landmarks import Landmarks, geonames_landmarks
 from mapgen.world.layers import country_bounds
+from mapgen.world.sources import CITIES
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,7 @@ class ImportOptions:
     countries: tuple[str, ...] | None = None  # ISO3; None: from the base layers
     tile_deg: float = 0.25
     min_change: float = 1e-7
+    name_pieces: bool = True  # name each piece after the GeoNames places near it
 
 
 @dataclass
@@ -78,6 +81,7 @@ class ImportedDataset:
     extent: tuple[float, float, float, float]
     countries: dict[str, tuple[str, ...]]
     places: list[dict[str, str]] = field(default_factory=list)
+    landmarks: Landmarks | None = None  # the places a piece is named after (GeoNames)
 
     @property
     def start(self) -> pd.Timestamp:
@@ -119,7 +123,23 @@ def import_areas(
         partitions.append(builder.partition)
     countries = _countries(series, options)
     extent = options.extent or _extent(series, countries, options)
-    return ImportedDataset(partitions, series, options, extent, countries)
+    every = sorted({c for cs in countries.values() for c in cs})
+    landmarks = geonames_landmarks(every, extent) if options.name_pieces else None
+    return ImportedDataset(partitions, series, options, extent, countries, landmarks=landmarks)
+
+
+def piece_ids(shapes: pd.DataFrame) -> set[str]:
+    """The area ids of a dataset's imported pieces (their ``method`` says so)."""
+    if shapes.empty or "method" not in shapes.columns:
+        return set()
+    return set(shapes.loc[shapes["method"].astype(str).str.startswith(PIECE_METHOD), "area"])
+
+
+def remainder_ids(shapes: pd.DataFrame) -> set[str]:
+    """The pieces that are what is left of an ended piece: no ground changed hands there."""
+    if shapes.empty or "notes" not in shapes.columns:
+        return set()
+    return set(shapes.loc[shapes["notes"].astype(str).str.startswith(REMAINDER), "area"])
 
 
 def _countries(series: Series, options: ImportOptions) -> dict[str, tuple[str, ...]]:
@@ -217,23 +237,40 @@ def areas_frame(data: ImportedDataset) -> gpd.GeoDataFrame:
         f"ground on each day cut into pieces that stay until their ground changes, on a "
         f"{data.options.tile_deg:g}° grid"
     )
-    for part in data.partitions:
-        for piece in part.pieces:
-            end = f" to {piece.end:%Y-%m-%d}" if piece.end is not None else ""
-            records.append(
-                {
-                    "id": piece.id,
-                    "name": f"{part.side} ground from {piece.start:%Y-%m-%d}{end}",
-                    "method": method,
-                    "notes": piece.origin,
-                }
-            )
-            geoms.append(piece.geometry)
+    if data.landmarks is not None:
+        method += f"; named after the populated places near it ({CITIES.licence})"
+    pieces = [(part.side, piece) for part in data.partitions for piece in part.pieces]
+    near = _places_near([piece.geometry for _, piece in pieces], data.landmarks)
+    for (side, piece), place in zip(pieces, near, strict=True):
+        end = f" to {piece.end:%Y-%m-%d}" if piece.end is not None else ""
+        where = f" {place}," if place else ""
+        records.append(
+            {
+                "id": piece.id,
+                "name": f"{side_title(side)} ground{where} from {piece.start:%Y-%m-%d}{end}",
+                "method": method,
+                "notes": piece.origin,
+            }
+        )
+        geoms.append(piece.geometry)
     frame = gpd.GeoDataFrame(
         pd.DataFrame(records, columns=["id", "name", "method", "notes"]),
         geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"),
     )
     return frame.sort_values("id", kind="stable").reset_index(drop=True)
+
+
+def _places_near(geoms: list[shapely.Geometry], landmarks: Landmarks | None) -> list[str]:
+    """Where each piece lies, in words (``near Pokrovsk, Lazurnyi``; none without landmarks)."""
+    if landmarks is None or not geoms:
+        return ["" for _ in geoms]
+    metric = gpd.GeoSeries(geoms, crs=WGS84).to_crs(landmarks.crs)
+    return landmarks.where_each(list(metric))
+
+
+def side_title(side: str) -> str:
+    """A side's display name made from its id (``russia`` → ``Russia``)."""
+    return side.replace("-", " ").replace("_", " ").title()
 
 
 def controller_rows(data: ImportedDataset) -> list[dict[str, str]]:
@@ -243,7 +280,7 @@ def controller_rows(data: ImportedDataset) -> list[dict[str, str]]:
         rows.append(
             {
                 "id": side,
-                "name": side.replace("-", " ").replace("_", " ").title(),
+                "name": side_title(side),
                 "color": PALETTE[k % len(PALETTE)],
                 "aliases": "",
                 "notes": note or "from the imported polygons",

@@ -30,6 +30,7 @@ from mapgen.validity import valid_at
 #: Precision grid of every coordinate (degrees; 1e-6° is about 0.1 m).
 GRID_DEG = 1e-6
 EMPTY = MultiPolygon()
+REMAINDER = "remainder of "  # how the origin of what is left of an ended piece begins
 
 
 @dataclass
@@ -182,7 +183,7 @@ class PartitionBuilder:
             remainder = _overlay("intersection", piece.geometry, target)
             for geom in _parts(remainder):
                 if geom.area > tol:
-                    self._new(geom, day, f"remainder of {piece.id}")
+                    self._new(geom, day, f"{REMAINDER}{piece.id}")
         return ended
 
     def _tiles(self, geoms: list[BaseGeometry]) -> list[BaseGeometry]:

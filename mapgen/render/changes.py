@@ -21,14 +21,17 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from mapgen.areaimport.dataset import piece_ids, remainder_ids
 from mapgen.changes import SETTLED, Coarse, change_kind, coarse_events, reported_period
 from mapgen.controllers import Controllers
 from mapgen.events import ENDED
+from mapgen.render.piece_changes import piece_lines
 from mapgen.render.style import format_day
 from mapgen.territory import Territory
 from mapgen.timeline import UNCERTAIN
 
 RECENT_DAYS = 7  # a map names the changes of this many days, its own included
+TINY_KM2 = 0.1  # an imported change of less ground is told after the others
 
 
 @dataclass(frozen=True)
@@ -86,14 +89,15 @@ class ChangeNotes:
         )
         dated = rows["date"].nunique() > 1
         # the same words on the same day (the pieces of an imported polygon) are told once
-        told = rows.assign(times=rows.groupby(["date", "line"])["line"].transform("size"))
+        told = rows[rows["line"] != ""]
+        told = told.assign(times=told.groupby(["date", "line"])["line"].transform("size"))
         told = told.drop_duplicates(["date", "line"])
         lines = tuple(
             (f"{r.date.day} {r.date:%B}: " if dated else "")
             + (f"{r.line} (×{r.times})" if r.times > 1 else r.line)
             for r in told.itertuples(index=False)
         )
-        units = tuple(sorted(set(rows.loc[rows["kind"] != ENDED, "unit"])))
+        units = tuple(sorted(set(rows.loc[rows["kind"] != ENDED, "unit"]) - {""}))
         dates = tuple(sorted(set(rows["date"])))
         return Change(day, dates, units, lines, last)
 
@@ -120,7 +124,22 @@ def change_notes(territory: Territory) -> ChangeNotes:
     # change of status (an assault, a siege), then an area no longer drawn
     same_side = (table["from_controller"] == table["to_controller"]) & (table["kind"] != UNCERTAIN)
     table["weight"] = np.where(table["kind"] == ENDED, 2, np.where(same_side, 1, 0))
-    return ChangeNotes(timeline.change_dates, _redrawn(table, timeline.dataset.shapes, controllers))
+    # an imported series' pieces are told by the ground they moved, not one by one
+    dataset = timeline.dataset
+    is_piece = table["polygon"].isin(piece_ids(dataset.shapes))
+    if not is_piece.any():
+        return ChangeNotes(timeline.change_dates, _redrawn(table, dataset.shapes, controllers))
+    pieces = table[is_piece].assign(line="")
+    kept = remainder_ids(dataset.shapes)
+    pieces["unit"] = pieces["unit"].where(~pieces["polygon"].isin(kept), "")
+    moved = piece_lines(pieces, dataset, controllers, default).assign(kind="change", unit="")
+    # ground under 0.1 km² (mostly a line redrawn) is told after the changes of hands
+    moved["weight"] = np.where(moved["area_km2"] < TINY_KM2, 1, 0)
+    table = pd.concat(
+        [_redrawn(table[~is_piece], dataset.shapes, controllers), pieces, moved],
+        ignore_index=True,
+    )
+    return ChangeNotes(timeline.change_dates, table.sort_values("date", kind="stable"))
 
 
 def _redrawn(
@@ -180,10 +199,22 @@ def change_note(change: Change | None, *, width: int = 150, lines: int = 2) -> s
         head = f"Changed on {format_day(change.day)}: "
     else:
         head = f"Changes in the {RECENT_DAYS} days to {format_day(change.day)}: "
-    wrapped = textwrap.wrap(head + "; ".join(change.lines), width=width)
+    wrapped = textwrap.wrap(head + "; ".join(_dated_once(change)), width=width)
     if len(wrapped) > lines:
         wrapped = [*wrapped[: lines - 1], textwrap.shorten(" ".join(wrapped[lines - 1 :]), width)]
     return "\n".join(wrapped)
+
+
+def _dated_once(change: Change) -> list[str]:
+    """The change's lines with each day said once, before the first of its lines in a row
+    ("16 January: A; B; 15 January: C", not "16 January: A; 16 January: B; …")."""
+    days = {f"{d.day} {d:%B}: " for d in change.dates} if len(change.dates) > 1 else set()
+    out, last = [], ""
+    for line in change.lines:
+        day = next((d for d in days if line.startswith(d)), "")
+        out.append(line.removeprefix(day) if day and day == last else line)
+        last = day
+    return out
 
 
 def side_name(controllers: Controllers, cid: object) -> str:

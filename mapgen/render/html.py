@@ -38,7 +38,7 @@ from markupsafe import Markup
 
 from mapgen._io import write_text_atomic
 from mapgen.errors import OptionError
-from mapgen.render.html_data import SCHEMA_JSON, map_data, to_script_json
+from mapgen.render.html_data import SCHEMA_JSON, map_data, to_script_json, to_script_payload
 from mapgen.territory import Territory
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,7 @@ SLIDER_PARTS = (
     "chart.js",
     "host.js",
     "map.js",
+    "load.js",
     "api.js",
 )
 
@@ -91,6 +92,11 @@ class SliderMap:
     def data_json(self) -> str:
         """The data as JSON that is safe inside a ``<script>`` element."""
         return to_script_json(self.data)
+
+    @cached_property
+    def data_payload(self) -> str:
+        """The data as the page carries it: the JSON, gzip-compressed, in base64."""
+        return to_script_payload(self.data_json)
 
     @cached_property
     def default_id(self) -> str:
@@ -190,7 +196,7 @@ def _render_fragment(
             element_id_json=Markup(json.dumps(element_id)),
             embedded=embedded,
             height=height,
-            data_json=Markup(page.data_json),
+            data_payload=Markup(page.data_payload),
             leaflet_css=Markup(assets["leaflet_css"]),
             leaflet_js=Markup(assets["leaflet_js"]),
             slider_css=Markup(assets["slider_css"]),

@@ -14,6 +14,8 @@ Field names are short because they repeat thousands of times; they come from one
 
 from __future__ import annotations
 
+import base64
+import gzip
 import itertools
 import json
 import math
@@ -69,6 +71,7 @@ LABELS = {
     "unassigned": "unassigned: beyond every side's reach",
     "frontline": "frontline (between sides at war)",
 }
+_PAYLOAD = re.compile(r'<script type="application/gzip" class="mg-data"[^>]*>([^<]*)</script>')
 _COARSE_DATE = re.compile(r"^\d{4}(-\d{2})?$")  # a date reported to the year or month
 
 
@@ -125,6 +128,27 @@ def map_data(territory: Territory) -> dict[str, Any]:
         "stats": _stats(territory),
         "base": _base_layers(extent),
     }
+
+
+def to_script_payload(data_json: str) -> str:
+    """The page's data: its JSON gzip-compressed (deterministic: no time stamp) in base64.
+
+    Daily polygons repeat most of their coordinates from one piece or one day to the next,
+    which the page's JSON spells out again and gzip does not: a year of DeepState's map
+    is about a seventh of its JSON. The page inflates it with the browser's own
+    ``DecompressionStream`` (``slider/load.js``).
+    """
+    packed = gzip.compress(data_json.encode("utf-8"), compresslevel=9, mtime=0)
+    return base64.b64encode(packed).decode("ascii")
+
+
+def page_data(page: str) -> list[dict[str, Any]]:
+    """The data of every slider map in a page written by mapgen (``map.html``, a fragment,
+    a folium map with a ``ControlSlider``), in page order: to read a map's records back."""
+    found = re.findall(
+        r'<script type="application/gzip" class="mg-data"[^>]*>([^<]*)</script>', page
+    )
+    return [json.loads(gzip.decompress(base64.b64decode(text))) for text in found]
 
 
 def to_script_json(data: Any) -> str:

@@ -106,9 +106,23 @@ def attribution(dataset: Dataset) -> str:
     made-up or user's own dataset is not credited to sources it does not use.
     """
     parts = [NATURAL_EARTH_CREDIT, GSHHG_CREDIT] if _shows_base_layers(dataset) else []
-    if dataset.places.places["geonames_id"].notna().any():
+    if dataset.places.places["geonames_id"].notna().any() or _names_from_geonames(dataset):
         parts.append(GEONAMES_CREDIT)
     return " · ".join([*parts, f"Events: {source_count(dataset)} sources"])
+
+
+def _names_from_geonames(dataset: Dataset) -> bool:
+    """Whether the areas or the change notes name ground after GeoNames places: pieces the
+    import named so, or any imported pieces (their changes are named at note time)."""
+    from mapgen.areaimport.dataset import piece_ids  # the import writes with mapgen.export
+    from mapgen.landmarks import geonames_installed
+
+    shapes = dataset.shapes
+    if shapes.empty or "method" not in shapes.columns:
+        return False
+    if shapes["method"].astype(str).str.contains("GeoNames", regex=False).any():
+        return True
+    return bool(piece_ids(shapes)) and geonames_installed()
 
 
 def _shows_base_layers(dataset: Dataset) -> bool:

@@ -65,12 +65,11 @@ def select_places(
     optionally inside ``extent`` and with at least ``min_population`` people, sorted by id."""
     wanted = set(resolve_countries(countries))
     frame = box(*extent) if extent is not None else None
-    records = json.loads(sources.CITIES.path().read_text(encoding="utf-8")).values()
+    records = _records(wanted)
     chosen = [
         r
         for r in records
-        if r["countrycode"] in wanted
-        and (r.get("population") or 0) >= min_population
+        if (r.get("population") or 0) >= min_population
         and (frame is None or frame.intersects(Point(r["longitude"], r["latitude"])))
     ]
     # The most populous place gets the plain id; later ones with the same name get
@@ -85,6 +84,17 @@ def select_places(
         used.add(pid)
         rows.append(_row(pid, record))
     return sorted(rows, key=lambda row: row["id"])
+
+
+def _records(countries: set[str]) -> list[dict]:
+    """The cities500 records of ``countries`` (ISO2). The others are dropped as they are
+    parsed, so the whole file (235,000 records) is never in memory as objects at once."""
+
+    def keep(obj: dict) -> dict | None:  # each record, then the file's top-level dict
+        return None if "countrycode" in obj and obj["countrycode"] not in countries else obj
+
+    data = json.loads(sources.CITIES.path().read_text(encoding="utf-8"), object_hook=keep)
+    return [r for r in data.values() if r is not None]
 
 
 def _slug(record: dict) -> str:

@@ -1,8 +1,8 @@
 /*
- * One slider map: reads its data from the fragment, builds the Leaflet map and the controls,
- * and moves everything to a day (setDay).
+ * One slider map: given its data (read from the fragment by load.js), builds the Leaflet
+ * map and the controls, and moves everything to a day (setDay).
  */
-/* global L, MapData, MapLayers, Controls, HashLink, AreaChart, PlacePopup, buildLegend,
+/* global L, MapLayers, Controls, HashLink, AreaChart, PlacePopup, buildLegend,
    escapeText, addTileLayer, mountOnHost, fitOnHost */
 /* exported SliderMap */
 
@@ -15,7 +15,7 @@ function SliderMap(root, options) {
   this.root = root;
   this.options = options || {};
   this.id = root.id;
-  this.data = new MapData(JSON.parse(root.querySelector("script.mg-data").textContent));
+  this.data = null;  // a MapData, set once the page's data is read (api.js)
   this.day = 0;
   this.drawn = false;
   this.ready = false;
