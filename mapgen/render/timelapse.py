@@ -16,8 +16,10 @@ import hashlib
 import json
 import logging
 import threading
+import zlib
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -35,6 +37,7 @@ from mapgen.render.snapshots import (
     Progress,
     RenderInputs,
     SeriesRenderer,
+    Task,
     context_digest,
     file_sha256,
     snapshot_days,
@@ -52,6 +55,7 @@ MP4_NAME = "timelapse.mp4"
 MANIFEST = ".mapgen-timelapse.json"
 DEFAULT_DPI = 100
 DEFAULT_WIDTH_IN = 8.0
+DRAW_CHUNK = 32  # maps drawn per call of the renderer (held uncompressed until encoded)
 
 
 def write_timelapse(
@@ -105,8 +109,8 @@ def write_timelapse(
     tasks = [("rgb", layout, [(d, "") for d in g.days]) for g in groups]
     log.info("timelapse: %d frame(s), %d state(s) to render", len(wanted), len(groups))
     inputs = RenderInputs(territory, base)
-    bodies = (renderer or LocalRenderer(jobs)).bodies(inputs, tasks, progress)
-    maps = {g.key: _Map(b, layout) for g, b in zip(groups, bodies, strict=True)}
+    drawn = _draw(renderer or LocalRenderer(jobs), inputs, tasks, progress)
+    maps = {g.key: m for g, m in zip(groups, drawn, strict=True)}
     key_of = {d: g.key for g in groups for d in g.days}
     change_dates = set(territory.timeline.change_dates)
     frames = [(day, maps[key_of[day]], day in change_dates) for day in wanted]
@@ -150,21 +154,55 @@ def _even(rgb: np.ndarray) -> np.ndarray:
     return np.pad(rgb, ((0, h % 2), (0, w % 2), (0, 0)), constant_values=255)
 
 
+def _draw(
+    renderer: SeriesRenderer,
+    inputs: RenderInputs,
+    tasks: list[Task],
+    progress: Progress | None,
+) -> list[_Map]:
+    """The map of each task, drawn :data:`DRAW_CHUNK` tasks at a time and kept compressed,
+    so that no more than a chunk of maps is held uncompressed."""
+    total = sum(len(t[2]) for t in tasks)
+    maps: list[_Map] = []
+    done = 0
+    for start in range(0, len(tasks), DRAW_CHUNK):
+        chunk = tasks[start : start + DRAW_CHUNK]
+        report = None
+        if progress is not None:
+            report = partial(_report, progress, done, total)
+        bodies = renderer.bodies(inputs, chunk, report)
+        for i, task in enumerate(chunk):
+            maps.append(_Map(bodies[i], task[1]))
+            bodies[i] = None  # type: ignore[call-overload]
+        done += sum(len(t[2]) for t in chunk)
+    return maps
+
+
+def _report(progress: Progress, before: int, total: int, done: int, _: int) -> None:
+    progress(before + done, total)
+
+
 class _Map:
-    """One distinct map of the timelapse (RGB, no date); each day's frame is it with the
-    day stamped in the title band."""
+    """One distinct map of the timelapse (RGB, no date), kept deflated; each day's frame is
+    it with the day stamped in the title band."""
 
     def __init__(self, rgb: np.ndarray, layout: Layout) -> None:
         self.layout = layout
-        self._rgb = rgb
+        self.shape = rgb.shape
+        band = layout.title_band_px
+        self._band = zlib.compress(np.ascontiguousarray(rgb[:band]), 1)
+        self._body = zlib.compress(np.ascontiguousarray(rgb[band:]), 1)
 
     def band(self, text: str) -> np.ndarray:
         """The title band (RGB rows) with ``text`` as the date."""
-        return stamp_band(self._rgb[: self.layout.title_band_px], text, self.layout)
+        return stamp_band(self._rows(self._band), text, self.layout)
 
     def body(self) -> np.ndarray:
         """The rows below the title band."""
-        return self._rgb[self.layout.title_band_px :]
+        return self._rows(self._body)
+
+    def _rows(self, data: bytes) -> np.ndarray:
+        return np.frombuffer(zlib.decompress(data), np.uint8).reshape(-1, *self.shape[1:])
 
     def rgb(self, text: str) -> np.ndarray:
         """The full frame with ``text`` as the date."""
@@ -332,9 +370,14 @@ def _changed_box(
 def _palette(maps: list[_Map]) -> Image.Image:
     """One 256-colour palette for every frame, from the distinct maps (and black text)."""
     unique = list({id(m): m for m in maps}.values())
-    # copies of every other row and column: a view would keep each full frame alive
-    sample = np.concatenate([m.rgb("0123456789")[::2, ::2].copy() for m in unique])
-    return Image.fromarray(sample).quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    # every other row and column of each map, one below the other, pasted map by map
+    parts = [(-(-h // 2), -(-w // 2)) for h, w, _ in (m.shape for m in unique)]
+    sample = Image.new("RGB", (parts[0][1], sum(h for h, _ in parts)))
+    top = 0
+    for m, (h, _) in zip(unique, parts, strict=True):
+        sample.paste(Image.fromarray(np.ascontiguousarray(m.rgb("0123456789")[::2, ::2])), (0, top))
+        top += h
+    return sample.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
 
 
 def _indexed(rgb: np.ndarray, palette: Image.Image) -> np.ndarray:
