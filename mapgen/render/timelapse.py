@@ -5,9 +5,12 @@ way the snapshot series is: each distinct state is rendered once (in parallel), 
 frame is that map with its own date stamped in the title. The animation holds on change
 dates (``pause_s``): the GIF gives those frames a longer duration, the MP4 repeats them.
 
-The GIF is written with Pillow (imageio's GIF backend) using one palette for all frames,
-so unchanged parts of consecutive frames are not re-encoded; the MP4 with imageio and the
+The GIF has one palette for all frames and is written frame by frame with Pillow's GIF
+encoder, each frame as the rectangle that changed (the bytes Pillow's ``save(save_all=True)``
+writes, without holding every frame); the MP4, at the same time, with imageio and the
 ffmpeg binary shipped by ``imageio-ffmpeg`` (H.264, yuv420p, plays in browsers and slides).
+Memory is a few frames plus each distinct map deflated, and, while the palette is made,
+the quantizer's sample of every map.
 """
 
 from __future__ import annotations
