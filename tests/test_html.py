@@ -790,3 +790,58 @@ def test_the_chart_stacks_held_and_zone_apart(campaign_page, campaign):
     assert dotted.count() == 2  # in both strips
     assert dotted.first.get_attribute("fill").startswith("url(#")
     assert "dotted: uncertain" in page.locator(".mg-chart-max").text_content()
+
+
+def test_adjacent_tiles_of_one_side_leave_no_seam(browser, tmp_path):
+    """The canvas fills the layers of one style as one path: where two of the default
+    controller's tiles meet, it is as opaque as inside them. (Filled one by one, the two
+    anti-aliased edges let the land show through as a light line: the grid of seams over an
+    import's pieces.)"""
+    import numpy as np
+
+    from tests.conftest import CAMPAIGN_INFO, campaign_files
+
+    files = campaign_files(tmp_path / "data", info=CAMPAIGN_INFO + 'default_controller = "blue"\n')
+    territory = build_territory(build_timeline(load_dataset(files)))
+    day = "2020-01-02"
+    areas = territory.on(day).areas
+    tiles = areas[areas["unit"].str.startswith("rest:")].geometry.tolist()
+    shared = [a.intersection(b) for i, a in enumerate(tiles) for b in tiles[i + 1 :]]
+    edge = max(shared, key=lambda e: e.length)
+    assert edge.length > 0.3  # degrees: two tiles side by side
+    points = [edge.interpolate(t, normalized=True) for t in np.linspace(0.2, 0.8, 25)]
+    opened = open_map(browser, write_map_html(territory, tmp_path / "map.html"))
+    page = opened.page
+    try:
+        page.evaluate("d => mapgen.setDate(d)", day)
+        mid = edge.interpolate(0.5, normalized=True)
+        page.evaluate(
+            "ll => { const m = mapgen.maps[0].map; m.setView(ll, m.getZoom() + 1, "
+            "{ animate: false }); }",
+            [mid.y, mid.x],
+        )
+        page.evaluate(NEXT_FRAME)
+        (opacity,) = {
+            d["fillOpacity"]
+            for d in page.evaluate("mapgen.drawn()")
+            if d["layer"] == "area" and d["place_id"] == "" and d["polygon"] == ""
+        }
+        alpha = page.evaluate(
+            """pts => {
+              const m = mapgen.maps[0].map;
+              const c = document.querySelector(".leaflet-mgControl-pane canvas");
+              const r = c.getBoundingClientRect(), o = m.getContainer().getBoundingClientRect();
+              const px = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+              return pts.map(ll => {
+                const p = m.latLngToContainerPoint(ll);
+                const x = Math.floor(o.left + p.x - r.left), y = Math.floor(o.top + p.y - r.top);
+                return px[(y * c.width + x) * 4 + 3];
+              });
+            }""",
+            [[p.y, p.x] for p in points],
+        )
+        # whatever else is drawn over the edge only adds opacity
+        assert min(alpha) >= round(opacity * 255) - 2, (opacity, alpha)
+        assert opened.errors == []
+    finally:
+        page.close()

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
 
 from mapgen._io import write_text_atomic
 from mapgen.export.layers import Layer
@@ -102,7 +103,36 @@ def _rfc7946_geometries(values: np.ndarray) -> list[dict | None]:
     """Geometries as GeoJSON dicts: counter-clockwise shells, rounded coordinates."""
     geoms = shapely.orient_polygons(np.asarray(values, dtype=object), exterior_cw=False)
     geoms = shapely.transform(geoms, lambda xy: np.round(xy, COORDINATE_DECIMALS))
-    return [None if g is None else _plain(mapping(g)) for g in geoms]
+    return [None if g is None else _geometry_dict(g) for g in geoms]
+
+
+def _geometry_dict(geom: BaseGeometry) -> dict:
+    """``mapping(geom)`` with lists for tuples and Python floats, read ring by ring from
+    the coordinate arrays (far faster than point by point for large polygons)."""
+    kind = geom.geom_type
+    if geom.is_empty or geom.has_z or kind not in _PARTS:
+        return _plain(mapping(geom))
+    if kind == "Point":
+        return {"type": kind, "coordinates": _xy(geom)[0]}
+    parts = _PARTS[kind]
+    return {"type": kind, "coordinates": parts(geom)}
+
+
+def _xy(geom: BaseGeometry) -> list[list[float]]:
+    return shapely.get_coordinates(geom).tolist()
+
+
+def _rings(polygon: BaseGeometry) -> list[list[list[float]]]:
+    return [_xy(polygon.exterior), *(_xy(ring) for ring in polygon.interiors)]
+
+
+_PARTS = {
+    "Point": _xy,
+    "LineString": _xy,
+    "Polygon": _rings,
+    "MultiLineString": lambda geom: [_xy(line) for line in geom.geoms],
+    "MultiPolygon": lambda geom: [_rings(polygon) for polygon in geom.geoms],
+}
 
 
 def _plain(value: object) -> object:

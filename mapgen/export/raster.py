@@ -32,7 +32,7 @@ from rasterio.transform import Affine
 
 from mapgen._io import atomic_path, write_text_atomic
 from mapgen.territory import Territory
-from mapgen.validity import valid_on
+from mapgen.validity import valid_on_days
 
 RESOLUTION_M = 2000.0
 NODATA = 0
@@ -108,12 +108,46 @@ def control_raster(territory: Territory, *, resolution_m: float = RESOLUTION_M) 
     ).astype("uint8")
     dates = pd.DatetimeIndex([territory.timeline.start, *territory.timeline.change_dates])
     bands = np.zeros((len(dates), *shape), dtype="uint8")
-    for b, day in enumerate(dates):
-        valid = valid_on(areas, day)
-        shapes = list(zip(areas.geometry[valid], cell_value[valid.to_numpy()], strict=True))
-        if shapes:
-            bands[b] = rasterize(shapes, out_shape=shape, transform=transform, fill=NODATA)
+    valid = valid_on_days(areas, dates.to_numpy())
+    cells = _cells(areas.geometry.to_numpy(), np.flatnonzero(valid.any(axis=0)), shape, transform)
+    for b in range(len(dates)):
+        band = bands[b].reshape(-1)
+        for row in np.flatnonzero(valid[b]):  # in table order: a later row paints over
+            band[cells[row]] = cell_value[row]
     return ControlRaster(bands, dates, transform, crs, codes)
+
+
+def _cells(
+    geoms: np.ndarray, rows: np.ndarray, shape: tuple[int, int], transform: Affine
+) -> dict[int, np.ndarray]:
+    """The flat indices of the grid cells whose centre lies in each of ``geoms[rows]``.
+
+    Each area is rasterised once, however many bands it is valid on, in the window of the
+    grid around its bounds (a cell wider on every side); painting these cells in table
+    order gives the same band as rasterising all its areas together (GDAL burns them one
+    by one, later over earlier)."""
+    height, width = shape
+    size = transform.a
+    cells = {}
+    with rasterio.Env():
+        for row in rows.tolist():
+            geom = geoms[row]
+            if geom is None or geom.is_empty:
+                cells[row] = np.zeros(0, dtype=np.int64)
+                continue
+            x0, y0, x1, y1 = geom.bounds
+            c0 = max(math.floor((x0 - transform.c) / size) - 1, 0)
+            c1 = min(math.ceil((x1 - transform.c) / size) + 1, width)
+            r0 = max(math.floor((transform.f - y1) / size) - 1, 0)
+            r1 = min(math.ceil((transform.f - y0) / size) + 1, height)
+            if c0 >= c1 or r0 >= r1:
+                cells[row] = np.zeros(0, dtype=np.int64)
+                continue
+            window = transform @ Affine.translation(c0, r0)
+            mask = rasterize([(geom, 1)], out_shape=(r1 - r0, c1 - c0), transform=window, fill=0)
+            r, c = np.nonzero(mask)
+            cells[row] = (r + r0) * width + (c + c0)
+    return cells
 
 
 def _grid(bounds: tuple[float, float, float, float], size: float) -> tuple[Affine, tuple]:

@@ -60,6 +60,7 @@ def chronology(territory: Territory) -> list[ChronologyRow]:
     timeline = territory.timeline
     events = timeline.dataset.events.set_index("event_id")
     coarse = coarse_events(timeline.dataset.events)
+    histories = _Histories(timeline)
     rows = []
     for change in timeline.changes().to_dict("records"):
         kind = change_kind(change, coarse)
@@ -73,7 +74,7 @@ def chronology(territory: Territory) -> list[ChronologyRow]:
             territory,
             change["from_controller"],
             change["from_status"],
-            _opponent_before(timeline, change),
+            _opponent_before(histories, change),
         )
         rows.append(
             ChronologyRow(
@@ -89,13 +90,28 @@ def chronology(territory: Territory) -> list[ChronologyRow]:
     return rows
 
 
-def _opponent_before(timeline: Timeline, change: dict) -> str:
+class _Histories:
+    """Every interval of each area and each place, grouped once (a year of daily polygons
+    has thousands of changes; filtering the whole table for each was most of the report)."""
+
+    def __init__(self, timeline: Timeline) -> None:
+        columns = ["valid_from", "opponent"]  # plain frames: far cheaper to filter and sort
+        areas = pd.DataFrame(timeline.polygon_intervals[["polygon", *columns]])
+        places = pd.DataFrame(timeline.intervals[["place_id", *columns]])
+        self._no_area, self._no_place = areas.iloc[:0], places.iloc[:0]
+        self._areas = dict(tuple(areas.groupby("polygon", sort=False))) if len(areas) else {}
+        self._places = dict(tuple(places.groupby("place_id", sort=False))) if len(places) else {}
+
+    def of(self, change: dict) -> pd.DataFrame:
+        """The intervals of the change's area, or of its place oldest first."""
+        if change["polygon"]:
+            return self._areas.get(change["polygon"], self._no_area)
+        return self._places.get(change["place_id"], self._no_place).sort_values("valid_from")
+
+
+def _opponent_before(histories: _Histories, change: dict) -> str:
     """The opponent of the state a change ends (the attacker of a contested place)."""
-    if change["polygon"]:
-        history = timeline.polygon_intervals
-        history = history[history["polygon"] == change["polygon"]]
-    else:
-        history = timeline.history(change["place_id"])
+    history = histories.of(change)
     earlier = history[history["valid_from"] < change["date"]].sort_values("valid_from")
     return str(earlier["opponent"].iloc[-1] or "") if len(earlier) else ""
 

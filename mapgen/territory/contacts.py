@@ -45,8 +45,12 @@ class Contacts:
     thin: list[tuple[int, int]] = field(default_factory=list)
     km: list[float] = field(default_factory=list)
     _pairs: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
-    _last: set[int] = field(default_factory=set)  # the cells of the last call (gids)
-    _last_pairs: list[tuple[int, int]] = field(default_factory=list)  # and those touching
+    # the cells of the last call (gids, sorted) and the pairs of them touching (gids)
+    _last: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    _last_pairs: tuple[np.ndarray, np.ndarray] = field(
+        default_factory=lambda: (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    )
+    _flags: tuple[np.ndarray, np.ndarray] | None = None  # on_border and thin as arrays
 
     def __post_init__(self) -> None:
         self._zone = (
@@ -59,6 +63,16 @@ class Contacts:
             if not self.edge.is_empty
             else shapely.Polygon()
         )
+
+    def flags(self) -> tuple[np.ndarray, np.ndarray]:
+        """``on_border`` (bool ``[pieces]``) and ``thin`` (``[pieces, 2]``) as arrays,
+        converted once for as long as no piece is added."""
+        if self._flags is None or len(self._flags[0]) != len(self.pieces):
+            self._flags = (
+                np.array(self.on_border, dtype=bool),
+                np.array(self.thin, dtype=np.int64).reshape(-1, 2),
+            )
+        return self._flags
 
     def between(self, gids: np.ndarray, geoms: list[BaseGeometry]) -> tuple[np.ndarray, ...]:
         """Contacts among the cells ``gids`` (geometries in ``geoms`` by gid): arrays
@@ -80,17 +94,27 @@ class Contacts:
     def _touching_pairs(self, gids: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, ...]:
         """Positions ``(a, b)``, ``a < b``, of the cells that intersect: pairs of cells that
         were both there last time as found then, only the new cells queried."""
-        at = {g: k for k, g in enumerate(gids.tolist())}
-        fresh = np.array([k for g, k in at.items() if g not in self._last], dtype=np.int64)
-        pairs = [(at[p], at[q]) for p, q in self._last_pairs if p in at and q in at]
+        if len(np.unique(gids)) != len(gids):  # a geometry twice: no reuse
+            self._last = np.zeros(0, dtype=np.int64)
+            self._last_pairs = (self._last, self._last)
+        size = int(max(gids.max(initial=-1), self._last.max(initial=-1))) + 1
+        position = np.full(size, -1, dtype=np.int64)
+        position[gids] = np.arange(len(gids))
+        fresh = np.flatnonzero(~np.isin(gids, self._last))
+        a, b = position[self._last_pairs[0]], position[self._last_pairs[1]]
+        kept = (a >= 0) & (b >= 0)
+        first, second = [a[kept]], [b[kept]]
         if len(fresh):
             hit_a, hit_b = shapely.STRtree(cells).query(cells[fresh], predicate="intersects")
             x, y = fresh[hit_a], hit_b
-            pairs += list(zip(np.minimum(x, y).tolist(), np.maximum(x, y).tolist(), strict=True))
-        found = np.array(sorted(set(pairs)), dtype=np.int64).reshape(-1, 2)
+            first.append(np.minimum(x, y))
+            second.append(np.maximum(x, y))
+        n = len(gids)
+        code = np.unique(np.concatenate(first).astype(np.int64) * n + np.concatenate(second))
+        found = np.stack([code // n, code % n], axis=1)  # sorted by (a, b), once each
         found = found[found[:, 0] != found[:, 1]]
-        self._last = set(at)
-        self._last_pairs = [(int(gids[p]), int(gids[q])) for p, q in found.tolist()]
+        self._last = np.unique(gids)
+        self._last_pairs = (gids[found[:, 0]], gids[found[:, 1]])
         return found[:, 0], found[:, 1]
 
     def _compute(self, pairs: list[tuple[int, int]], gids: np.ndarray, cells: np.ndarray) -> None:

@@ -51,7 +51,7 @@ from mapgen.territory.options import Setting, TerritoryOptions
 from mapgen.territory.overlay import HELD, ZONE, Override, overlay
 from mapgen.territory.units import Units, build_units, split_periods
 from mapgen.timeline import UNCERTAIN, Timeline
-from mapgen.validity import valid_on
+from mapgen.validity import valid_on, valid_on_days
 
 if TYPE_CHECKING:
     import folium
@@ -187,24 +187,31 @@ class Territory:
 
     @cached_property
     def _ground_changed(self) -> pd.DataFrame:
-        """The table of :meth:`ground_changed`, computed once (the report asks twice)."""
-        columns = ["unit", "kind", "controller", "status", "area_km2", "valid_from", "valid_to"]
-        plain = pd.DataFrame(self.areas[columns])  # no geometry: far cheaper to filter
+        """The table of :meth:`ground_changed`, computed once (the report asks twice).
+
+        Only the rows that start or end on a change date can differ from the day before:
+        a row valid on both days is the same state of the same unit and kind."""
+        plain = self.areas
+        dates = pd.DatetimeIndex(self.timeline.change_dates)
+        after_on = valid_on_days(plain, dates.to_numpy())
+        before_on = valid_on_days(plain, (dates - pd.Timedelta(days=1)).to_numpy())
+        keys = list(zip(plain["unit"].tolist(), plain["kind"].tolist(), strict=True))
+        state = list(zip(plain["controller"].tolist(), plain["status"].tolist(), strict=True))
+        km2_of = plain["area_km2"].to_numpy(dtype=float)
+        unit_of = plain["unit"].to_numpy(dtype=object)
+        is_held = (plain["kind"] == HELD).to_numpy()
         rows = []
-        for day in self.timeline.change_dates:
-            before = _keyed(plain[valid_on(plain, day - pd.Timedelta(days=1))])
-            after = _keyed(plain[valid_on(plain, day)])
-            joined = after[["controller", "status", "area_km2"]].join(
-                before[["controller", "status"]].add_suffix("_before"), how="left"
-            )
-            moved = (joined["controller"] != joined["controller_before"]) | (
-                joined["status"] != joined["status_before"]
-            )
-            lost = before.index.difference(after.index)
-            km2 = joined.loc[moved, "area_km2"].sum() + before.loc[lost, "area_km2"].sum()
-            units = {u for u, _ in [*joined.index[moved], *lost]}
-            held = after[after.index.get_level_values("kind") == HELD]
-            units = sorted(u for u in units if u in set(held.index.get_level_values("unit")))
+        for n, day in enumerate(dates):
+            started = np.flatnonzero(after_on[n] & ~before_on[n])  # in table order
+            ended = np.flatnonzero(before_on[n] & ~after_on[n])
+            was = {keys[r]: state[r] for r in ended.tolist()}
+            moved = [r for r in started.tolist() if was.get(keys[r]) != state[r]]
+            now = {keys[r] for r in started.tolist()}
+            lost = sorted((keys[r], r) for r in ended.tolist() if keys[r] not in now)
+            km2 = pd.Series(km2_of[moved]).sum() + pd.Series(km2_of[[r for _, r in lost]]).sum()
+            units = {keys[r][0] for r in moved} | {key[0] for key, _ in lost}
+            held = set(unit_of[after_on[n] & is_held].tolist())
+            units = sorted(u for u in units if u in held)
             rows.append({"date": day, "changed_km2": round(float(km2), 1), "places": units})
         return pd.DataFrame(rows, columns=["date", "changed_km2", "places"])
 
@@ -227,10 +234,6 @@ class Territory:
 
 def _rows_on(frame: gpd.GeoDataFrame, day: pd.Timestamp) -> gpd.GeoDataFrame:
     return frame[valid_on(frame, day)].reset_index(drop=True)
-
-
-def _keyed(areas: pd.DataFrame) -> pd.DataFrame:
-    return areas.set_index(["unit", "kind"])
 
 
 def _to_metric(geom: BaseGeometry, crs: CRS) -> BaseGeometry:
@@ -586,10 +589,11 @@ class _Builder:
         side = self.state_side[codes[unit]]
         si, sj = side[data.contact_i], side[data.contact_j]
         held_either = (kind[data.contact_i] == 0) | (kind[data.contact_j] == 0)
-        on_border = np.array(self.contacts.on_border, dtype=bool)[data.contact_piece]
+        on_border, thin = self.contacts.flags()
+        on_border = on_border[data.contact_piece]
         # the default controller's ground as a thin strip along the coast or outer border:
         # the gap between the polygons' drawing of the land's edge and the base layers'
-        thin = np.array(self.contacts.thin, dtype=np.int64).reshape(-1, 2)[data.contact_piece]
+        thin = thin[data.contact_piece]
         gi, gj = data.cell_gids[data.contact_i], data.cell_gids[data.contact_j]
         strip = (self.is_rest[unit[data.contact_i]] & (thin == gi[:, None]).any(axis=1)) | (
             self.is_rest[unit[data.contact_j]] & (thin == gj[:, None]).any(axis=1)

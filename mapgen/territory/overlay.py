@@ -152,7 +152,7 @@ def _overlay(
             key = ("cell", allocation.key, unit, kind, *(ordered[i].key for i in cut))
             part = _cached(cache, key, lambda c=cell, k=cut: _minus(c, geoms[k], cache, ordered, k))
             pieces.setdefault((unit, kind), []).append((key, part))
-    hits_of = _hits(tree, geoms)
+    hits_of = _self_hits(tree, geoms, cache)
     for i, o in enumerate(ordered):
         above = [j for j in hits_of[i] if j > i]
         key = ("override", o.key, *(ordered[j].key for j in above))
@@ -178,6 +178,42 @@ def _hits(tree: shapely.STRtree, geoms: np.ndarray) -> list[list[int]]:
     if not len(geoms):
         return found
     which, hit = tree.query(geoms, predicate="intersects")
+    order = np.lexsort((hit, which))
+    for w, h in zip(which[order].tolist(), hit[order].tolist(), strict=True):
+        found[w].append(h)
+    return found
+
+
+def _self_hits(tree: shapely.STRtree, geoms: np.ndarray, cache: dict) -> list[list[int]]:
+    """``_hits(tree, geoms)`` for the tree's own geometries, from the last call's pairs:
+    the pairs of geometries that were there last time are kept, only the new ones queried
+    (a day of a polygon archive changes a few of its thousands of pieces)."""
+    known = cache.setdefault(("self-hits", "ids"), {})  # id(geom) -> (geom, number)
+    numbers = np.empty(len(geoms), dtype=np.int64)
+    for k, g in enumerate(geoms):
+        entry = known.get(id(g))
+        if entry is None or entry[0] is not g:
+            entry = known[id(g)] = (g, len(known))
+        numbers[k] = entry[1]
+    last = cache.get(("self-hits", "last"))
+    if last is None or len(np.unique(numbers)) != len(numbers):
+        which, hit = tree.query(geoms, predicate="intersects")
+    else:
+        position = np.full(len(known), -1, dtype=np.int64)
+        position[numbers] = np.arange(len(numbers))
+        before_a, before_b = last
+        a, b = position[before_a], position[before_b]
+        kept = (a >= 0) & (b >= 0)
+        fresh = np.flatnonzero(~np.isin(numbers, before_a))
+        new_a, new_b = tree.query(geoms[fresh], predicate="intersects")
+        new_a = fresh[new_a]
+        # intersecting is symmetric: a new geometry's pairs in both directions
+        which = np.concatenate([a[kept], new_a, new_b])
+        hit = np.concatenate([b[kept], new_b, new_a])
+        pairs = np.unique(which * len(geoms) + hit)  # sorted by (which, hit), once each
+        which, hit = pairs // len(geoms), pairs % len(geoms)
+    cache[("self-hits", "last")] = (numbers[which], numbers[hit])
+    found: list[list[int]] = [[] for _ in range(len(geoms))]
     order = np.lexsort((hit, which))
     for w, h in zip(which[order].tolist(), hit[order].tolist(), strict=True):
         found[w].append(h)
