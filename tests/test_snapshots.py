@@ -411,3 +411,22 @@ def test_timelapse_memory_does_not_grow_with_the_days(tiny_files, tmp_path):
     # here about 7 frames (the MP4's RGB frame, the GIF's last two frames, copies);
     # keeping every frame, as Pillow's save(append_images=...) does, added 248
     assert added < 20 * frame, f"{maps} maps: the encoding added {added / frame:.0f} frames"
+
+
+def test_a_timelapse_of_many_maps_samples_them_sparser_for_its_palette(tiny, tmp_path, monkeypatch):
+    """Beyond PALETTE_MAPS distinct maps the palette samples sparser rows and columns of
+    each (so its memory stays bounded); the frames keep their colours: in the first frame,
+    99 % of the pixels are within 8 units (of 255) of the frame made with the full sample
+    (a median-cut palette's colours are averages, so neither is exact)."""
+    from mapgen.render import timelapse
+
+    full, _ = write_timelapse(tiny, tmp_path / "full", jobs=1, dpi=40, width_in=6.0)
+    monkeypatch.setattr(timelapse, "PALETTE_MAPS", 1)  # every map counts as "many"
+    sparse, _ = write_timelapse(tiny, tmp_path / "sparse", jobs=1, dpi=40, width_in=6.0)
+    assert full.read_bytes() != sparse.read_bytes()  # another sample, another palette
+    with Image.open(full) as a, Image.open(sparse) as b:
+        first_full = np.asarray(a.convert("RGB"))
+        first_sparse = np.asarray(b.convert("RGB"))
+    gap = np.abs(first_full.astype(int) - first_sparse.astype(int)).max(axis=2)
+    differ = (gap > 8).mean()
+    assert differ < 0.01, f"{differ:.2%} of the pixels differ by more than 8 units"

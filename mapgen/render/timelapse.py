@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import threading
 import zlib
 from collections.abc import Iterable
@@ -59,6 +60,7 @@ MANIFEST = ".mapgen-timelapse.json"
 DEFAULT_DPI = 100
 DEFAULT_WIDTH_IN = 8.0
 DRAW_CHUNK = 32  # maps drawn per call of the renderer (held uncompressed until encoded)
+PALETTE_MAPS = 48  # distinct maps sampled in full (every other pixel) for the palette
 
 
 def write_timelapse(
@@ -371,14 +373,21 @@ def _changed_box(
 
 
 def _palette(maps: list[_Map]) -> Image.Image:
-    """One 256-colour palette for every frame, from the distinct maps (and black text)."""
+    """One 256-colour palette for every frame, from the distinct maps (and black text).
+
+    Every map is sampled, every other row and column of each while there are at most
+    :data:`PALETTE_MAPS` of them; beyond, sparser rows and columns keep the sample (and
+    the quantizer's memory, ~13 bytes a pixel) to about that many maps' worth, so a year of
+    daily maps does not add a gigabyte for its palette."""
     unique = list({id(m): m for m in maps}.values())
-    # every other row and column of each map, one below the other, pasted map by map
-    parts = [(-(-h // 2), -(-w // 2)) for h, w, _ in (m.shape for m in unique)]
+    step = 2 * max(1, math.ceil(math.sqrt(len(unique) / PALETTE_MAPS)))
+    # the sampled rows and columns of each map, one below the other, pasted map by map
+    parts = [(-(-h // step), -(-w // step)) for h, w, _ in (m.shape for m in unique)]
     sample = Image.new("RGB", (parts[0][1], sum(h for h, _ in parts)))
     top = 0
     for m, (h, _) in zip(unique, parts, strict=True):
-        sample.paste(Image.fromarray(np.ascontiguousarray(m.rgb("0123456789")[::2, ::2])), (0, top))
+        rgb = m.rgb("0123456789")[::step, ::step]
+        sample.paste(Image.fromarray(np.ascontiguousarray(rgb)), (0, top))
         top += h
     return sample.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
 
