@@ -41,7 +41,7 @@ from folium.plugins import Timeline, TimestampedGeoJson  # noqa: E402
 
 from mapgen.dataset import DatasetFiles, load_dataset  # noqa: E402
 from mapgen.render.html import write_map_html  # noqa: E402
-from mapgen.render.html_data import PRECISION, to_script_json  # noqa: E402
+from mapgen.render.html_data import PRECISION, to_script_json, to_script_payload  # noqa: E402
 from mapgen.synth import synthesize  # noqa: E402
 from mapgen.territory import Territory, build_territory  # noqa: E402
 from mapgen.timeline import build_timeline  # noqa: E402
@@ -82,15 +82,20 @@ def rounded(geom):
     return mapping(shapely.set_precision(geom, 10.0**-PRECISION))
 
 
-def data_size(territory: Territory) -> tuple[int, int]:
-    """Bytes of map.html's data without the base layers, and of inlined Leaflet."""
+def data_size(territory: Territory) -> tuple[int, int, int, int]:
+    """Bytes of map.html's data as JSON without the base layers, of all its data as the page
+    carries it (gzip-compressed, base64), of that without the base layers, and of inlined
+    Leaflet."""
     from mapgen.render.html import _assets, slider_map
 
-    data = slider_map(territory).data
-    own = len(to_script_json({k: v for k, v in data.items() if k != "base"}).encode())
+    page = slider_map(territory)
+    timeline_only = to_script_json({k: v for k, v in page.data.items() if k != "base"})
+    own = len(timeline_only.encode())
+    carried = len(page.data_payload)
+    carried_own = len(to_script_payload(timeline_only))
     assets = _assets()
     leaflet = len((assets["leaflet_js"] + assets["leaflet_css"]).encode())
-    return own, leaflet
+    return own, carried, carried_own, leaflet
 
 
 def folium_page(layer) -> int:
@@ -207,11 +212,12 @@ def run(name: str, territory: Territory, args: argparse.Namespace, out: Path) ->
         f"map.html: write median {statistics.median(runs):.2f} s of {args.repeat} "
         f"({', '.join(f'{r:.2f}' for r in runs)}); size {size / 1e6:.2f} MB"
     )
-    own, leaflet = data_size(territory)
+    own, carried, carried_own, leaflet = data_size(territory)
     print(
-        f"  of which inlined Leaflet {leaflet / 1e6:.2f} MB, base layers "
-        f"{(size - own - leaflet) / 1e6:.2f} MB incl. page code; "
-        f"the timeline's data {own / 1e6:.2f} MB"
+        f"  of which the data {carried / 1e6:.2f} MB gzip+base64 (the timeline's "
+        f"{carried_own / 1e6:.2f} MB, its JSON {own / 1e6:.2f} MB; the base layers the rest), "
+        f"inlined Leaflet {leaflet / 1e6:.2f} MB, page code and styles "
+        f"{(size - carried - leaflet) / 1e6:.2f} MB"
     )
     for unlocked in (False, True) if args.unlocked else (False,):
         measured = [browser_times(path, args.steps, unlocked) for _ in range(args.repeat)]

@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+import tracemalloc
 import xml.etree.ElementTree as ET
 
 import imageio_ffmpeg
@@ -372,3 +373,60 @@ def test_progress_bar_is_silent_in_a_pipe():
 
     with tty_progress("maps") as progress:  # pytest captures stderr: not a terminal
         assert progress is None
+
+
+class _PeakAfterDrawing:
+    """Draws the maps in this process, then restarts tracemalloc's peak: what is measured
+    after is the encoding (stamping and writing the frames), not matplotlib."""
+
+    def __init__(self) -> None:
+        self.drawn = 0
+
+    def bodies(self, inputs, tasks, progress):
+        bodies = snapshots.LocalRenderer(1).bodies(inputs, tasks, progress)
+        self.drawn = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        return bodies
+
+
+def test_timelapse_memory_does_not_grow_with_the_days(tiny_files, tmp_path):
+    """200 days of a few maps: the frames are encoded and written one by one, so what the
+    encoding adds stays at a few frames (keeping every frame would add 200 of them)."""
+    info = 'start = "2020-01-01"\nend = "2020-07-18"\n'
+    tiny = build_territory(build_timeline(load_dataset(tiny_files(info=info))))
+    days = snapshot_days(tiny)
+    renderer = _PeakAfterDrawing()
+    tracemalloc.start()
+    try:
+        gif, _ = write_timelapse(tiny, tmp_path, jobs=1, dpi=40, width_in=6.0, renderer=renderer)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    width, height = size_of(gif)
+    with Image.open(gif) as image:
+        assert image.n_frames == len(days) == 200
+    maps = len(state_groups(tiny, days))
+    frame = width * height  # bytes of one indexed frame (3 × that in RGB)
+    added = peak - renderer.drawn
+    # here about 7 frames (the MP4's RGB frame, the GIF's last two frames, copies);
+    # keeping every frame, as Pillow's save(append_images=...) does, added 248
+    assert added < 20 * frame, f"{maps} maps: the encoding added {added / frame:.0f} frames"
+
+
+def test_a_timelapse_of_many_maps_samples_them_sparser_for_its_palette(tiny, tmp_path, monkeypatch):
+    """Beyond PALETTE_MAPS distinct maps the palette samples sparser rows and columns of
+    each (so its memory stays bounded); the frames keep their colours: in the first frame,
+    99 % of the pixels are within 8 units (of 255) of the frame made with the full sample
+    (a median-cut palette's colours are averages, so neither is exact)."""
+    from mapgen.render import timelapse
+
+    full, _ = write_timelapse(tiny, tmp_path / "full", jobs=1, dpi=40, width_in=6.0)
+    monkeypatch.setattr(timelapse, "PALETTE_MAPS", 1)  # every map counts as "many"
+    sparse, _ = write_timelapse(tiny, tmp_path / "sparse", jobs=1, dpi=40, width_in=6.0)
+    assert full.read_bytes() != sparse.read_bytes()  # another sample, another palette
+    with Image.open(full) as a, Image.open(sparse) as b:
+        first_full = np.asarray(a.convert("RGB"))
+        first_sparse = np.asarray(b.convert("RGB"))
+    gap = np.abs(first_full.astype(int) - first_sparse.astype(int)).max(axis=2)
+    differ = (gap > 8).mean()
+    assert differ < 0.01, f"{differ:.2%} of the pixels differ by more than 8 units"
