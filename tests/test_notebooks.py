@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import json
+import re
 import shutil
 from pathlib import Path
 
@@ -9,6 +12,8 @@ import nbformat
 import pyogrio
 import pytest
 from nbclient import NotebookClient
+
+from mapgen.render.html_data import page_data
 
 NOTEBOOKS = Path(__file__).parent.parent / "notebooks"
 
@@ -45,11 +50,19 @@ def test_committed_notebooks_have_no_outputs(path: Path) -> None:
     assert all(not c.outputs and c.execution_count is None for c in code)
 
 
+def _slider_data(output: str) -> dict:
+    """The data of the slider map a notebook shows (an ``<iframe srcdoc>`` of the page)."""
+    srcdoc = re.search(r'srcdoc="([^"]*)"', output)
+    assert srcdoc, output[:200]
+    (data,) = page_data(html.unescape(srcdoc.group(1)))
+    return data
+
+
 def test_campaign_notebook(tmp_path: Path) -> None:
     notebook = _run("01_euphrates_campaign.ipynb", tmp_path)
-    slider = _mime(_outputs(notebook, "slider_map(territory"), "text/html")
-    assert "2017-11-03" in slider or "2017-07-01" in slider  # the map's data is inline
-    assert "Abu Kamal" in slider
+    slider = _slider_data(_mime(_outputs(notebook, "slider_map(territory"), "text/html"))
+    assert slider["start"] == "2017-07-01"  # the map's data is inline
+    assert "Abu Kamal" in json.dumps(slider, ensure_ascii=False)
     assert _mime(_outputs(notebook, 'snapshot_figure(territory, "2017-11-03"'), "image/png")
     assert _mime(_outputs(notebook, "area_chart_figure(territory)"), "image/png")
     layers = {name for name, _ in pyogrio.list_layers(tmp_path / "campaign-gis" / "mapgen.gpkg")}
@@ -65,6 +78,7 @@ def test_own_data_notebook(tmp_path: Path) -> None:
     assert "month" in changes  # "2024-04" keeps its precision
     held = _mime(_outputs(notebook, 'stats["date"] == "2024-03-20"'), "text/plain")
     assert "south" in held and "north" in held
-    assert "Brindle" in _mime(_outputs(notebook, "slider_map(territory"), "text/html")
+    slider = _slider_data(_mime(_outputs(notebook, "slider_map(territory"), "text/html"))
+    assert "Brindle" in json.dumps(slider, ensure_ascii=False)
     assert _mime(_outputs(notebook, "snapshot_figure(territory"), "image/png")
     assert (tmp_path / "my-region" / "events.csv").exists()
