@@ -85,6 +85,13 @@ class Controllers:
             found |= self._keys.get(key, set())
         return sorted(found)
 
+    def name_of(self, controller_id: object, *, empty: str = "nobody") -> str:
+        """A side's display name: its id if the table does not know it, ``empty`` if there
+        is no side."""
+        if not isinstance(controller_id, str) or not controller_id:
+            return empty
+        return self[controller_id].name if controller_id in self else controller_id
+
     def colors(self) -> dict[str, str]:
         return {c.id: c.color for c in self}
 

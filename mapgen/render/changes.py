@@ -217,21 +217,14 @@ def _dated_once(change: Change) -> list[str]:
     return out
 
 
-def side_name(controllers: Controllers, cid: object) -> str:
-    """A side's display name (its id if the table does not know it; ``nobody`` if empty)."""
-    if not isinstance(cid, str) or not cid:
-        return "nobody"
-    return controllers[cid].name if cid in controllers else cid
-
-
 def _side(controllers: Controllers, cid: object, status: object, by: object = None) -> str:
     """A side as a change note names it: its name, with its status unless plainly held
     (and the attacker, when known)."""
-    name = side_name(controllers, cid)
+    name = controllers.name_of(cid)
     if not isinstance(status, str) or status in ("", "controlled", UNCERTAIN):
         return name
     if isinstance(by, str) and by:
-        return f"{name} ({status} by {side_name(controllers, by)})"
+        return f"{name} ({status} by {controllers.name_of(by)})"
     return f"{name} ({status})"
 
 
@@ -252,11 +245,11 @@ def change_line(
     place = row["place"]
     before = _side(controllers, row["from_controller"] or default, row["from_status"])
     if kind == ENDED and default:
-        return f"{place}: {before} → {side_name(controllers, default)} (area no longer drawn)"
+        return f"{place}: {before} → {controllers.name_of(default)} (area no longer drawn)"
     if kind == ENDED:
         return f"{place}: {before} → area no longer drawn as a whole (its places decide)"
     if kind == UNCERTAIN:
-        new = side_name(controllers, row["opponent"] or row["to_controller"])
+        new = controllers.name_of(row["opponent"] or row["to_controller"])
         period, precision = reported_period(row, coarse)
         when = f"during {period}, date known only to the {precision}" if period else "uncertain"
         return f"{place}: {before} → {new} ({when})"

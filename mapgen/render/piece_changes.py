@@ -56,7 +56,9 @@ def piece_lines(
         told = []
         for moved in day_moves(day, shapes, default):
             for km2, where in _clusters(moved.ground, landmarks):
-                line = f"{_name(controllers, moved.before)} → {_name(controllers, moved.after)}"
+                before = controllers.name_of(moved.before, empty="no side")
+                after = controllers.name_of(moved.after, empty="no side")
+                line = f"{before} → {after}"
                 line += f", {format_km2(km2)}" + (f" {where}" if where else "")
                 told.append((date, line, km2))
         rows += sorted(told, key=lambda r: (-r[2], r[1]))
@@ -124,9 +126,3 @@ def format_km2(km2: float) -> str:
     if km2 < 10:
         return f"{km2:.1f} km²"
     return f"{km2:,.0f} km²"
-
-
-def _name(controllers: Controllers, cid: str) -> str:
-    if not cid:
-        return "no side"
-    return controllers[cid].name if cid in controllers else cid
