@@ -188,20 +188,22 @@ def _reach(sources: Sources, setting: Setting) -> _Reach:
         here = np.flatnonzero(sources.country == c)
         label = np.full(grid.shape[0] * grid.shape[1], -1, dtype=np.int64)
         if len(here):
-            cells = _source_cells(sources.points[here], grid, cgrid)
+            xy = shapely.get_coordinates(sources.points[here])
+            cells = _source_cells(xy, grid, cgrid)
             starts, group = np.unique(cells, return_inverse=True)
             reach = np.zeros(len(starts))
             np.maximum.at(reach, group, reach_m[here])
+            graph = _with_entries(cgrid, grid, starts, _group_points(xy, cells, starts, group))
+            n = len(label)
             dist, _, origin = csgraph.dijkstra(
-                cgrid.graph,
-                indices=starts,
+                graph,
+                indices=np.arange(n, n + len(starts)),
                 min_only=True,
                 limit=float(reach.max()),
                 return_predecessors=True,
             )
-            group_of_node = np.full(len(label), -1)
-            group_of_node[starts] = np.arange(len(starts))
-            local = np.where(origin >= 0, group_of_node[np.maximum(origin, 0)], -1)
+            dist, origin = dist[:n], origin[:n]
+            local = np.where(origin >= n, origin - n, -1)
             local[~np.isfinite(dist)] = -1
             local[(local >= 0) & (dist > reach[np.maximum(local, 0)])] = -1
             local[~cgrid.passable.ravel()] = -1
@@ -213,6 +215,63 @@ def _reach(sources: Sources, setting: Setting) -> _Reach:
     return _Reach(labels, members, boundary)
 
 
+def _group_points(
+    xy: np.ndarray, cells: np.ndarray, starts: np.ndarray, group: np.ndarray
+) -> np.ndarray:
+    """Where each start cell's places stand, on average (``_with_entries`` uses the centre
+    of the cell instead when that is outside it: places moved off a river or the border)."""
+    total = np.zeros((len(starts), 2))
+    count = np.zeros(len(starts))
+    np.add.at(total, group, xy)
+    np.add.at(count, group, 1.0)
+    return total / count[:, None]
+
+
+def _with_entries(
+    cgrid: CountryGrid, grid: Grid, starts: np.ndarray, points: np.ndarray
+) -> sparse.csr_matrix:
+    """The country's graph with one entry node per start cell (numbered after the cells),
+    joined to that cell and its good neighbours by the distance from where its places
+    stand to their centres, times the friction there.
+
+    Starting from the places rather than from the centres of their cells puts the line
+    between two places where their costs are equal, not a cell off: scipy gives a cell
+    two sources reach at the same cost to the later one, so the side to the south and
+    east won every tie and, on a 2 km grid, half a cell along the whole front.
+    """
+    rows, cols = grid.shape
+    start_r, start_c = np.divmod(starts, cols)
+    heads, tails = [], []
+    for dr in (-1, 0, 1):
+        for dc in (-1, 0, 1):
+            r, c = start_r + dr, start_c + dc
+            ok = (r >= 0) & (r < rows) & (c >= 0) & (c < cols)
+            cell = np.where(ok, r * cols + c, 0)
+            ok &= cgrid.good[cell] | (cell == starts)
+            heads.append(np.flatnonzero(ok))
+            tails.append(cell[ok])
+    head, tail = np.concatenate(heads), np.concatenate(tails)
+    inside = grid.cell_of(points) == starts
+    where = np.where(inside[:, None], points, grid.centres(starts))
+    length = np.hypot(*(where[head] - grid.centres(tail)).T)
+    friction = grid.friction.ravel()
+    weight = length * (friction[starts[head]] + friction[tail]) / 2.0
+    weight = np.maximum(weight, 1e-9)  # an explicit zero would be no edge
+    order = np.argsort(head, kind="stable")
+    head, tail, weight = head[order], tail[order], weight[order]
+    graph = cgrid.graph
+    n, m = graph.shape[0], len(starts)
+    indptr = np.concatenate([graph.indptr, graph.nnz + np.cumsum(np.bincount(head, minlength=m))])
+    return sparse.csr_matrix(
+        (
+            np.concatenate([graph.data, weight]),
+            np.concatenate([graph.indices, tail]),
+            indptr,
+        ),
+        shape=(n + m, n + m),
+    )
+
+
 def _boundary(label: np.ndarray, cgrid: CountryGrid) -> np.ndarray:
     """Held cells with a passable neighbour that nobody holds."""
     held = (label >= 0).reshape(cgrid.passable.shape)
@@ -220,11 +279,10 @@ def _boundary(label: np.ndarray, cgrid: CountryGrid) -> np.ndarray:
     return (held & ndimage.binary_dilation(open_ground)).ravel()
 
 
-def _source_cells(points: np.ndarray, grid: Grid, cgrid: CountryGrid) -> np.ndarray:
-    """The start cell of each point: its own cell, or the nearest passable non-river cell of
-    the country. A town on the river bank starts on land, so the river still separates it
-    from the other bank."""
-    xy = shapely.get_coordinates(points)
+def _source_cells(xy: np.ndarray, grid: Grid, cgrid: CountryGrid) -> np.ndarray:
+    """The start cell of each point (x, y): its own cell, or the nearest passable non-river
+    cell of the country. A town on the river bank starts on land, so the river still
+    separates it from the other bank."""
     cells = grid.cell_of(xy)
     moved = np.flatnonzero((cells < 0) | ~cgrid.good[np.maximum(cells, 0)])
     if len(moved):
