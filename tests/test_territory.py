@@ -61,6 +61,65 @@ def test_three_places_on_a_line_give_two_frontlines_at_the_midpoints(tiny_files,
     assert crossings == pytest.approx([39.25, 39.75], abs=tolerance)
 
 
+# rows of eight places along parallels of the Syrian desert (far from rivers), each row
+# with its own spacing (degrees of longitude), red to the west and blue to the east
+ROW_SPACINGS = {33.6: 0.040, 33.9: 0.043, 34.2: 0.045, 34.5: 0.047, 34.8: 0.050}
+
+
+def _rows_of_places(tiny_files):
+    places, events = PLACES_HEADER, HEADER
+    for row, (lat, step) in enumerate(ROW_SPACINGS.items()):
+        for k in range(8):
+            pid = f"r{row}p{k}"
+            places += f"{pid},{pid},{lat},{39.0 + k * step:.4f},1000\n"
+            events += f"{pid},2020-01-01,{pid},{'red' if k < 4 else 'blue'},,,R,,\n"
+    return tiny_files(events=events, places=places)
+
+
+def _crossing_errors_km(territory) -> list[float]:
+    """Per row, how far east (km) of the midpoint between the 4th and 5th places the
+    frontline crosses the row's parallel."""
+    front = territory.frontlines.geometry.union_all()
+    errors = []
+    for lat, step in ROW_SPACINGS.items():
+        parallel = shapely.LineString([(38.5, lat), (40.0, lat)])
+        (x,) = shapely.get_coordinates(parallel.intersection(front))[:, 0]
+        km_per_degree = 111.32 * np.cos(np.radians(lat))
+        errors.append((x - (39.0 + 3.5 * step)) * km_per_degree)
+    return errors
+
+
+def test_the_line_between_neighbours_is_where_their_costs_meet_without_a_side_of_the_grid(
+    tiny_files,
+):
+    timeline = build_timeline(load_dataset(_rows_of_places(tiny_files)))
+    # on a 2 km grid: within half a cell of the midpoint and, over rows placed differently
+    # against the grid, not pushed one way (scipy gives a cell reached at equal cost from
+    # two places to the later one: with places started from their cells' centres, the
+    # eastern place won every tie and every row's line lay 0.5-1.8 km to the west)
+    coarse = _crossing_errors_km(build_territory(timeline, TerritoryOptions(resolution_m=2000)))
+    assert max(abs(e) for e in coarse) <= 1.0, coarse
+    assert abs(np.mean(coarse)) <= 0.3, coarse
+    # places 4.1-4.6 km apart get a 1 km grid (a quarter of their spacing) by default
+    fitted = build_territory(timeline, TerritoryOptions())
+    assert fitted.options.resolution_m == 1000
+    errors = _crossing_errors_km(fitted)
+    assert max(abs(e) for e in errors) <= 0.5, errors
+
+
+@pytest.mark.parametrize(
+    ("spacing_km", "cell_m"), [(4.5, 1000), (6.2, 1500), (9.3, 2000), (2.0, 1000)]
+)
+def test_the_grid_is_a_quarter_of_the_spacing_of_places_within_1_to_2_km(spacing_km, cell_m):
+    from mapgen.territory.options import grid_for_places
+
+    rng = np.random.default_rng(1)
+    square = np.array([(i, j) for i in range(30) for j in range(30)], dtype=float)
+    jitter = rng.uniform(-0.02, 0.02, square.shape)  # no exact ties of distance
+    assert grid_for_places((square + jitter) * spacing_km * 1000) == cell_m
+    assert grid_for_places(np.array([[0.0, 0.0]])) == 2000
+
+
 def _river_pair():
     """Two points 4 km off the Euphrates on opposite banks, 30 km apart along the river."""
     rivers = read_layer("rivers")

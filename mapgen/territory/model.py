@@ -29,8 +29,9 @@ found cell pair by cell pair, each cached, so a day costs what changed on it.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +48,7 @@ from mapgen.territory import cost, voronoi
 from mapgen.territory.allocation import Allocation, Sources
 from mapgen.territory.contacts import Contacts
 from mapgen.territory.geometry import border_lines, polygonal
-from mapgen.territory.options import Setting, TerritoryOptions
+from mapgen.territory.options import Setting, TerritoryOptions, grid_for_places
 from mapgen.territory.overlay import HELD, ZONE, Override, overlay
 from mapgen.territory.units import Units, build_units, split_periods
 from mapgen.timeline import UNCERTAIN, Timeline
@@ -61,6 +62,7 @@ METHODS: dict[str, AllocationMethod] = {
     "cost": cost.allocate,
     "voronoi": voronoi.allocate,
 }
+logger = logging.getLogger(__name__)
 WGS84 = "EPSG:4326"
 UNASSIGNED = "unassigned"
 KINDS = (HELD, ZONE)
@@ -255,7 +257,7 @@ def build_territory(timeline: Timeline, options: TerritoryOptions | None = None)
         frontlines=builder.frontlines(),
         places=_output_places(units, timeline),
         timeline=timeline,
-        options=options,
+        options=setting.options,
         study_area=shapely.set_precision(_to_wgs84(setting.area, setting.crs), 1e-6),
         crs=setting.crs,
         study_area_km2=setting.area_km2,
@@ -269,7 +271,7 @@ def make_setting(timeline: Timeline, options: TerritoryOptions) -> Setting:
     with rivers, in an equal-area CRS fitted to the extent."""
     dataset = timeline.dataset
     countries = _study_countries(dataset)
-    points = dataset.places.places.geometry.loc[timeline.intervals["place_id"].unique()]
+    places = points = dataset.places.places.geometry.loc[timeline.intervals["place_id"].unique()]
     if points.empty and len(timeline.polygon_intervals):
         points = timeline.polygon_intervals.geometry.representative_point()
     extent = dataset.info.extent
@@ -282,6 +284,10 @@ def make_setting(timeline: Timeline, options: TerritoryOptions) -> Setting:
     layers = near.bounds  # the base layers covering the study area
     rivers = read_layer("rivers", extent=layers).geometry.union_all().intersection(near)
     lands = tuple(_to_metric(part, crs) for part in area.parts)
+    if options.resolution_m is None:
+        xy = shapely.get_coordinates(places.to_crs(crs).values)
+        options = replace(options, resolution_m=grid_for_places(xy))
+        logger.info("cost grid: %g m cells for %d places", options.resolution_m, len(xy))
     return Setting(
         area=_to_metric(area.geometry, crs),
         rivers=_to_metric(rivers, crs),
