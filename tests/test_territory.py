@@ -129,14 +129,16 @@ def _river_pair():
     at = line.project(near)
     step = 0.27  # degrees along the line, about 30 km
 
-    def off_bank(distance: float, side: float) -> Point:
-        a, b = line.interpolate(distance - 0.01), line.interpolate(distance + 0.01)
-        dx, dy = b.x - a.x, b.y - a.y
-        norm = np.hypot(dx, dy)
-        p = line.interpolate(distance)
-        return Point(p.x - side * dy / norm * 0.04, p.y + side * dx / norm * 0.04)
+    return _off_bank(line, at - step / 2, +1), _off_bank(line, at + step / 2, -1), line
 
-    return off_bank(at - step / 2, +1), off_bank(at + step / 2, -1), line
+
+def _off_bank(line, distance: float, side: float, offset: float = 0.04) -> Point:
+    """The point ``offset`` degrees off ``line`` at ``distance`` along it, on ``side``."""
+    a, b = line.interpolate(distance - 0.01), line.interpolate(distance + 0.01)
+    dx, dy = b.x - a.x, b.y - a.y
+    norm = np.hypot(dx, dy)
+    p = line.interpolate(distance)
+    return Point(p.x - side * dy / norm * offset, p.y + side * dx / norm * offset)
 
 
 def test_cost_frontline_follows_the_river_voronoi_does_not(tiny_files):
@@ -164,6 +166,28 @@ def test_cost_frontline_follows_the_river_voronoi_does_not(tiny_files):
         share_near_river[method] = middle.intersection(river_m.buffer(3000)).length / middle.length
     assert share_near_river["cost"] > 0.8
     assert share_near_river["voronoi"] < 0.4
+
+
+def test_towns_on_both_banks_keep_to_their_own_bank(tiny_files):
+    # sixteen pairs of towns 1.3 km off the Euphrates, red on one bank, blue on the other,
+    # closer to the river than a 2 km cell: a town standing in a river cell starts from the
+    # nearest cell of its own bank (it used to be the nearest cell, on either bank, and a
+    # red town started on the blue bank drew red stripes 100 km into it), and its entry
+    # never slips diagonally through the river
+    _, _, river = _river_pair()
+    at = river.project(Point(40.45154, 35.01982))
+    places, events = PLACES_HEADER, HEADER
+    for k in range(16):
+        for side, who in ((1, "red"), (-1, "blue")):
+            p = _off_bank(river, at - 0.8 + k * 0.1, side, 0.012)
+            places += f"{who}{k},{who}{k},{p.y:.5f},{p.x:.5f},2000\n"
+            events += f"{who}{k},2020-01-01,{who}{k},{who},,,R,,\n"
+    timeline = build_timeline(load_dataset(tiny_files(events=events, places=places)))
+    for resolution in (2000, None):
+        t = build_territory(timeline, TerritoryOptions(resolution_m=resolution))
+        front = t.frontlines.to_crs(t.crs).geometry.union_all()
+        river_m = gpd.GeoSeries([river], crs=4326).to_crs(t.crs).iloc[0]
+        assert front.difference(river_m.buffer(2500)).length < 100, t.options.resolution_m
 
 
 def test_reversal_gives_back_the_earlier_geometry(tiny_files):

@@ -37,6 +37,7 @@ from mapgen.territory.options import Setting
 from mapgen.territory.voronoi import tessellate
 
 _STEPS = ((0, 1), (1, 0), (1, 1), (1, -1))  # east, south, south-east, south-west
+_BANK_CANDIDATES = 16  # good cells looked at for a place in a river cell
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,7 @@ def _reach(sources: Sources, setting: Setting) -> _Reach:
         label = np.full(grid.shape[0] * grid.shape[1], -1, dtype=np.int64)
         if len(here):
             xy = shapely.get_coordinates(sources.points[here])
-            cells = _source_cells(xy, grid, cgrid)
+            cells = _source_cells(xy, grid, cgrid, setting.rivers)
             starts, group = np.unique(cells, return_inverse=True)
             reach = np.zeros(len(starts))
             np.maximum.at(reach, group, reach_m[here])
@@ -232,25 +233,23 @@ def _with_entries(
 ) -> sparse.csr_matrix:
     """The country's graph with one entry node per start cell (numbered after the cells),
     joined to that cell and its good neighbours by the distance from where its places
-    stand to their centres, times the friction there.
+    stand to their centres, times the friction there; the neighbours are those the cell
+    has edges to, so an entry never slips diagonally through a river.
 
     Starting from the places rather than from the centres of their cells puts the line
     between two places where their costs are equal, not a cell off: scipy gives a cell
     two sources reach at the same cost to the later one, so the side to the south and
     east won every tie and, on a 2 km grid, half a cell along the whole front.
     """
-    rows, cols = grid.shape
-    start_r, start_c = np.divmod(starts, cols)
-    heads, tails = [], []
-    for dr in (-1, 0, 1):
-        for dc in (-1, 0, 1):
-            r, c = start_r + dr, start_c + dc
-            ok = (r >= 0) & (r < rows) & (c >= 0) & (c < cols)
-            cell = np.where(ok, r * cols + c, 0)
-            ok &= cgrid.good[cell] | (cell == starts)
-            heads.append(np.flatnonzero(ok))
-            tails.append(cell[ok])
-    head, tail = np.concatenate(heads), np.concatenate(tails)
+    graph = cgrid.graph
+    # the start cell and its neighbours in the graph (so never across a river), on land
+    size = np.diff(graph.indptr)[starts]
+    first = np.repeat(graph.indptr[starts] - (np.cumsum(size) - size), size)
+    edges = first + np.arange(size.sum())
+    head = np.concatenate([np.arange(len(starts)), np.repeat(np.arange(len(starts)), size)])
+    tail = np.concatenate([starts, graph.indices[edges]])
+    keep = cgrid.good[tail] | (tail == starts[head])
+    head, tail = head[keep], tail[keep]
     inside = grid.cell_of(points) == starts
     where = np.where(inside[:, None], points, grid.centres(starts))
     length = np.hypot(*(where[head] - grid.centres(tail)).T)
@@ -259,7 +258,6 @@ def _with_entries(
     weight = np.maximum(weight, 1e-9)  # an explicit zero would be no edge
     order = np.argsort(head, kind="stable")
     head, tail, weight = head[order], tail[order], weight[order]
-    graph = cgrid.graph
     n, m = graph.shape[0], len(starts)
     indptr = np.concatenate([graph.indptr, graph.nnz + np.cumsum(np.bincount(head, minlength=m))])
     return sparse.csr_matrix(
@@ -279,16 +277,32 @@ def _boundary(label: np.ndarray, cgrid: CountryGrid) -> np.ndarray:
     return (held & ndimage.binary_dilation(open_ground)).ravel()
 
 
-def _source_cells(xy: np.ndarray, grid: Grid, cgrid: CountryGrid) -> np.ndarray:
+def _source_cells(
+    xy: np.ndarray, grid: Grid, cgrid: CountryGrid, rivers: BaseGeometry
+) -> np.ndarray:
     """The start cell of each point (x, y): its own cell, or the nearest passable non-river
-    cell of the country. A town on the river bank starts on land, so the river still
-    separates it from the other bank."""
+    cell of the country on the point's side of every river. A town on the river bank starts
+    on its own bank, so the river still separates it from the other bank."""
     cells = grid.cell_of(xy)
     moved = np.flatnonzero((cells < 0) | ~cgrid.good[np.maximum(cells, 0)])
-    if len(moved):
-        candidates = np.flatnonzero(cgrid.good)
-        _, nearest = cKDTree(grid.centres(candidates)).query(xy[moved])
-        cells[moved] = candidates[nearest]
+    if not len(moved):
+        return cells
+    candidates = np.flatnonzero(cgrid.good)
+    k = min(_BANK_CANDIDATES, len(candidates))
+    _, nearest = cKDTree(grid.centres(candidates)).query(xy[moved], k=k)
+    nearest = nearest.reshape(len(moved), k)
+    choice = candidates[nearest[:, 0]]
+    if not rivers.is_empty:
+        shapely.prepare(rivers)
+        centres = grid.centres(candidates[nearest.ravel()]).reshape(len(moved), k, 2)
+        ends = np.repeat(xy[moved][:, None, :], k, axis=1)
+        paths = shapely.linestrings(np.stack([ends, centres], axis=2).reshape(-1, 2, 2))
+        crossing = shapely.intersects(rivers, paths).reshape(len(moved), k)
+        same_bank = ~crossing
+        first = np.argmax(same_bank, axis=1)
+        found = same_bank.any(axis=1)
+        choice = np.where(found, candidates[nearest[np.arange(len(moved)), first]], choice)
+    cells[moved] = choice
     return cells
 
 
