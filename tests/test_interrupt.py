@@ -87,11 +87,12 @@ def first_build(tmp_path_factory):
 def interrupt_rebuild(args, out: Path, number: int) -> subprocess.Popen:
     """Start a rebuild with another method; send ``number`` once workers are drawing.
 
-    The rebuild draws its snapshots at 300 dpi, so that once the first is staged much work
-    is left (at the default size the tiny dataset's last snapshots, timelapse and report
-    could be done before the signal arrived on a loaded machine)."""
+    The rebuild draws a snapshot of each of 120 days at 300 dpi, so that once the first is
+    staged much work is left: the tiny dataset's own 15 days share their pixels, and on a
+    loaded machine (CI beside other work) its last snapshots, timelapse and report were
+    done before the test process ran again to send the signal, twice."""
     staged = f".{out.name}.mapgen-staging-*/snapshots/*.png"
-    build = run_build(args, out, "--method", "voronoi", "--dpi", "300")
+    build = run_build(args, out, "--method", "voronoi", "--dpi", "300", "--end", "2020-04-29")
     assert wait_until(lambda: any(out.parent.glob(staged)) or build.poll() is not None)
     assert build.poll() is None, "the build ended before it could be interrupted"
     os.kill(build.pid, number)  # the main process only, as `kill` or a service manager does
