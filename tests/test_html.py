@@ -463,6 +463,87 @@ def test_a_step_repaints_only_where_it_changes_and_draws_the_same_map(browser, m
     assert opened.errors == []
 
 
+# The partial repaint, made to skip the place markers: a page whose steps leave changed
+# markers unpainted (test_a_missed_marker_is_found).
+SKIP_MARKERS = (
+    "order.layer._updatePath(); drawn++;",
+    "if (!grid || order.level !== 3) order.layer._updatePath(); drawn++;",
+)
+
+
+def missed_by_steps(page, days: list[str]) -> dict[str, int]:
+    """Step to each day from the day before and compare the canvas, as the partial repaint
+    left it, with a full repaint of that day on the same page: for each day whose step
+    repainted part of the canvas, the pixels in 3x3 blocks that all differ (premultiplied
+    RGBA, by more than 8). A marker, a piece of frontline or an area the repaint missed is
+    at least that wide; anti-aliasing along an edge is a line one or two pixels thin."""
+    import numpy as np
+
+    def premultiplied(pixels):
+        return np.concatenate([pixels[..., :3] * pixels[..., 3:] // 255, pixels[..., 3:]], axis=2)
+
+    out = {}
+    for day in days:
+        before = (pd.Timestamp(day) - pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+        for d in (before, day):
+            page.evaluate("d => mapgen.setDate(d)", d)
+            page.evaluate(NEXT_FRAME)
+        if not page.evaluate("mapgen.maps[0].repaint().boxes"):
+            continue  # the step repainted the whole canvas (or nothing)
+        stepped = premultiplied(canvas_pixels(page))
+        page.evaluate("() => { mapgen.maps[0].map.fire('viewreset'); }")
+        page.evaluate(NEXT_FRAME)
+        assert page.evaluate("mapgen.maps[0].repaint().boxes") is None  # drawn in full
+        differ = abs(stepped - premultiplied(canvas_pixels(page))).max(axis=2) > 8
+        core = differ[1:-1, 1:-1].copy()
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                core &= differ[1 + dy : differ.shape[0] - 1 + dy, 1 + dx : differ.shape[1] - 1 + dx]
+        out[day] = int(core.sum())
+    return out
+
+
+@pytest.fixture(scope="module")
+def busy_map(tmp_path_factory) -> Path:
+    """A synthetic map where a step changes places all over the map (as the benchmark's)."""
+    folder = tmp_path_factory.mktemp("busy")
+    files = synthesize(places=300, events=3000, days=200, seed=3).write(folder / "data")
+    territory = build_territory(build_timeline(load_dataset(files)))
+    return write_map_html(territory, folder / "map.html")
+
+
+def test_a_partial_repaint_leaves_the_pixels_of_a_full_one(browser, busy_map, map_file):
+    """After one-day steps to change dates, on a busy synthetic map and on the default one,
+    the canvas holds what a full repaint of the day draws: no changed area is left out."""
+    for path in (busy_map, map_file):
+        opened = open_map(browser, path)
+        try:
+            page = opened.page
+            changes = page.evaluate("mapgen.changeDates()")
+            days = changes[1 :: max(1, len(changes) // 12)]
+            missed = missed_by_steps(page, days)
+            assert len(missed) >= 3, (path, missed)  # steps that repainted part of the canvas
+            assert not any(missed.values()), (path, missed)
+            assert opened.errors == []
+        finally:
+            opened.page.close()
+
+
+def test_a_missed_marker_is_found(browser, busy_map, tmp_path):
+    """The comparison above finds a repaint that leaves changed markers out."""
+    html = busy_map.read_text(encoding="utf-8")
+    assert html.count(SKIP_MARKERS[0]) == 1
+    broken = tmp_path / "broken.html"
+    broken.write_text(html.replace(*SKIP_MARKERS), encoding="utf-8")
+    opened = open_map(browser, broken)
+    try:
+        changes = opened.page.evaluate("mapgen.changeDates()")
+        missed = missed_by_steps(opened.page, changes[1 :: max(1, len(changes) // 12)])
+        assert sum(1 for n in missed.values() if n > 0) >= len(missed) // 2 > 0, missed
+    finally:
+        opened.page.close()
+
+
 def test_screenshots(opened, tmp_path):
     page = opened.page
     for day in ("2017-10-01", "2017-11-10", "2017-11-20"):
