@@ -12,13 +12,14 @@ import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from mapgen._io import refuse_inside
 from mapgen.dataset import Dataset, DatasetFiles
 from mapgen.errors import OptionError
 from mapgen.export import write_changes_csv, write_gis, write_stats_csv, write_timeline_csv
-from mapgen.render.html import write_map_html
+from mapgen.render.html import SliderMap, slider_map
 from mapgen.render.series_options import SeriesOptions
 from mapgen.render.snapshots import SeriesRenderer, write_snapshots
 from mapgen.render.timelapse import write_timelapse
@@ -62,6 +63,11 @@ class BuildContext:
     def dataset(self) -> Dataset:
         return self.territory.timeline.dataset
 
+    @cached_property
+    def slider(self) -> SliderMap:
+        """The slider map's page, built once for map.html and the report."""
+        return slider_map(self.territory, tiles=self.options.tiles)
+
 
 def write_tables(ctx: BuildContext) -> list[Path]:
     """timeline.csv, changes.csv and stats.csv."""
@@ -80,7 +86,7 @@ def write_gis_layers(ctx: BuildContext) -> list[Path]:
 
 def write_html_map(ctx: BuildContext) -> list[Path]:
     """map.html: the interactive slider map (self-contained, works offline)."""
-    return [write_map_html(ctx.territory, ctx.out / "map.html", tiles=ctx.options.tiles)]
+    return [ctx.slider.save(ctx.out / "map.html")]
 
 
 def write_snapshot_series(ctx: BuildContext) -> list[Path]:
@@ -115,7 +121,7 @@ def write_snapshot_series(ctx: BuildContext) -> list[Path]:
 
 def write_report_page(ctx: BuildContext) -> list[Path]:
     """report.html: the map, maps at key dates, chart, chronology, method, credits."""
-    return [write_report(ctx.territory, ctx.out / "report.html", tiles=ctx.options.tiles)]
+    return [write_report(ctx.territory, ctx.out / "report.html", slider=ctx.slider)]
 
 
 Writer = Callable[[BuildContext], list[Path]]

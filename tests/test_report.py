@@ -235,3 +235,26 @@ def test_table_gives_held_and_zone_apart_and_chronology_tells_every_kind(campaig
     assert "zone" in table and "held" in table
     rows = page.split('<table class="chronology">')[1].split("</table>")[0]
     assert rows.count('<span class="tag">area</span>') == 2
+
+
+def test_a_build_makes_the_slider_map_once_for_map_html_and_the_report(
+    tiny_files, tmp_path, monkeypatch
+) -> None:
+    from mapgen import build as build_module
+    from mapgen.render.html_data import page_data
+
+    calls = []
+    make = build_module.slider_map
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs.get("tiles"))
+        return make(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "slider_map", counted)
+    options = build_module.BuildOptions(outputs=("html", "report"), tiles="none")
+    build_module.build(load_dataset(tiny_files()), tmp_path / "out", options)
+    assert calls == ["none"]
+    # the report embeds the same map as map.html
+    map_page = (tmp_path / "out" / "map.html").read_text(encoding="utf-8")
+    report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert page_data(report) == page_data(map_page)

@@ -68,6 +68,7 @@ def report_html(
     *,
     dates: list[pd.Timestamp] | None = None,
     tiles: str = "none",
+    slider: html.SliderMap | None = None,
 ) -> str:
     """The report page for ``territory``.
 
@@ -80,6 +81,9 @@ def report_html(
         changed hands (:func:`mapgen.report.text.key_dates`).
     tiles
         Tile layer of the embedded slider map (``none`` keeps the page fully offline).
+    slider
+        The slider map to embed, if already built (e.g. for map.html); ``tiles`` is then
+        the slider's own.
     """
     timeline = territory.timeline
     days = _checked_days(territory, dates) if dates else key_dates(territory)
@@ -92,7 +96,9 @@ def report_html(
         end=f"{timeline.end:%-d %B %Y}",
         css=_asset("report.css"),
         summary=_summary(territory),
-        map_fragment=html.slider_map(territory, tiles=tiles).fragment(element_id="report-map"),
+        map_fragment=(slider or html.slider_map(territory, tiles=tiles)).fragment(
+            element_id="report-map"
+        ),
         key_maps=[_key_map(territory, day, base) for day in days],
         chart=_png_uri(area_chart_figure(territory)),
         chronology=chronology(territory),
@@ -110,9 +116,10 @@ def write_report(
     *,
     dates: list[pd.Timestamp] | None = None,
     tiles: str = "none",
+    slider: html.SliderMap | None = None,
 ) -> Path:
     """Write :func:`report_html` to ``path`` atomically and return the path."""
-    page = report_html(territory, dates=dates, tiles=tiles)
+    page = report_html(territory, dates=dates, tiles=tiles, slider=slider)
     log.info("report: %d kB", len(page.encode()) // 1024)
     return write_text_atomic(path, page)
 
