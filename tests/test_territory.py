@@ -118,6 +118,10 @@ def test_the_grid_is_a_quarter_of_the_spacing_of_places_within_1_to_2_km(spacing
     jitter = rng.uniform(-0.02, 0.02, square.shape)  # no exact ties of distance
     assert grid_for_places((square + jitter) * spacing_km * 1000) == cell_m
     assert grid_for_places(np.array([[0.0, 0.0]])) == 2000
+    # no finer than 4 million cells over the study area's box: a continent of villages
+    # 4.5 km apart (a 3,000 x 3,000 km box) gets 1.5 km cells, not 1 km
+    box = 3_000_000.0**2
+    assert grid_for_places((square + jitter) * spacing_km * 1000, box) == max(cell_m, 1500)
 
 
 def _river_pair():

@@ -284,12 +284,14 @@ def make_setting(timeline: Timeline, options: TerritoryOptions) -> Setting:
     layers = near.bounds  # the base layers covering the study area
     rivers = read_layer("rivers", extent=layers).geometry.union_all().intersection(near)
     lands = tuple(_to_metric(part, crs) for part in area.parts)
+    area_m = _to_metric(area.geometry, crs)
     if options.resolution_m is None:
         xy = shapely.get_coordinates(places.to_crs(crs).values)
-        options = replace(options, resolution_m=grid_for_places(xy))
+        x0, y0, x1, y1 = area_m.bounds
+        options = replace(options, resolution_m=grid_for_places(xy, (x1 - x0) * (y1 - y0)))
         logger.info("cost grid: %g m cells for %d places", options.resolution_m, len(xy))
     return Setting(
-        area=_to_metric(area.geometry, crs),
+        area=area_m,
         rivers=_to_metric(rivers, crs),
         main_rivers=_to_metric(main_rivers(layers).intersection(near), crs),
         crs=crs,

@@ -18,6 +18,7 @@ CELLS_BETWEEN_PLACES = 4
 GRID_STEP_M = 250.0
 FINEST_GRID_M = 1000.0
 COARSEST_GRID_M = 2000.0
+MAX_GRID_CELLS = 4_000_000  # about 0.4 GB of graph; Ukraine at 1 km is 1.2 million
 
 
 @dataclass(frozen=True)
@@ -95,24 +96,27 @@ class TerritoryOptions:
         return np.minimum(km, self.max_reach_km) * 1000.0
 
 
-def grid_for_places(xy: np.ndarray) -> float:
+def grid_for_places(xy: np.ndarray, bounds_m2: float = 0.0) -> float:
     """The cell size (m) for places at metric coordinates ``xy``: a quarter of the median
     distance from a place to its nearest neighbour, in steps of ``GRID_STEP_M``, within
-    ``FINEST_GRID_M``..``COARSEST_GRID_M``.
+    ``FINEST_GRID_M``..``COARSEST_GRID_M``, and no finer than ``MAX_GRID_CELLS`` cells over
+    the study area's bounding box (``bounds_m2``).
 
     Four cells between two neighbouring places let the line between them run near where
     their reaches meet; a coarser grid draws it in steps of a cell (on Ukraine's 5,488
-    GeoNames places, 4.5 km apart, a 2 km grid moved DeepState's line by a cell along most
-    of the front). Sparse places (the Euphrates campaign's, 9 km apart) keep the coarsest
-    grid, and no grid is finer than 1 km, which keeps a country-sized grid near a million
-    cells.
+    GeoNames places, 4.5 km apart, 1 km cells follow DeepState's line better than 2 km:
+    IoU 0.9702 against 0.9689 over Ukraine). Sparse places (the Euphrates campaign's, 9 km
+    apart) keep the coarsest grid. No grid is finer than 1 km, nor than 4 million cells over
+    the study area's bounding box (a continent of dense villages gets coarser cells, up to
+    2 km).
     """
     if len(xy) < 2:
         return COARSEST_GRID_M
     distance, _ = cKDTree(xy).query(xy, k=2)
     spacing = float(np.median(distance[:, 1]))
     cell = np.floor(spacing / CELLS_BETWEEN_PLACES / GRID_STEP_M) * GRID_STEP_M
-    return float(np.clip(cell, FINEST_GRID_M, COARSEST_GRID_M))
+    smallest = np.ceil(np.sqrt(bounds_m2 / MAX_GRID_CELLS) / GRID_STEP_M) * GRID_STEP_M
+    return float(np.clip(max(cell, smallest), FINEST_GRID_M, COARSEST_GRID_M))
 
 
 @dataclass(frozen=True, eq=False)
