@@ -62,6 +62,7 @@ _IFRAME_HEIGHT_PX = 890
 SLIDER_PARTS = (
     "dom.js",
     "data.js",
+    "dirty.js",
     "canvas.js",
     "base.js",
     "labels.js",

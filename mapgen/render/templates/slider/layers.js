@@ -7,7 +7,7 @@
  * drawn as their pieces: a piece is shown while any frontline run through it is valid, so a
  * change redraws the few pieces that appear or go, not every run along the front.
  */
-/* global L, PatchCanvas, LEVELS, validOn, STATUS, KIND, PlaceLabels, buildPatterns, buildBase, patternId */
+/* global L, PatchCanvas, CanvasGroup, LEVELS, validOn, STATUS, KIND, PlaceLabels, buildPatterns, buildBase, patternId */
 /* exported MapLayers */
 
 var ZONE_OPACITY = 0.8;  // of the zone tint over the land: the legend's zone swatch is the tint
@@ -37,9 +37,9 @@ MapLayers.prototype.build = function (patternDefs) {
   // one canvas: areas, base lines, frontlines and markers (canvas.js)
   this.renderer = new PatchCanvas({ pane: "mgControl" });
   var overlays = buildBase(this.map, this.data.base, this.renderer);
-  this.areaGroup = L.layerGroup().addTo(this.map);
-  this.frontGroup = L.layerGroup().addTo(this.map);
-  this.placeGroup = L.layerGroup().addTo(this.map);
+  this.areaGroup = new CanvasGroup().addTo(this.map);
+  this.frontGroup = new CanvasGroup().addTo(this.map);
+  this.placeGroup = new CanvasGroup().addTo(this.map);
   this.labelGroup = L.layerGroup().addTo(this.map);
   this.labels = new PlaceLabels(this.map, this.data, this.labelGroup);
   overlays["Control areas"] = this.areaGroup;
