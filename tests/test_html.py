@@ -529,6 +529,44 @@ def test_a_partial_repaint_leaves_the_pixels_of_a_full_one(browser, busy_map, ma
             opened.page.close()
 
 
+RIVER_RGB = (0x5B, 0x8F, 0xC9)  # base.js: the rivers' stroke
+
+
+def river_pixels(page) -> int:
+    """Pixels of the control canvas in the rivers' colour, drawn at full strength."""
+    import numpy as np
+
+    pixels = canvas_pixels(page)
+    near = (abs(pixels[..., :3] - np.array(RIVER_RGB)).max(axis=2) <= 6) & (pixels[..., 3] > 200)
+    return int(near.sum())
+
+
+def test_base_lines_switched_off_leave_the_copied_picture_too(browser, map_file):
+    """A partial repaint copies the base lines from a picture made at the last full repaint
+    (canvas.js): switching rivers and lakes off repaints in full, so the steps after it draw
+    none from a stale picture, and they still leave the pixels of a full repaint."""
+    opened = open_map(browser, map_file)
+    try:
+        page = opened.page
+        changes = page.evaluate("mapgen.changeDates()")
+        days = changes[1 :: max(1, len(changes) // 16)]
+        page.evaluate("d => mapgen.setDate(d)", days[0])
+        page.evaluate(NEXT_FRAME)
+        assert river_pixels(page) > 500
+        page.locator(".leaflet-control-layers").hover()
+        for name in ("Rivers", "Lakes"):  # the lakes' outline has the rivers' colour
+            page.locator(".leaflet-control-layers-overlays label", has_text=name).click()
+        page.evaluate(NEXT_FRAME)
+        assert page.evaluate("mapgen.maps[0].repaint().boxes") is None  # drawn in full
+        missed = missed_by_steps(page, days[1:])
+        assert len(missed) >= 3, missed
+        assert not any(missed.values()), missed
+        assert river_pixels(page) == 0
+        assert opened.errors == []
+    finally:
+        opened.page.close()
+
+
 def test_a_missed_marker_is_found(browser, busy_map, tmp_path):
     """The comparison above finds a repaint that leaves changed markers out."""
     html = busy_map.read_text(encoding="utf-8")

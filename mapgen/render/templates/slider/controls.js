@@ -77,7 +77,8 @@ Controls.prototype.buildTicks = function (ticks) {
 
 /* Show `day` in the date field and on the slider. */
 Controls.prototype.show = function (day) {
-  this.range.value = day;
+  // not when the slider itself was moved: it is there already
+  if (+this.range.value !== day) this.range.value = day;
   this.dateEl.textContent = this.data.iso(day);
 };
 
