@@ -3,11 +3,11 @@
  * marks each change's box on a grid of small cells, clears and clips to those cells and redraws
  * only the layers whose box holds one (a summed-area table of the cells answers each box at
  * once, DirtyGrid), not the box around all of a frame's changes as Leaflet's canvas does. The
- * base lines, which never change with the day, are copied from a picture of their own. A level's layers of one style
- * are one path (one fill, one stroke): few draw calls, no seam where pieces of one ground meet
- * (rings oriented so a nonzero fill of many polygons is their union). Markers are sprites. A
- * layer's `level` (LEVELS) keeps the order of the panes it replaces; "url(#id)" fills are the
- * page's SVG patterns. */
+ * base lines, which never change with the day, are copied from a picture of their own. A
+ * level's layers of one style are one path (one fill, one stroke): few draw calls, no seam
+ * where pieces of one ground meet (rings oriented so a nonzero fill of many polygons is their
+ * union). Markers are sprites. A layer's `level` (LEVELS) keeps the order of the panes it
+ * replaces; "url(#id)" fills are the page's SVG patterns. */
 /* global L, DirtyGrid */
 /* exported PatchCanvas, LEVELS, CanvasGroup */
 
@@ -86,7 +86,7 @@ var PatchCanvas = L.Canvas.extend({
     for (var order = found ? found[0] : this._drawFirst; order; order = found ? found[++n] : order.next) {
       if (order.level !== level) {
         this._flush(); level = order.level;
-        if (level > STILL && !copied) copied = this._copyStill();
+        if (level > STILL && !copied) { this._copyStill(); copied = true; }
         this._target = level === STILL && !grid ? this._stillContext() : ctx;
       }
       if (grid && level === STILL) continue;  // in the picture
@@ -112,11 +112,10 @@ var PatchCanvas = L.Canvas.extend({
      rectangles). */
   _copyStill: function () {
     var ctx = this._ctx;
-    if (!this._hasStill) return true;
+    if (!this._hasStill) return;
     ctx.save(); ctx.setTransform(1, 0, 0, 1, 0, 0); ctx.globalAlpha = 1;
     ctx.drawImage(this._still, 0, 0);
     ctx.restore();
-    return true;
   },
   /* Everything again, after a move or zoom. */
   _updatePaths: function () {
